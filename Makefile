@@ -1,0 +1,29 @@
+BIN      := bin/orchard
+GO       ?= go
+BENCHTIME ?= 1x
+
+.PHONY: all build run test bench fuzz lint clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/orchard
+
+# Runs Orchard on embedded defaults: embedded NATS, workers, scheduler, index and web UI.
+run: build
+	@echo "Orchard: http://$${ORCHARD_HTTP_ADDR:-127.0.0.1:8080}/"
+	./$(BIN) serve
+
+# The whole suite, installing Meilisearch, Chromium and the OAI-PMH test server when missing.
+test:
+	scripts/test.sh
+
+bench:
+	scripts/bench.sh
+
+lint:
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2026.2.2 ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,124 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNotFound is returned by Index.Get for an id the index does not hold.
+var ErrNotFound = errors.New("record not found")
+
+// Index is a searchable store of records. Both backends (embedded and Meilisearch) pass the
+// same conformance suite in catalog/catalogtest.
+type Index interface {
+	// Upsert adds or replaces records by id. Upserting the same record twice changes nothing.
+	Upsert(ctx context.Context, recs []Record) error
+	// Delete removes records by id; unknown ids are ignored.
+	Delete(ctx context.Context, ids []string) error
+	// DeleteSource removes every record of a source.
+	DeleteSource(ctx context.Context, source string) error
+	// Get returns one record, or ErrNotFound.
+	Get(ctx context.Context, id string) (Record, error)
+	// Search runs a query with filters, facets, sorting and paging.
+	Search(ctx context.Context, req SearchRequest) (SearchResult, error)
+	// Each calls fn for every record that matches f, in id order, until fn returns an error.
+	Each(ctx context.Context, f Filter, fn func(Record) error) error
+	// Stats counts what the index holds.
+	Stats(ctx context.Context) (Stats, error)
+	// Close releases the index's resources.
+	Close() error
+}
+
+// Sort orders search hits.
+type Sort string
+
+const (
+	SortRelevance Sort = "relevance"
+	SortNewest    Sort = "newest"
+	SortTitle     Sort = "title"
+)
+
+// Facet names, shared by both backends and the HTTP API.
+const (
+	FacetLicense  = "license"
+	FacetFamily   = "family"
+	FacetLanguage = "lang"
+	FacetType     = "type"
+	FacetSource   = "source"
+	FacetSubject  = "subject"
+	FacetYear     = "year"
+	FacetStatus   = "status"
+)
+
+// Facets lists every facet an index can count.
+var Facets = []string{FacetLicense, FacetFamily, FacetLanguage, FacetType, FacetSource, FacetSubject, FacetYear, FacetStatus}
+
+// Filter narrows a search. Fields combine with AND; the values within one field combine with OR.
+// A nil bool pointer means "either".
+type Filter struct {
+	Licenses    []string // license ids
+	Families    []string // license families (CC-BY-SA)
+	Commercial  *bool
+	Derivatives *bool
+	Open        *bool
+	Languages   []string
+	Types       []string
+	Sources     []string
+	Subjects    []string
+	Statuses    []Status
+	YearFrom    int // inclusive, 0 for no bound
+	YearTo      int // inclusive, 0 for no bound
+	// WithHidden includes records librarians hid.
+	WithHidden bool
+}
+
+// SearchRequest is one search.
+type SearchRequest struct {
+	Query   string
+	Filter  Filter
+	Facets  []string // facet names to count; counts reflect the filter
+	Sort    Sort
+	Page    int // 1-based
+	PerPage int
+}
+
+// MaxPerPage bounds a page of hits.
+const MaxPerPage = 100
+
+// Normalize fills defaults and clamps paging.
+func (r *SearchRequest) Normalize() {
+	if r.Page < 1 {
+		r.Page = 1
+	}
+	if r.PerPage < 1 {
+		r.PerPage = 20
+	}
+	if r.PerPage > MaxPerPage {
+		r.PerPage = MaxPerPage
+	}
+	if r.Sort == "" {
+		r.Sort = SortRelevance
+	}
+}
+
+// Hit is a record found by a search, with highlighted snippets.
+type Hit struct {
+	Record
+	// Snippet is a short excerpt with matches wrapped in <mark>…</mark>; the rest is HTML-escaped.
+	Snippet string `json:"snippet,omitempty"`
+	// TitleHTML is the title with matches wrapped in <mark>…</mark>, HTML-escaped.
+	TitleHTML string `json:"title_html,omitempty"`
+}
+
+// SearchResult is a page of hits, the total number of matches and facet counts.
+type SearchResult struct {
+	Hits   []Hit                     `json:"hits"`
+	Total  int                       `json:"total"`
+	Facets map[string]map[string]int `json:"facets"`
+}
+
+// Stats counts what an index holds.
+type Stats struct {
+	Records  int            `json:"records"`
+	BySource map[string]int `json:"by_source"`
+}
