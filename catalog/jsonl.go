@@ -1,0 +1,156 @@
+package catalog
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// MaxLine bounds one JSON Lines record.
+const MaxLine = 16 << 20
+
+// LineError is a JSON Lines record that could not be read or is invalid.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e *LineError) Unwrap() error { return e.Err }
+
+// ReadLines decodes JSON Lines records from r and calls fn for each, with the 1-based line
+// number and either a valid record or the reason it is not one. Blank lines are skipped. An
+// error from fn stops reading and is returned.
+func ReadLines(r io.Reader, fn func(line int, rec Record, err error) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), MaxLine)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var rec Record
+		err := decodeStrict(b, &rec)
+		if err == nil {
+			err = rec.Validate()
+		}
+		if err := fn(line, rec, err); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read line %d: %w", line+1, err)
+	}
+	return nil
+}
+
+func decodeStrict(b []byte, rec *Record) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(rec); err != nil {
+		return fmt.Errorf("not a record: %w", err)
+	}
+	if dec.More() {
+		return errors.New("more than one JSON value on the line")
+	}
+	return nil
+}
+
+// ImportReport says what an import did.
+type ImportReport struct {
+	Imported int
+	Deleted  int
+	Bad      []*LineError
+}
+
+// ImportOptions tune Import.
+type ImportOptions struct {
+	BatchSize int
+	// OnBad is told of every bad line as it is found.
+	OnBad func(*LineError)
+}
+
+// Import reads JSON Lines records into idx in batches. Records marked deleted are removed.
+// Bad lines are reported and skipped; Check finds them beforehand when nothing may go in
+// unless all is well.
+func Import(ctx context.Context, idx Index, r io.Reader, opts ImportOptions) (ImportReport, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1000
+	}
+	var rep ImportReport
+	batch := make([]Record, 0, opts.BatchSize)
+	var deletes []string
+	flush := func() error {
+		if len(batch) > 0 {
+			if err := idx.Upsert(ctx, batch); err != nil {
+				return fmt.Errorf("import: %w", err)
+			}
+			rep.Imported += len(batch)
+			batch = batch[:0]
+		}
+		if len(deletes) > 0 {
+			if err := idx.Delete(ctx, deletes); err != nil {
+				return fmt.Errorf("import: %w", err)
+			}
+			rep.Deleted += len(deletes)
+			deletes = deletes[:0]
+		}
+		return nil
+	}
+	err := ReadLines(r, func(line int, rec Record, err error) error {
+		if err != nil {
+			le := &LineError{Line: line, Err: err}
+			rep.Bad = append(rep.Bad, le)
+			if opts.OnBad != nil {
+				opts.OnBad(le)
+			}
+			return nil
+		}
+		if rec.Deleted {
+			deletes = append(deletes, rec.ID)
+		} else {
+			batch = append(batch, rec)
+		}
+		if len(batch)+len(deletes) >= opts.BatchSize {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	return rep, flush()
+}
+
+// Check reads JSON Lines records from r and returns every bad line.
+func Check(r io.Reader) ([]*LineError, error) {
+	var bad []*LineError
+	err := ReadLines(r, func(line int, _ Record, err error) error {
+		if err != nil {
+			bad = append(bad, &LineError{Line: line, Err: err})
+		}
+		return nil
+	})
+	return bad, err
+}
+
+// Export writes every record matching f as JSON Lines and returns how many it wrote.
+func Export(ctx context.Context, idx Index, f Filter, w io.Writer) (int, error) {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	n := 0
+	err := idx.Each(ctx, f, func(rec Record) error {
+		n++
+		return enc.Encode(rec)
+	})
+	if err != nil {
+		return n, fmt.Errorf("export: %w", err)
+	}
+	return n, bw.Flush()
+}

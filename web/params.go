@@ -1,0 +1,136 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/orchard-oer/orchard/catalog"
+)
+
+// ParamError names the query parameter that was wrong.
+type ParamError struct {
+	Param  string
+	Reason string
+}
+
+func (e *ParamError) Error() string { return fmt.Sprintf("parameter %s: %s", e.Param, e.Reason) }
+
+// ParseSearch turns query parameters into a search request. Learners see openly licensed,
+// visible records unless they ask otherwise (open=any or open=false).
+func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
+	req := catalog.SearchRequest{
+		Query:  strings.TrimSpace(q.Get("q")),
+		Facets: catalog.Facets,
+	}
+	f := &req.Filter
+	f.Licenses = list(q, "license")
+	f.Families = list(q, "family")
+	f.Languages = list(q, "lang")
+	f.Types = list(q, "type")
+	f.Sources = list(q, "source")
+	f.Subjects = list(q, "subject")
+	for _, s := range list(q, "status") {
+		st := catalog.Status(s)
+		if !slices.Contains([]catalog.Status{catalog.StatusOpen, catalog.StatusClosed, catalog.StatusUnknown, catalog.StatusConflict}, st) {
+			return req, &ParamError{"status", "must be open, closed, unknown or conflict"}
+		}
+		f.Statuses = append(f.Statuses, st)
+	}
+	var err error
+	if f.Commercial, err = boolParam(q, "commercial"); err != nil {
+		return req, err
+	}
+	if f.Derivatives, err = boolParam(q, "derivatives"); err != nil {
+		return req, err
+	}
+	switch q.Get("open") {
+	case "any", "all":
+	case "":
+		if len(f.Statuses) == 0 && len(f.Licenses) == 0 {
+			t := true
+			f.Open = &t
+		}
+	default:
+		if f.Open, err = boolParam(q, "open"); err != nil {
+			return req, &ParamError{"open", "must be true, false or any"}
+		}
+	}
+	if f.YearFrom, err = intParam(q, "year_from", 0, 9999); err != nil {
+		return req, err
+	}
+	if f.YearTo, err = intParam(q, "year_to", 0, 9999); err != nil {
+		return req, err
+	}
+	if y := q.Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || n < 0 || n > 9999 {
+			return req, &ParamError{"year", "must be a year"}
+		}
+		f.YearFrom, f.YearTo = n, n
+	}
+	if f.YearFrom != 0 && f.YearTo != 0 && f.YearFrom > f.YearTo {
+		return req, &ParamError{"year_from", "must not be after year_to"}
+	}
+	switch s := catalog.Sort(q.Get("sort")); s {
+	case "", catalog.SortRelevance, catalog.SortNewest, catalog.SortTitle:
+		req.Sort = s
+	default:
+		return req, &ParamError{"sort", "must be relevance, newest or title"}
+	}
+	if req.Page, err = intParam(q, "page", 1, 10000); err != nil {
+		return req, err
+	}
+	if req.PerPage, err = intParam(q, "per_page", 1, catalog.MaxPerPage); err != nil {
+		return req, err
+	}
+	if fs := list(q, "facets"); len(fs) > 0 {
+		for _, name := range fs {
+			if !slices.Contains(catalog.Facets, name) {
+				return req, &ParamError{"facets", fmt.Sprintf("unknown facet %q", name)}
+			}
+		}
+		req.Facets = fs
+	}
+	req.Normalize()
+	return req, nil
+}
+
+// list reads a parameter given repeatedly or comma-separated.
+func list(q url.Values, name string) []string {
+	var out []string
+	for _, v := range q[name] {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+func boolParam(q url.Values, name string) (*bool, error) {
+	s := q.Get(name)
+	if s == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return nil, &ParamError{name, "must be true or false"}
+	}
+	return &b, nil
+}
+
+func intParam(q url.Values, name string, lo, hi int) (int, error) {
+	s := q.Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, &ParamError{name, fmt.Sprintf("must be a whole number from %d to %d", lo, hi)}
+	}
+	return n, nil
+}
