@@ -113,9 +113,12 @@ func loadConfig(file string, flags *pflag.FlagSet) (*Config, string, error) {
 		file = findConfig()
 	}
 	if file != "" {
+		if abs, err := filepath.Abs(file); err == nil {
+			file = abs
+		}
 		v.SetConfigFile(file)
 		if err := v.ReadInConfig(); err != nil {
-			return nil, "", fmt.Errorf("read config %s: %w", file, err)
+			return nil, "", fmt.Errorf("read config %s: %s", file, strings.ReplaceAll(err.Error(), "\n", " "))
 		}
 	}
 	used := v.ConfigFileUsed()
@@ -144,16 +147,17 @@ func loadConfig(file string, flags *pflag.FlagSet) (*Config, string, error) {
 	return &cfg, used, nil
 }
 
-// unmarshalMessage keeps mapstructure's sentence naming the key and drops its preamble.
+// unmarshalMessage turns mapstructure's multi-line report into one line that names each key.
 func unmarshalMessage(err error) string {
-	msg := err.Error()
-	if i := strings.Index(msg, "* "); i >= 0 {
-		msg = msg[i+2:]
+	var parts []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "decoding failed") {
+			continue
+		}
+		parts = append(parts, strings.TrimPrefix(line, "* "))
 	}
-	if i := strings.Index(msg, "\n"); i >= 0 {
-		msg = msg[:i]
-	}
-	return strings.TrimPrefix(msg, "decoding failed due to the following error(s):")
+	return strings.Join(parts, "; ")
 }
 
 // findConfig returns the first orchard.yaml (or .yml) in the current directory,
