@@ -1,0 +1,456 @@
+// Package fetch is the HTTP client every Orchard harvester shares. It is polite to the servers
+// it reads (a User-Agent naming Orchard, per-host pacing that slows down when a server refuses
+// and speeds up again carefully, Retry-After honoured) and careful with what it reads (TLS
+// verified, timeouts, a cap on body size, private networks refused unless allowed, bodies
+// decompressed whether or not the server said they were compressed).
+package fetch
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/orchard-oer/orchard/harvester"
+)
+
+// Config sets up a Client. Zero values take the defaults given beside each field.
+type Config struct {
+	// UserAgent is sent verbatim when set; otherwise "Orchard/1.0 (+Contact)".
+	UserAgent string
+	// Contact is a URL or mail address where server operators can reach whoever runs Orchard.
+	Contact string
+
+	Timeout        time.Duration // whole attempt, headers and body: 60s
+	ConnectTimeout time.Duration // TCP connect and TLS handshake: 10s
+	HeaderTimeout  time.Duration // from request sent to response headers: 30s
+	MaxBody        int64         // bytes, after decompression: 64 MiB
+
+	// AllowPrivate lets the client reach loopback, private, link-local and similar addresses.
+	// Off, such addresses are refused when dialling, after name resolution, so neither a
+	// redirect nor a DNS answer that changes can lead the client into a private network.
+	AllowPrivate bool
+
+	// Pace is the least time between two requests to one host; zero means none. The client
+	// lengthens it on its own when a host refuses requests (429, 503), and shortens it again
+	// step by step while requests succeed, never below Pace.
+	Pace time.Duration
+	// MaxPace caps how far refusals stretch the interval between requests: 2m.
+	MaxPace time.Duration
+
+	MaxRetries    int           // retries after the first attempt; negative for none: 3
+	MaxRedirects  int           // redirects followed; negative for none: 5
+	BackoffBase   time.Duration // first backoff ceiling, doubled per retry, fully jittered: 1s
+	BackoffMax    time.Duration // largest backoff ceiling: 30s
+	MaxRetryAfter time.Duration // longest Retry-After honoured; longer ones are cut to this: 2m
+
+	// Transport replaces the network for tests that run on a fake clock. The private-network
+	// guard and the dial timeouts live in the default transport and do not apply to it.
+	Transport http.RoundTripper
+}
+
+func (c Config) withDefaults() Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.Timeout, 60*time.Second)
+	def(&c.ConnectTimeout, 10*time.Second)
+	def(&c.HeaderTimeout, 30*time.Second)
+	def(&c.MaxPace, 2*time.Minute)
+	def(&c.BackoffBase, time.Second)
+	def(&c.BackoffMax, 30*time.Second)
+	def(&c.MaxRetryAfter, 2*time.Minute)
+	if c.MaxBody <= 0 {
+		c.MaxBody = 64 << 20
+	}
+	switch {
+	case c.MaxRetries == 0:
+		c.MaxRetries = 3
+	case c.MaxRetries < 0:
+		c.MaxRetries = 0
+	}
+	switch {
+	case c.MaxRedirects == 0:
+		c.MaxRedirects = 5
+	case c.MaxRedirects < 0:
+		c.MaxRedirects = 0
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = "Orchard/1.0"
+		if c.Contact != "" {
+			c.UserAgent += " (+" + c.Contact + ")"
+		}
+	}
+	return c
+}
+
+// Errors that callers may test with errors.Is. All come wrapped in a *harvester.Error.
+var (
+	ErrTooLarge         = errors.New("response body too large")
+	ErrPrivateAddress   = errors.New("address in a private or special-purpose network")
+	ErrTooManyRedirects = errors.New("too many redirects")
+)
+
+// StatusError is an HTTP status the client gave up on.
+type StatusError struct {
+	Code int
+	URL  string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("HTTP %d %s", e.Code, http.StatusText(e.Code))
+}
+
+// Stats counts what a client did. Its fields may be read while requests run.
+type Stats struct {
+	Requests atomic.Int64 // HTTP requests sent, redirects and retries included
+	Refusals atomic.Int64 // 429 and 503 answers
+	Retries  atomic.Int64 // attempts repeated after a failure or refusal
+}
+
+// Counts is a snapshot of Stats.
+type Counts struct {
+	Requests, Refusals, Retries int64
+}
+
+// Snapshot reads the counters.
+func (s *Stats) Snapshot() Counts {
+	return Counts{Requests: s.Requests.Load(), Refusals: s.Refusals.Load(), Retries: s.Retries.Load()}
+}
+
+// Request is one GET with its options.
+type Request struct {
+	URL    string
+	Header http.Header // e.g. If-None-Match, If-Modified-Since, Accept
+	// Pass lists status codes the caller handles itself (304, 404, 410, …): they come back as a
+	// Response with a nil error instead of being retried or turned into an error.
+	Pass []int
+	// Pace overrides Config.Pace for the request's host when larger.
+	Pace time.Duration
+	// Stats, when set, also counts this request's work, so that one harvest can report its own
+	// numbers on a client shared by many.
+	Stats *Stats
+}
+
+// Response is a fully read, decompressed response.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	URL        string // final URL, after redirects
+}
+
+// Client fetches with the politeness and safety rules of its Config. It is safe for concurrent
+// use.
+type Client struct {
+	cfg   Config
+	log   *slog.Logger
+	http  *http.Client
+	hosts hostTable
+	stats Stats
+}
+
+// New builds a Client.
+func New(cfg Config, log *slog.Logger) *Client {
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	rt := cfg.Transport
+	if rt == nil {
+		dialer := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 30 * time.Second}
+		if !cfg.AllowPrivate {
+			dialer.Control = refusePrivate
+		}
+		rt = &http.Transport{
+			// No proxy: the guard checks the address actually dialled.
+			Proxy:                 nil,
+			DialContext:           dialer.DialContext,
+			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+			TLSHandshakeTimeout:   cfg.ConnectTimeout,
+			ResponseHeaderTimeout: cfg.HeaderTimeout,
+			// Orchard asks for compression itself and decodes what arrives, declared or not.
+			DisableCompression:  true,
+			MaxIdleConnsPerHost: 4,
+			IdleConnTimeout:     90 * time.Second,
+			ForceAttemptHTTP2:   true,
+		}
+	}
+	return &Client{
+		cfg: cfg,
+		log: log,
+		http: &http.Client{
+			Transport: rt,
+			// Redirects are followed by Do, so that every hop is paced and checked.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		hosts: hostTable{m: map[string]*host{}},
+	}
+}
+
+// Stats returns the counters of everything the client has done.
+func (c *Client) Stats() Counts { return c.stats.Snapshot() }
+
+// Get fetches url with extra headers h (which may be nil). Any status but 2xx is an error.
+func (c *Client) Get(ctx context.Context, url string, h http.Header) (*Response, error) {
+	return c.Do(ctx, Request{URL: url, Header: h})
+}
+
+// Do fetches req.URL, following redirects, pacing, retrying and decompressing. Errors carry a
+// harvester kind: permanent for 401, 403, 404, 410, other 4xx, too large bodies and refused
+// addresses; transient for 5xx, refusals, timeouts and broken connections once retries are
+// spent; invalid for a malformed URL.
+func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
+	op := "get " + req.URL
+	u, err := url.Parse(req.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if err == nil {
+			err = errors.New("not an absolute http(s) URL")
+		}
+		return nil, harvester.E(harvester.KindInvalid, op, err)
+	}
+	for attempt := 0; ; attempt++ {
+		resp, wait, err := c.attempt(ctx, req, u)
+		if err == nil {
+			return resp, nil
+		}
+		kind := harvester.KindOf(err)
+		if kind != harvester.KindTransient || attempt >= c.cfg.MaxRetries || ctx.Err() != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("%s: %w", op, ctx.Err())
+			}
+			return nil, wrapOp(op, err)
+		}
+		if wait == 0 {
+			wait = c.backoff(attempt)
+		}
+		c.count(req, func(s *Stats) { s.Retries.Add(1) })
+		c.log.DebugContext(ctx, "retrying", "url", req.URL, "attempt", attempt+1, "wait", wait, "err", err)
+		if err := sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+	}
+}
+
+// wrapOp puts the operation on an error that already carries a kind.
+func wrapOp(op string, err error) error {
+	var he *harvester.Error
+	if errors.As(err, &he) && he.Op == "" {
+		return harvester.E(he.Kind, op, he.Err)
+	}
+	return err
+}
+
+// backoff is the full-jitter exponential wait before retry number attempt+1.
+func (c *Client) backoff(attempt int) time.Duration {
+	ceil := c.cfg.BackoffBase << min(attempt, 20)
+	if ceil > c.cfg.BackoffMax || ceil <= 0 {
+		ceil = c.cfg.BackoffMax
+	}
+	return time.Duration(rand.Int64N(int64(ceil) + 1))
+}
+
+func (c *Client) count(req Request, f func(*Stats)) {
+	f(&c.stats)
+	if req.Stats != nil {
+		f(req.Stats)
+	}
+}
+
+// attempt makes one try, following redirects. A transient error may come with the wait the
+// server asked for (Retry-After).
+func (c *Client) attempt(ctx context.Context, req Request, u *url.URL) (*Response, time.Duration, error) {
+	for hop := 0; ; hop++ {
+		h := c.hosts.get(u.Host, max(c.cfg.Pace, req.Pace), c.cfg.MaxPace)
+		gap, err := h.wait(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		resp, err := c.roundTrip(ctx, req, u)
+		if err != nil {
+			return nil, 0, err
+		}
+		code := resp.StatusCode
+		if slices.Contains(req.Pass, code) {
+			h.success(gap)
+			return resp, 0, nil
+		}
+		switch {
+		case code >= 200 && code < 300:
+			h.success(gap)
+			return resp, 0, nil
+		case isRedirect(code):
+			h.success(gap)
+			loc := resp.Header.Get("Location")
+			if loc == "" {
+				return nil, 0, harvester.E(harvester.KindPermanent, "", fmt.Errorf("HTTP %d without Location", code))
+			}
+			if hop >= c.cfg.MaxRedirects {
+				return nil, 0, harvester.E(harvester.KindPermanent, "", fmt.Errorf("%w (%d)", ErrTooManyRedirects, hop))
+			}
+			next, err := u.Parse(loc)
+			if err != nil || (next.Scheme != "http" && next.Scheme != "https") {
+				return nil, 0, harvester.E(harvester.KindPermanent, "", fmt.Errorf("bad redirect to %q", loc))
+			}
+			if next.Host != u.Host {
+				// Credentials meant for one host are not handed to another.
+				req.Header = req.Header.Clone()
+				req.Header.Del("Authorization")
+				req.Header.Del("Cookie")
+			}
+			u = next
+			continue
+		case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable:
+			c.count(req, func(s *Stats) { s.Refusals.Add(1) })
+			ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+			if ok {
+				ra = min(ra, c.cfg.MaxRetryAfter)
+			}
+			h.refused(gap, ra)
+			c.log.InfoContext(ctx, "refused", "url", u.String(), "status", code, "retry_after", ra, "interval", h.interval())
+			// The retry waits for the host's next slot, which the refusal has pushed back.
+			return nil, time.Nanosecond, harvester.E(harvester.KindTransient, "", &StatusError{Code: code, URL: u.String()})
+		default:
+			h.success(gap)
+			kind := harvester.KindPermanent
+			if code >= 500 && code != http.StatusNotImplemented || code == http.StatusRequestTimeout {
+				kind = harvester.KindTransient
+			}
+			return nil, 0, harvester.E(kind, "", &StatusError{Code: code, URL: u.String()})
+		}
+	}
+}
+
+func isRedirect(code int) bool {
+	switch code {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// roundTrip sends one request and reads its whole body within the attempt's time limit.
+func (c *Client) roundTrip(ctx context.Context, req Request, u *url.URL) (*Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, harvester.E(harvester.KindInvalid, "", err)
+	}
+	for k, vs := range req.Header {
+		hr.Header[k] = vs
+	}
+	hr.Header.Set("User-Agent", c.cfg.UserAgent)
+	if hr.Header.Get("Accept-Encoding") == "" {
+		hr.Header.Set("Accept-Encoding", "gzip, deflate")
+	}
+	c.count(req, func(s *Stats) { s.Requests.Add(1) })
+	resp, err := c.http.Do(hr)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer resp.Body.Close()
+	raw, err := readCapped(resp.Body, c.cfg.MaxBody)
+	if err != nil {
+		return nil, classify(err)
+	}
+	body, err := decode(raw, resp.Header.Get("Content-Encoding"), c.cfg.MaxBody)
+	if err != nil {
+		return nil, classify(err)
+	}
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, URL: u.String()}, nil
+}
+
+// readCapped reads r to its end, failing with ErrTooLarge past limit bytes.
+func readCapped(r io.Reader, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > limit {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+	}
+	return buf.Bytes(), nil
+}
+
+// classify gives a transport error its kind.
+func classify(err error) error {
+	switch {
+	case errors.Is(err, ErrTooLarge), errors.Is(err, ErrPrivateAddress):
+		return harvester.E(harvester.KindPermanent, "", err)
+	case errors.Is(err, context.Canceled):
+		return err
+	}
+	var ne net.Error
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &certErr):
+		return harvester.E(harvester.KindPermanent, "", err)
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return harvester.E(harvester.KindPermanent, "", err)
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout(),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.EPIPE), errors.Is(err, errCorrupt):
+		return harvester.E(harvester.KindTransient, "", err)
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) || errors.As(err, &dnsErr) {
+		return harvester.E(harvester.KindTransient, "", err)
+	}
+	if strings.Contains(err.Error(), "connection reset") {
+		return harvester.E(harvester.KindTransient, "", err)
+	}
+	return harvester.E(harvester.KindPermanent, "", err)
+}
+
+// retryAfter reads a Retry-After value: delta seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(min(secs, 1<<31)) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
