@@ -62,7 +62,12 @@ func extract(pageURL string, body []byte, contentType string) (*page, error) {
 	text, enc := decode(body, contentType)
 	doc, err := html.Parse(bytes.NewReader(text))
 	if err != nil {
-		return nil, harvester.E(harvester.KindInvalid, "parse html "+pageURL, err)
+		// The parser refuses pathological nesting; read the page again with the excess
+		// elements dropped rather than lose it.
+		doc, err = html.Parse(bytes.NewReader(flatten(text)))
+		if err != nil {
+			return nil, harvester.E(harvester.KindInvalid, "parse html "+pageURL, err)
+		}
 	}
 	x := &extractor{base: base, wayback: isWayback(base)}
 	x.walk(doc, ctx{}, 0)
@@ -181,28 +186,35 @@ func (x *extractor) element(n *html.Node, c ctx) ctx {
 				x.add(harvester.Rights{From: FromLinkRel, Value: x.resolveLicense(href), Scope: scopeOf(c.region, harvester.ScopeResource)})
 			}
 		}
+	}
+	declared := x.microdata(n, c)
+	declared = x.rdfa(n, c) || declared
+	x.commons(n, c)
+	switch n.DataAtom {
 	case atom.A, atom.Area:
-		c.license = x.anchor(n, c) || c.license
+		c.license = x.anchor(n, c, declared) || c.license
 	case atom.Img:
 		x.image(n, c)
 	case atom.Pre, atom.Code:
 		c.pre = true
 	}
-	x.microdata(n, c)
-	x.rdfa(n, c)
-	x.commons(n, c)
 	return c
 }
 
-// anchor reads a link, and reports whether it was a license signal.
-func (x *extractor) anchor(n *html.Node, c ctx) bool {
+// anchor reads a link, and reports whether it was a license signal. declared says that its
+// microdata or RDFa already made it one.
+func (x *extractor) anchor(n *html.Node, c ctx, declared bool) bool {
 	href := strings.TrimSpace(attr(n, "href"))
 	if href == "" {
-		return false
+		return declared
 	}
 	abs := x.resolve(href)
 	if n.DataAtom == atom.A && abs != "" {
 		x.link(abs)
+	}
+	if declared {
+		x.markLicenseLink(n)
+		return true
 	}
 	if tokens(attr(n, "rel"))["license"] {
 		x.add(harvester.Rights{From: FromARel, Value: x.resolveLicense(href), Text: nodeText(n), Scope: scopeOf(c.region, harvester.ScopeResource)})
@@ -296,23 +308,27 @@ func (x *extractor) metaTag(n *html.Node) {
 }
 
 // microdata reads itemprop="license".
-func (x *extractor) microdata(n *html.Node, c ctx) {
+func (x *extractor) microdata(n *html.Node, c ctx) bool {
 	if !tokens(attr(n, "itemprop"))["license"] {
-		return
+		return false
 	}
 	x.add(harvester.Rights{From: FromMicrodata, Value: x.propValue(n), Scope: scopeOf(c.region, harvester.ScopeResource)})
+	return true
 }
 
 // rdfaLicense are the RDFa terms for a license, in rel or property.
 var rdfaLicense = []string{"cc:license", "dct:license", "dcterms:license", "dc:license", "xhv:license"}
 
-func (x *extractor) rdfa(n *html.Node, c ctx) {
+func (x *extractor) rdfa(n *html.Node, c ctx) bool {
 	rel, prop := tokens(attr(n, "rel")), tokens(attr(n, "property"))
+	found := false
 	for _, term := range rdfaLicense {
 		if rel[term] || prop[term] {
 			x.add(harvester.Rights{From: FromRDFa + term, Value: x.propValue(n), Scope: scopeOf(c.region, harvester.ScopeResource)})
+			found = true
 		}
 	}
+	return found
 }
 
 // propValue is the value of a microdata or RDFa property on n.
@@ -697,4 +713,48 @@ func rightsString(r harvester.Rights) string {
 		s += fmt.Sprintf(" (%q)", clip(r.Text, 80))
 	}
 	return s
+}
+
+// flattenDepth is the nesting kept when a page nests too deeply for the parser.
+const flattenDepth = 256
+
+// flatten rewrites a page without the start and end tags nested deeper than flattenDepth,
+// counting nesting naively by tags; their text stays.
+func flatten(b []byte) []byte {
+	z := html.NewTokenizer(bytes.NewReader(b))
+	out := bytes.NewBuffer(make([]byte, 0, len(b)))
+	depth, dropped := 0, 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return out.Bytes()
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			if isVoid(atom.Lookup(name)) {
+				break
+			}
+			if depth >= flattenDepth {
+				dropped++
+				continue
+			}
+			depth++
+		case html.EndTagToken:
+			if dropped > 0 {
+				dropped--
+				continue
+			}
+			depth = max(0, depth-1)
+		}
+		out.Write(z.Raw())
+	}
+}
+
+func isVoid(a atom.Atom) bool {
+	switch a {
+	case atom.Area, atom.Base, atom.Br, atom.Col, atom.Embed, atom.Hr, atom.Img, atom.Input,
+		atom.Link, atom.Meta, atom.Source, atom.Track, atom.Wbr:
+		return true
+	}
+	return false
 }
