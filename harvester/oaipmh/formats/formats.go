@@ -28,20 +28,21 @@ import (
 // Namespaces of the formats Map knows. Lookups are case-insensitive because repositories
 // write the LOM namespace both as .../xsd/LOM and .../xsd/lom.
 const (
-	NSOAIDC       = "http://www.openarchives.org/OAI/2.0/oai_dc/"
-	NSDC          = "http://purl.org/dc/elements/1.1/"
-	NSDCTerms     = "http://purl.org/dc/terms/"
-	NSLOM         = "http://ltsc.ieee.org/xsd/LOM"
-	NSDataCite3   = "http://datacite.org/schema/kernel-3"
-	NSDataCite4   = "http://datacite.org/schema/kernel-4"
-	NSOAIDataCite = "http://schema.datacite.org/oai/oai-1.0/"
-	NSMODS        = "http://www.loc.gov/mods/v3"
-	NSMARC        = "http://www.loc.gov/MARC21/slim"
-	NSArXiv       = "http://arxiv.org/OAI/arXiv/"
-	NSArXivRaw    = "http://arxiv.org/OAI/arXivRaw/"
-	NSUNTL        = "http://digital2.library.unt.edu/untl/"
-	nsXLink       = "http://www.w3.org/1999/xlink"
-	nsRDF         = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+	NSOAIDC         = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+	NSDC            = "http://purl.org/dc/elements/1.1/"
+	NSDCTerms       = "http://purl.org/dc/terms/"
+	NSLOM           = "http://ltsc.ieee.org/xsd/LOM"
+	NSDataCite3     = "http://datacite.org/schema/kernel-3"
+	NSDataCite4     = "http://datacite.org/schema/kernel-4"
+	NSOAIDataCite   = "http://schema.datacite.org/oai/oai-1.0/"
+	NSOAIDataCite11 = "http://schema.datacite.org/oai/oai-1.1/"
+	NSMODS          = "http://www.loc.gov/mods/v3"
+	NSMARC          = "http://www.loc.gov/MARC21/slim"
+	NSArXiv         = "http://arxiv.org/OAI/arXiv/"
+	NSArXivRaw      = "http://arxiv.org/OAI/arXivRaw/"
+	NSUNTL          = "http://digital2.library.unt.edu/untl/"
+	nsXLink         = "http://www.w3.org/1999/xlink"
+	nsRDF           = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 )
 
 // Format names written to Record.Format when the caller left it empty.
@@ -63,22 +64,48 @@ type format struct {
 }
 
 var (
-	dcFormat      = &format{FormatDC, "dc"}
-	dctermsFormat = &format{FormatQDC, "dcterms"}
-	dcWrapper     = &format{FormatDC, ""}
-	qdcWrapper    = &format{FormatQDC, ""}
-	genericFormat = &format{FormatGeneric, ""}
+	dcFormat       = &format{FormatDC, "dc"}
+	dctermsFormat  = &format{FormatQDC, "dcterms"}
+	dcWrapper      = &format{FormatDC, ""}
+	qdcWrapper     = &format{FormatQDC, ""}
+	genericFormat  = &format{FormatGeneric, ""}
+	lomFormat      = &format{FormatLOM, "lom"}
+	dataciteFormat = &format{FormatDataCite, "datacite"}
+	dataciteWrap   = &format{FormatDataCite, "oai_datacite"}
+	modsFormat     = &format{FormatMODS, "mods"}
+	marcFormat     = &format{FormatMARC, "marc"}
+	arxivFormat    = &format{FormatArXiv, "arxiv"}
+	untlFormat     = &format{FormatUNTL, "untl"}
 )
 
 // formats is keyed by lower-cased namespace.
 var formats = map[string]*format{
-	strings.ToLower(NSOAIDC):                  dcWrapper,
-	strings.ToLower(NSDC):                     dcFormat,
-	strings.ToLower(NSDCTerms):                dctermsFormat,
-	"http://worldcat.org/xmlschemas/qdc-1.0/": qdcWrapper,
-	"http://epubs.cclrc.ac.uk/xmlns/qdc/":     qdcWrapper,
-	"http://www.bl.uk/schemas/qualifieddc/":   qdcWrapper,
-	"http://ns.nsdl.org/nsdl_dc_v1.02/":       dcWrapper,
+	strings.ToLower(NSOAIDC):                        dcWrapper,
+	strings.ToLower(NSDC):                           dcFormat,
+	strings.ToLower(NSDCTerms):                      dctermsFormat,
+	"http://worldcat.org/xmlschemas/qdc-1.0/":       qdcWrapper,
+	"http://epubs.cclrc.ac.uk/xmlns/qdc/":           qdcWrapper,
+	"http://www.bl.uk/schemas/qualifieddc/":         qdcWrapper,
+	"http://ns.nsdl.org/nsdl_dc_v1.02/":             dcWrapper,
+	strings.ToLower(NSLOM):                          lomFormat,
+	"http://ltsc.ieee.org/xsd/lomv1.0":              lomFormat,
+	"http://ltsc.ieee.org/xsd/lomv1.0/":             lomFormat,
+	"http://ltsc.ieee.org/xsd/lom/lomes":            lomFormat,
+	"http://www.imsglobal.org/xsd/imsmd_v1p2":       lomFormat,
+	"http://www.imsglobal.org/xsd/imsmd_rootv1p2p1": lomFormat,
+	"http://www.lom-fr.fr/xsd/lomfr":                lomFormat,
+	"http://www.lom-fr.fr/xsd/scolomfr":             lomFormat,
+	"http://datacite.org/schema/kernel-2.1":         dataciteFormat,
+	"http://datacite.org/schema/kernel-2.2":         dataciteFormat,
+	NSDataCite3:                                     dataciteFormat,
+	NSDataCite4:                                     dataciteFormat,
+	NSOAIDataCite:                                   dataciteWrap,
+	NSOAIDataCite11:                                 dataciteWrap,
+	NSMODS:                                          modsFormat,
+	strings.ToLower(NSMARC):                         marcFormat,
+	strings.ToLower(NSArXiv):                        arxivFormat,
+	strings.ToLower(NSArXivRaw):                     arxivFormat,
+	NSUNTL:                                          untlFormat,
 }
 
 // prefixes names the namespaces of attributes that appear in Rights.From.
@@ -135,6 +162,18 @@ func (r *reader) run(f *format, start xml.StartElement, rec *harvester.Record) e
 	switch f {
 	case dcFormat, dctermsFormat, dcWrapper, qdcWrapper:
 		return mapDC(r, start, rec)
+	case lomFormat:
+		return mapLOM(r, start, rec)
+	case dataciteFormat:
+		return mapDataCite(r, start, rec)
+	case modsFormat:
+		return mapMODS(r, start, rec)
+	case marcFormat:
+		return mapMARC(r, start, rec)
+	case arxivFormat:
+		return mapArXiv(r, start, rec)
+	case untlFormat:
+		return mapUNTL(r, start, rec)
 	}
 	return mapGeneric(r, start, rec)
 }
@@ -224,6 +263,11 @@ func (r *reader) skip() error {
 // element with the lower-cased local names of its ancestors below the walked element; it
 // returns true when it consumed the element through its end, false to descend into it.
 func (r *reader) walk(visit func(path []string, t xml.StartElement) (bool, error)) error {
+	return r.walkText(nil, visit)
+}
+
+// walkText is walk that also collects into text the character data visit did not consume.
+func (r *reader) walkText(text *strings.Builder, visit func(path []string, t xml.StartElement) (bool, error)) error {
 	var path []string
 	for {
 		tok, err := r.next()
@@ -244,6 +288,10 @@ func (r *reader) walk(visit func(path []string, t xml.StartElement) (bool, error
 				return nil
 			}
 			path = path[:len(path)-1]
+		case xml.CharData:
+			if text != nil {
+				text.Write(t)
+			}
 		}
 	}
 }
@@ -283,9 +331,9 @@ func add(list *[]string, v string) {
 	}
 }
 
-// addID appends a trimmed identifier or URL.
+// addID appends a trimmed identifier or URL unless it is blank or there already.
 func addID(list *[]string, v string) {
-	if v = strings.TrimSpace(v); v != "" {
+	if v = strings.TrimSpace(v); v != "" && !contains(*list, v) {
 		*list = append(*list, v)
 	}
 }
@@ -299,9 +347,7 @@ func setURL(rec *harvester.Record, v string) {
 	if rec.URL == "" {
 		rec.URL = v
 	}
-	if !contains(rec.Identifiers, v) {
-		rec.Identifiers = append(rec.Identifiers, v)
-	}
+	addID(&rec.Identifiers, v)
 }
 
 func contains(list []string, v string) bool {
