@@ -1,0 +1,313 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/harvester"
+)
+
+// Pipeline is what a worker does with a job: harvest the source with the harvester for its type,
+// normalize every record and write it to the index.
+type Pipeline struct {
+	Harvesters map[string]harvester.Harvester // by source type
+	// Normalize turns a raw record into a catalog record. It must not refuse a record for its
+	// license: unknown, conflicting and closed licenses are indexed too. An error quarantines
+	// the one record.
+	Normalize func(src harvester.Source, r harvester.Record) (catalog.Record, error)
+	Index     catalog.Index
+	// Batch is the most records per Upsert; 0 takes 500.
+	Batch int
+}
+
+func (p *Pipeline) check() error {
+	if len(p.Harvesters) == 0 || p.Normalize == nil || p.Index == nil {
+		return errors.New("pipeline needs harvesters, a normalize function and an index")
+	}
+	if p.Batch <= 0 {
+		p.Batch = 500
+	}
+	return nil
+}
+
+// Outcomes of a job other than success and harvest errors.
+var (
+	errCancelled = errors.New("cancelled")
+	errDrain     = errors.New("worker stopping: handed back at a checkpoint")
+	errFenced    = errors.New("another worker took the job over")
+)
+
+// runSuffix names the checkpoint key of a source's run in progress; the key without it holds
+// the Done checkpoint of its last complete run.
+const runSuffix = ".run"
+
+// progressState is stored under <source>.run after every page, so the checkpoint and the
+// counts that go with it change together.
+type progressState struct {
+	RunID      string          `json:"run_id"`
+	Checkpoint json.RawMessage `json:"checkpoint,omitempty"`
+	Done       bool            `json:"done,omitempty"`
+	Stats      Stats           `json:"stats"`
+}
+
+// attempt is one delivery of a job to this worker.
+type attempt struct {
+	s        *System
+	p        *Pipeline
+	job      job
+	run      Run
+	src      Source
+	state    progressState
+	rev      uint64 // revision of the <source>.run key this attempt last wrote
+	start    time.Time
+	handled  int // records handled in this attempt, for the rate
+	draining *atomic.Bool
+}
+
+// execute runs one delivery of j. It returns nil when the run has ended (succeeded, or was
+// already over), errCancelled, errDrain, errFenced, or the error that stopped the harvest.
+func (s *System) execute(ctx context.Context, p *Pipeline, j job, delivery int, draining *atomic.Bool) (Run, error) {
+	a := &attempt{s: s, p: p, job: j, start: time.Now(), draining: draining}
+	run, err := s.Run(ctx, j.RunID)
+	if errors.Is(err, ErrNotFound) { // the run record was pruned or lost: rebuild it
+		run = Run{ID: j.RunID, Source: j.Source, Trigger: j.Trigger, Full: j.Full, Due: j.Due, Queued: time.Now().UTC()}
+	} else if err != nil {
+		return run, err
+	}
+	a.run = run
+	if run.Status.Final() {
+		return run, nil
+	}
+	if c, err := s.cancelRequested(ctx, j.Source, j.RunID); err != nil || c {
+		return run, cmp(err, errCancelled)
+	}
+	if a.src, err = s.registry.Get(ctx, j.Source); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			err = harvester.E(harvester.KindPermanent, "run "+j.RunID, err)
+		}
+		return run, err
+	}
+	h, ok := p.Harvesters[a.src.Type]
+	if !ok {
+		return run, harvester.E(harvester.KindPermanent, "run "+j.RunID, fmt.Errorf("no harvester for type %q", a.src.Type))
+	}
+	cp, err := a.claim(ctx)
+	if err != nil {
+		return a.run, err
+	}
+	a.run.Status, a.run.Attempts, a.run.Stats = StatusRunning, delivery, a.state.Stats.keepErrors(a.run.Stats)
+	if a.run.Started.IsZero() {
+		a.run.Started = time.Now().UTC()
+	}
+	if err := a.save(ctx); err != nil {
+		return a.run, err
+	}
+	if !a.state.Done {
+		full := j.Full && a.state.Checkpoint == nil
+		if err := h.Harvest(ctx, a.src.Source, cp, full, a.emit); err != nil {
+			return a.run, err
+		}
+	}
+	return a.run, a.finish(ctx)
+}
+
+func cmp(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
+
+// claim reads the run's checkpoint, or starts one from the last complete run's, and takes the
+// <source>.run key so that any worker still holding an older delivery is fenced off.
+func (a *attempt) claim(ctx context.Context) (json.RawMessage, error) {
+	key := a.job.Source + runSuffix
+	e, err := a.s.ckpts.Get(ctx, key)
+	switch {
+	case err == nil:
+		var st progressState
+		if json.Unmarshal(e.Value(), &st) == nil && st.RunID == a.job.RunID {
+			a.state, a.rev = st, e.Revision()
+			// Write it back to move the revision: a worker still running an older delivery
+			// of this job now fails its next compare-and-set.
+			if err := a.store(ctx); err != nil {
+				return nil, err
+			}
+			return st.Checkpoint, nil
+		}
+	case !errors.Is(err, jetstream.ErrKeyNotFound):
+		return nil, fmt.Errorf("read checkpoint of %s: %w", a.job.Source, err)
+	}
+	a.state = progressState{RunID: a.job.RunID}
+	b, _ := json.Marshal(a.state)
+	if a.rev, err = a.s.ckpts.Put(ctx, key, b); err != nil {
+		return nil, fmt.Errorf("start checkpoint of %s: %w", a.job.Source, err)
+	}
+	if a.job.Full {
+		return nil, nil
+	}
+	base, err := a.s.ckpts.Get(ctx, a.job.Source)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read last checkpoint of %s: %w", a.job.Source, err)
+	}
+	return base.Value(), nil
+}
+
+// store writes the progress state with compare-and-set.
+func (a *attempt) store(ctx context.Context) error {
+	b, err := json.Marshal(a.state)
+	if err != nil {
+		return fmt.Errorf("encode checkpoint: %w", err)
+	}
+	rev, err := a.s.ckpts.Update(ctx, a.job.Source+runSuffix, b, a.rev)
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyNotFound) {
+		return errFenced
+	}
+	if err != nil {
+		return fmt.Errorf("store checkpoint of %s: %w", a.job.Source, err)
+	}
+	a.rev = rev
+	return nil
+}
+
+func (a *attempt) save(ctx context.Context) error {
+	if err := a.s.saveRun(ctx, a.run); err != nil {
+		return err
+	}
+	rate := 0.0
+	if el := time.Since(a.start).Seconds(); el > 0 {
+		rate = float64(a.handled) / el
+	}
+	a.s.publishProgress(progressOf(a.run, rate))
+	return nil
+}
+
+// emit writes a page to the catalog, then moves the checkpoint past it.
+func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
+	if c, err := a.s.cancelRequested(ctx, a.job.Source, a.job.RunID); err != nil || c {
+		return cmp(err, errCancelled)
+	}
+	st := a.state.Stats
+	if err := a.write(ctx, page, &st); err != nil {
+		return err
+	}
+	st.Pages++
+	if page.Progress.Expected > 0 {
+		st.Expected = page.Progress.Expected
+	}
+	a.state.Stats, a.state.Checkpoint, a.state.Done = st, page.Checkpoint, page.Done
+	if err := a.store(ctx); err != nil {
+		return err
+	}
+	a.handled += len(page.Records)
+	a.run.Stats = st.keepErrors(a.run.Stats)
+	if err := a.save(ctx); err != nil {
+		a.s.log.Warn("save run progress", "run", a.run.ID, "err", err)
+	}
+	if a.draining.Load() && !page.Done {
+		return errDrain
+	}
+	return nil
+}
+
+// write normalizes a page's records and sends them to the index, counting into st.
+func (a *attempt) write(ctx context.Context, page harvester.Page, st *Stats) error {
+	var ups []catalog.Record
+	var dels []string
+	for _, q := range page.Quarantined {
+		st.quarantine(q)
+	}
+	for _, r := range page.Records {
+		st.Records++
+		if r.Deleted {
+			dels = append(dels, catalog.RecordID(a.src.Name, r.OriginID))
+			continue
+		}
+		rec, err := a.p.Normalize(a.src.Source, r)
+		if err == nil {
+			err = rec.Validate()
+		}
+		if err != nil {
+			st.quarantine(harvester.Quarantine{OriginID: r.OriginID, Reason: err.Error()})
+			continue
+		}
+		if rec.Deleted {
+			dels = append(dels, rec.ID)
+			continue
+		}
+		ups = append(ups, rec)
+		st.license(rec.License)
+	}
+	err := a.s.retryIndex(ctx, func(ctx context.Context) error {
+		for i := 0; i < len(ups); i += a.p.Batch {
+			if err := a.p.Index.Upsert(ctx, ups[i:min(i+a.p.Batch, len(ups))]); err != nil {
+				return fmt.Errorf("upsert %d records: %w", len(ups), err)
+			}
+		}
+		if len(dels) > 0 {
+			if err := a.p.Index.Delete(ctx, dels); err != nil {
+				return fmt.Errorf("delete %d records: %w", len(dels), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	st.Upserted += len(ups)
+	st.Deleted += len(dels)
+	return nil
+}
+
+// retryIndex retries catalog writes with backoff for up to IndexRetry: an index that is away
+// for a while should not cost a re-harvest. Writes are idempotent, so retrying is harmless.
+func (s *System) retryIndex(ctx context.Context, write func(context.Context) error) error {
+	deadline := time.Now().Add(s.cfg.IndexRetry)
+	wait := 200 * time.Millisecond
+	for {
+		err := write(ctx)
+		if err == nil || ctx.Err() != nil || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		s.log.Warn("index write failed; retrying", "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// finish keeps the run's Done checkpoint for the next incremental run and ends the run.
+func (a *attempt) finish(ctx context.Context) error {
+	if a.state.Checkpoint != nil {
+		if _, err := a.s.ckpts.Put(ctx, a.job.Source, a.state.Checkpoint); err != nil {
+			return fmt.Errorf("keep checkpoint of %s: %w", a.job.Source, err)
+		}
+	}
+	if err := a.s.ckpts.Delete(ctx, a.job.Source+runSuffix, jetstream.LastRevision(a.rev)); err != nil {
+		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+			return errFenced
+		}
+		return fmt.Errorf("clear run checkpoint of %s: %w", a.job.Source, err)
+	}
+	a.run.Status, a.run.Ended, a.run.Error = StatusSucceeded, time.Now().UTC(), ""
+	if err := a.save(ctx); err != nil {
+		return err
+	}
+	if err := a.s.prune(ctx, a.job.Source); err != nil {
+		a.s.log.Warn("prune run history", "source", a.job.Source, "err", err)
+	}
+	return nil
+}

@@ -1,0 +1,237 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/orchard-oer/orchard/harvester"
+)
+
+// fetchWait bounds one pull request, so that a stopping worker leaves none behind for long.
+const fetchWait = 5 * time.Second
+
+// pool runs jobs on n workers, each pulling one job only when it is free.
+type pool struct {
+	s    *System
+	p    *Pipeline
+	cons jetstream.Consumer
+
+	mu      sync.Mutex
+	running map[string]context.CancelFunc // by run id
+}
+
+// RunWorkers runs n workers until ctx is done, then drains: no new jobs are pulled, in-flight
+// jobs finish their current page and checkpoint and are handed back (Nak) so that another
+// worker resumes them; a job that reaches no checkpoint within DrainTimeout is cancelled.
+func (s *System) RunWorkers(ctx context.Context, p Pipeline, n int) error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	if n < 1 {
+		n = 1
+	}
+	cons, err := s.jobs.Consumer(ctx, jobsConsumer)
+	if err != nil {
+		return fmt.Errorf("job consumer: %w", err)
+	}
+	w := &pool{s: s, p: &p, cons: cons, running: map[string]context.CancelFunc{}}
+	// Any one process with workers moves a job that failed every delivery aside.
+	deadSub, err := s.nc.QueueSubscribe(maxDeliverAdv, "orchard-dead-letters", s.onMaxDeliveries)
+	if err != nil {
+		return fmt.Errorf("subscribe %s: %w", maxDeliverAdv, err)
+	}
+	defer func() { _ = deadSub.Unsubscribe() }()
+	cancelSub, err := s.nc.Subscribe(cancelSubject+">", func(m *nats.Msg) { w.cancel(string(m.Data)) })
+	if err != nil {
+		return fmt.Errorf("subscribe %s: %w", cancelSubject, err)
+	}
+	defer func() { _ = cancelSub.Unsubscribe() }()
+
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() { w.loop(ctx) })
+	}
+	wg.Wait()
+	return nil
+}
+
+func (w *pool) cancel(runID string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if c, ok := w.running[runID]; ok {
+		c()
+	}
+}
+
+func (w *pool) loop(ctx context.Context) {
+	for ctx.Err() == nil {
+		fctx, cancel := context.WithTimeout(ctx, fetchWait)
+		msg, err := w.cons.Next(jetstream.FetchContext(fctx))
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) {
+				w.s.log.Warn("fetch job", "err", err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+				}
+			}
+			continue
+		}
+		w.handle(ctx, msg)
+	}
+}
+
+// handle runs one delivered job and settles its message.
+func (w *pool) handle(stop context.Context, msg jetstream.Msg) {
+	s := w.s
+	var j job
+	if err := json.Unmarshal(msg.Data(), &j); err != nil || j.RunID == "" {
+		s.log.Error("undecodable job", "subject", msg.Subject(), "err", err)
+		_ = msg.TermWithReason("undecodable job")
+		return
+	}
+	meta, err := msg.Metadata()
+	if err != nil {
+		s.log.Error("job metadata", "err", err)
+		return
+	}
+	delivery := int(meta.NumDelivered)
+	log := s.log.With("run", j.RunID, "delivery", delivery)
+
+	// The job's context outlives stop: a stopping worker lets the job reach a checkpoint.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(stop))
+	defer cancel()
+	var draining, cancelled atomic.Bool
+	w.mu.Lock()
+	w.running[j.RunID] = func() { cancelled.Store(true); cancel() }
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		delete(w.running, j.RunID)
+		w.mu.Unlock()
+	}()
+	done := make(chan struct{})
+	defer close(done)
+	go w.watch(stop, done, msg, &draining, cancel)
+
+	log.Info("job started", "source", j.Source, "full", j.Full)
+	run, err := s.execute(ctx, w.p, j, delivery, &draining)
+	if cancelled.Load() && err != nil {
+		err = errCancelled
+	}
+	// Settle with a context of its own: ctx may be cancelled by now.
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(stop), 10*time.Second)
+	defer scancel()
+	w.settle(sctx, msg, run, delivery, err, draining.Load())
+}
+
+// watch keeps the job's message alive while it runs and turns a stop into a drain.
+func (w *pool) watch(stop context.Context, done <-chan struct{}, msg jetstream.Msg, draining *atomic.Bool, cancel context.CancelFunc) {
+	beat := time.NewTicker(max(w.s.cfg.AckWait/3, 100*time.Millisecond))
+	defer beat.Stop()
+	stopping := stop.Done()
+	var deadline <-chan time.Time
+	for {
+		select {
+		case <-done:
+			return
+		case <-beat.C:
+			if err := msg.InProgress(); err != nil {
+				w.s.log.Debug("job heartbeat", "err", err)
+			}
+		case <-stopping:
+			draining.Store(true)
+			stopping = nil
+			deadline = time.After(w.s.cfg.DrainTimeout)
+		case <-deadline:
+			cancel()
+		}
+	}
+}
+
+// settle acknowledges, hands back or terminates a job's message after an attempt and records
+// the outcome in its run.
+func (w *pool) settle(ctx context.Context, msg jetstream.Msg, run Run, delivery int, err error, draining bool) {
+	s := w.s
+	log := s.log.With("run", run.ID, "source", run.Source, "delivery", delivery)
+	end := func(status RunStatus, reason string) {
+		run.Status, run.Ended, run.Error = status, time.Now().UTC(), reason
+		if err := s.saveRun(ctx, run); err != nil {
+			log.Error("save run", "err", err)
+		}
+		s.publishProgress(progressOf(run, 0))
+	}
+	switch {
+	case err == nil:
+		log.Info("job done", "status", run.Status, "pages", run.Pages, "upserted", run.Upserted, "deleted", run.Deleted)
+		ackOrLog(log, msg.DoubleAck(ctx))
+	case errors.Is(err, errFenced):
+		log.Warn("job taken over by another worker; leaving it")
+	case errors.Is(err, errCancelled):
+		log.Info("job cancelled")
+		end(StatusCancelled, "cancelled")
+		ackOrLog(log, msg.TermWithReason("cancelled"))
+	case errors.Is(err, errDrain) || (draining && isContextErr(err)):
+		log.Info("job handed back at a checkpoint")
+		run.Status = StatusQueued
+		if err := s.saveRun(ctx, run); err != nil {
+			log.Error("save run", "err", err)
+		}
+		ackOrLog(log, msg.Nak())
+	case harvester.KindOf(err) == harvester.KindPermanent || harvester.KindOf(err) == harvester.KindInvalid:
+		log.Warn("job failed", "err", err)
+		run.failed(err)
+		end(StatusFailed, err.Error())
+		ackOrLog(log, msg.TermWithReason(truncate(err.Error(), 200)))
+	default: // transient, index and unclassified errors: retry later
+		delay := backoff(s.cfg.Backoff, s.cfg.MaxBackoff, delivery)
+		log.Warn("job failed; retrying", "in", delay, "err", err)
+		run.failed(err)
+		run.Status, run.Error = StatusQueued, err.Error()
+		if err := s.saveRun(ctx, run); err != nil {
+			log.Error("save run", "err", err)
+		}
+		if delivery >= s.cfg.MaxDeliver {
+			ackOrLog(log, msg.Nak()) // the last delivery: straight to the dead-letter path
+			return
+		}
+		ackOrLog(log, msg.NakWithDelay(delay))
+	}
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+func ackOrLog(log interface{ Warn(string, ...any) }, err error) {
+	if err != nil {
+		log.Warn("settle job message", "err", err)
+	}
+}
+
+func (r *Run) failed(err error) { r.Stats.failed(err) }
+
+// backoff is base doubled for each delivery after the first, capped at most.
+func backoff(base, most time.Duration, delivery int) time.Duration {
+	d := base
+	for i := 1; i < delivery && d < most; i++ {
+		d *= 2
+	}
+	return min(d, most)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,215 @@
+package workers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/orchard-oer/orchard/harvester"
+)
+
+// Errors callers branch on.
+var (
+	ErrInvalid  = errors.New("invalid")
+	ErrNotFound = errors.New("not found")
+	ErrExists   = errors.New("already exists")
+	// ErrConflict is returned by an update whose revision is no longer the stored one.
+	ErrConflict = errors.New("changed since it was read")
+	// ErrPending is returned when a source already has a job queued or running.
+	ErrPending = errors.New("a job is already queued or running")
+)
+
+// MinPace is the least time between two requests to a source's host that a source may ask for.
+const MinPace = 100 * time.Millisecond
+
+// Source is a harvest source as the registry keeps it.
+type Source struct {
+	harvester.Source
+	// Schedule is a 5-field cron expression ("30 2 * * *"), a descriptor ("@daily", "@hourly")
+	// or an interval ("@every 6h"); empty means manual runs only.
+	Schedule string `json:"schedule,omitempty"`
+	// TimeZone the schedule is read in (IANA name); empty is UTC.
+	TimeZone string `json:"time_zone,omitempty"`
+	// Paused sources keep their schedule but are not run by the scheduler.
+	Paused   bool      `json:"paused,omitempty"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
+	Revision uint64    `json:"-"` // KV revision the source was read at
+}
+
+// Registry stores sources in a KV bucket, one key per source name.
+type Registry struct {
+	kv    jetstream.KeyValue
+	ckpts jetstream.KeyValue
+}
+
+var (
+	nameRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	prefixRe = regexp.MustCompile(`^[A-Za-z0-9_.!~*'()-]+$`)
+)
+
+// Validate reports everything wrong with src, wrapped in ErrInvalid, or nil.
+func (src *Source) Validate() error {
+	var bad []string
+	if !nameRe.MatchString(src.Name) {
+		bad = append(bad, fmt.Sprintf("name %q must be 1 to 63 of [a-z0-9-], starting with a letter or digit", src.Name))
+	}
+	if src.Type != harvester.TypeOAIPMH && src.Type != harvester.TypeWeb {
+		bad = append(bad, fmt.Sprintf("type %q must be %s or %s", src.Type, harvester.TypeOAIPMH, harvester.TypeWeb))
+	}
+	if u, err := url.Parse(src.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad = append(bad, fmt.Sprintf("url %q must be an absolute http or https URL", src.URL))
+	}
+	for _, p := range src.MetadataPrefixes {
+		if !prefixRe.MatchString(p) {
+			bad = append(bad, fmt.Sprintf("metadata prefix %q has characters OAI-PMH does not allow", p))
+		}
+	}
+	for _, set := range src.Sets {
+		if set == "" || strings.ContainsAny(set, " \t\r\n") {
+			bad = append(bad, fmt.Sprintf("set %q must be a non-empty setSpec without spaces", set))
+		}
+	}
+	switch src.Mode {
+	case "", "sitemap", "urls", "crawl":
+	default:
+		bad = append(bad, fmt.Sprintf("mode %q must be sitemap, urls or crawl", src.Mode))
+	}
+	for _, u := range src.URLs {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			bad = append(bad, fmt.Sprintf("url %q must be an absolute http or https URL", u))
+		}
+	}
+	if src.MaxDepth < 0 || src.MaxPages < 0 {
+		bad = append(bad, "max depth and max pages must not be negative")
+	}
+	if src.Pace < 0 || (src.Pace > 0 && src.Pace < MinPace) {
+		bad = append(bad, fmt.Sprintf("pace %s must be 0 (default) or at least %s", src.Pace, MinPace))
+	}
+	if _, err := loadZone(src.TimeZone); err != nil {
+		bad = append(bad, err.Error())
+	}
+	if src.Schedule != "" {
+		if _, err := parseSchedule(src.Schedule); err != nil {
+			bad = append(bad, err.Error())
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%w source: %s", ErrInvalid, strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// Add stores a new source; ErrExists if the name is taken.
+func (r *Registry) Add(ctx context.Context, src Source) (Source, error) {
+	if err := src.Validate(); err != nil {
+		return Source{}, err
+	}
+	now := time.Now().UTC()
+	src.Created, src.Updated = now, now
+	b, err := json.Marshal(src)
+	if err != nil {
+		return Source{}, fmt.Errorf("encode source %s: %w", src.Name, err)
+	}
+	rev, err := r.kv.Create(ctx, src.Name, b)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return Source{}, fmt.Errorf("source %s: %w", src.Name, ErrExists)
+	}
+	if err != nil {
+		return Source{}, fmt.Errorf("add source %s: %w", src.Name, err)
+	}
+	src.Revision = rev
+	return src, nil
+}
+
+// Get returns one source, or ErrNotFound.
+func (r *Registry) Get(ctx context.Context, name string) (Source, error) {
+	if !nameRe.MatchString(name) {
+		return Source{}, fmt.Errorf("source %q: %w", name, ErrNotFound)
+	}
+	e, err := r.kv.Get(ctx, name)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Source{}, fmt.Errorf("source %s: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return Source{}, fmt.Errorf("get source %s: %w", name, err)
+	}
+	return decodeSource(e)
+}
+
+func decodeSource(e jetstream.KeyValueEntry) (Source, error) {
+	var src Source
+	if err := json.Unmarshal(e.Value(), &src); err != nil {
+		return Source{}, fmt.Errorf("decode source %s: %w", e.Key(), err)
+	}
+	src.Revision = e.Revision()
+	return src, nil
+}
+
+// List returns every source, ordered by name.
+func (r *Registry) List(ctx context.Context) ([]Source, error) {
+	es, err := entries(ctx, r.kv)
+	if err != nil {
+		return nil, fmt.Errorf("list sources: %w", err)
+	}
+	out := make([]Source, 0, len(es))
+	for _, e := range es {
+		src, err := decodeSource(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, src)
+	}
+	slices.SortFunc(out, func(a, b Source) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// Update replaces a source if it is still at src.Revision; ErrConflict otherwise.
+func (r *Registry) Update(ctx context.Context, src Source) (Source, error) {
+	if err := src.Validate(); err != nil {
+		return Source{}, err
+	}
+	old, err := r.Get(ctx, src.Name)
+	if err != nil {
+		return Source{}, err
+	}
+	src.Created = old.Created
+	src.Updated = time.Now().UTC()
+	b, err := json.Marshal(src)
+	if err != nil {
+		return Source{}, fmt.Errorf("encode source %s: %w", src.Name, err)
+	}
+	rev, err := r.kv.Update(ctx, src.Name, b, src.Revision)
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
+		return Source{}, fmt.Errorf("source %s: %w", src.Name, ErrConflict)
+	}
+	if err != nil {
+		return Source{}, fmt.Errorf("update source %s: %w", src.Name, err)
+	}
+	src.Revision = rev
+	return src, nil
+}
+
+// Remove deletes a source and its checkpoints. Its records stay in the catalog.
+func (r *Registry) Remove(ctx context.Context, name string) error {
+	if _, err := r.Get(ctx, name); err != nil {
+		return err
+	}
+	if err := r.kv.Delete(ctx, name); err != nil {
+		return fmt.Errorf("remove source %s: %w", name, err)
+	}
+	for _, k := range []string{name, name + runSuffix} {
+		if err := r.ckpts.Delete(ctx, k); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return fmt.Errorf("remove checkpoint of %s: %w", name, err)
+		}
+	}
+	return nil
+}

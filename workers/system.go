@@ -1,0 +1,339 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Names of the streams, buckets and subjects Orchard keeps in NATS.
+const (
+	jobsStream     = "ORCHARD_JOBS"
+	jobsSubject    = "orchard.jobs."
+	jobsConsumer   = "workers"
+	deadStream     = "ORCHARD_DEAD"
+	deadSubject    = "orchard.dead."
+	cancelSubject  = "orchard.cancel."
+	progSubject    = "orchard.progress."
+	sourcesBucket  = "orchard_sources"
+	ckptBucket     = "orchard_checkpoints"
+	runsBucket     = "orchard_runs"
+	controlBucket  = "orchard_control"
+	leaseBucket    = "orchard_schedule"
+	docsBucketPfx  = "orchard_doc_"
+	maxDeliverAdv  = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + jobsStream + "." + jobsConsumer
+	provisionTries = 5 * time.Second // per attempt: a call before a cluster has a leader can hang
+)
+
+// Config says how to reach NATS and how jobs behave. Without URL an embedded server is started
+// with its data under Dir; zero durations and counts take defaults.
+type Config struct {
+	// URL of an external NATS server or cluster (comma-separated); empty starts an embedded server.
+	URL   string
+	Creds string // credentials file for URL
+	Token string // token for URL
+	CA    string // PEM file of the CA that signed the servers' certificates
+	Cert  string // client certificate (PEM), with Key
+	Key   string
+
+	// Dir holds the embedded server's JetStream data (Dir/nats).
+	Dir string
+	// Listen makes the embedded server listen on this address (host:port) so that commands and
+	// workers in other processes can reach it; empty keeps it in-process only.
+	Listen string
+	// Replicas of every stream and bucket: 1 for the embedded server, 3 on a cluster.
+	Replicas int
+
+	// AckWait is how long a job may go without a heartbeat before it is redelivered.
+	AckWait time.Duration
+	// MaxDeliver is how often a job is tried before it goes to the dead-letter stream.
+	MaxDeliver int
+	// Backoff is the first delay before a failed job is retried; it doubles per attempt up to
+	// MaxBackoff.
+	Backoff    time.Duration
+	MaxBackoff time.Duration
+	// IndexRetry is how long one page keeps retrying catalog writes before the job is handed
+	// back for a later retry.
+	IndexRetry time.Duration
+	// DrainTimeout bounds how long a stopping worker waits for in-flight jobs to reach a
+	// checkpoint before it cancels them.
+	DrainTimeout time.Duration
+	// History is how many runs are kept per source.
+	History int
+	// Rescan is how often the scheduler rereads the source registry.
+	Rescan time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.Replicas < 1 {
+		c.Replicas = 1
+	}
+	if c.AckWait <= 0 {
+		c.AckWait = time.Minute
+	}
+	if c.MaxDeliver <= 0 {
+		c.MaxDeliver = 6
+	}
+	if c.Backoff <= 0 {
+		c.Backoff = 10 * time.Second
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 10 * time.Minute
+	}
+	if c.IndexRetry <= 0 {
+		c.IndexRetry = 2 * time.Minute
+	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = 30 * time.Second
+	}
+	if c.History <= 0 {
+		c.History = 50
+	}
+	if c.Rescan <= 0 {
+		c.Rescan = 15 * time.Second
+	}
+}
+
+// System is a connection to Orchard's NATS with its streams and buckets provisioned.
+type System struct {
+	cfg Config
+	log *slog.Logger
+	srv *server.Server // nil when connected to an external server
+	nc  *nats.Conn
+	js  jetstream.JetStream
+
+	jobs     jetstream.Stream
+	dead     jetstream.Stream
+	sources  jetstream.KeyValue
+	ckpts    jetstream.KeyValue
+	runs     jetstream.KeyValue
+	control  jetstream.KeyValue
+	leases   jetstream.KeyValue
+	registry *Registry
+
+	mu   sync.Mutex
+	docs map[string]*Docs
+}
+
+// Open connects to the NATS named by cfg.URL, or starts an embedded server, and creates or
+// updates every stream and bucket. It retries provisioning until ctx is done, so a cluster that
+// is still electing leaders is waited for.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
+	cfg.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &System{cfg: cfg, log: log, docs: map[string]*Docs{}}
+	var err error
+	if cfg.URL == "" {
+		err = s.startEmbedded()
+	} else {
+		err = s.connect()
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.js, err = jetstream.New(s.nc)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	if err := s.provision(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.registry = &Registry{kv: s.sources, ckpts: s.ckpts}
+	return s, nil
+}
+
+func (s *System) startEmbedded() error {
+	if s.cfg.Dir == "" {
+		return errors.New("start embedded nats: no data directory")
+	}
+	opts := &server.Options{
+		ServerName: "orchard",
+		JetStream:  true,
+		StoreDir:   filepath.Join(s.cfg.Dir, "nats"),
+		NoSigs:     true,
+		DontListen: s.cfg.Listen == "",
+	}
+	if s.cfg.Listen != "" {
+		host, port, err := net.SplitHostPort(s.cfg.Listen)
+		if err != nil {
+			return fmt.Errorf("nats listen address %q: %w", s.cfg.Listen, err)
+		}
+		opts.Host = host
+		if opts.Port, err = strconv.Atoi(port); err != nil {
+			return fmt.Errorf("nats listen port %q: %w", port, err)
+		}
+		if opts.Port == 0 {
+			opts.Port = server.RANDOM_PORT // nats-server reads 0 as its default port
+		}
+	}
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		return fmt.Errorf("start embedded nats: %w", err)
+	}
+	srv.SetLogger(serverLog{s.log.With("component", "nats-server")}, false, false)
+	srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		srv.Shutdown()
+		return errors.New("start embedded nats: not ready after 10s")
+	}
+	s.srv = srv
+	s.nc, err = nats.Connect("", nats.InProcessServer(srv), nats.Name("orchard"))
+	if err != nil {
+		srv.Shutdown()
+		return fmt.Errorf("connect embedded nats: %w", err)
+	}
+	return nil
+}
+
+func (s *System) connect() error {
+	opts := []nats.Option{nats.Name("orchard"), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond)}
+	if s.cfg.Creds != "" {
+		opts = append(opts, nats.UserCredentials(s.cfg.Creds))
+	}
+	if s.cfg.Token != "" {
+		opts = append(opts, nats.Token(s.cfg.Token))
+	}
+	if s.cfg.CA != "" {
+		opts = append(opts, nats.RootCAs(s.cfg.CA))
+	}
+	if s.cfg.Cert != "" || s.cfg.Key != "" {
+		opts = append(opts, nats.ClientCert(s.cfg.Cert, s.cfg.Key))
+	}
+	nc, err := nats.Connect(s.cfg.URL, opts...)
+	if err != nil {
+		return fmt.Errorf("connect nats %s: %w", s.cfg.URL, err)
+	}
+	s.nc = nc
+	return nil
+}
+
+// provision creates or updates every stream and bucket, retrying with short attempts.
+func (s *System) provision(ctx context.Context) error {
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, provisionTries)
+		err := s.ensure(actx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		s.log.Debug("provision nats", "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("provision nats streams and buckets: %w", err)
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+func (s *System) ensure(ctx context.Context) error {
+	var err error
+	r := s.cfg.Replicas
+	s.jobs, err = s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        jobsStream,
+		Description: "Orchard harvest jobs, one pending per source",
+		Subjects:    []string{jobsSubject + ">"},
+		Retention:   jetstream.WorkQueuePolicy,
+		// One job per source: a second one is refused until the first is acknowledged.
+		MaxMsgsPerSubject:    1,
+		Discard:              jetstream.DiscardNew,
+		DiscardNewPerSubject: true,
+		Duplicates:           2 * time.Minute,
+		Storage:              jetstream.FileStorage,
+		Replicas:             r,
+	})
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", jobsStream, err)
+	}
+	_, err = s.jobs.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:       jobsConsumer,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       s.cfg.AckWait,
+		MaxDeliver:    s.cfg.MaxDeliver,
+		MaxAckPending: -1,
+		Replicas:      r,
+	})
+	if err != nil {
+		return fmt.Errorf("consumer %s: %w", jobsConsumer, err)
+	}
+	s.dead, err = s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        deadStream,
+		Description: "Orchard jobs that failed every delivery",
+		Subjects:    []string{deadSubject + ">"},
+		MaxAge:      30 * 24 * time.Hour,
+		MaxMsgs:     10000,
+		Storage:     jetstream.FileStorage,
+		Replicas:    r,
+	})
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", deadStream, err)
+	}
+	kvs := []struct {
+		kv  *jetstream.KeyValue
+		cfg jetstream.KeyValueConfig
+	}{
+		{&s.sources, jetstream.KeyValueConfig{Bucket: sourcesBucket, Description: "harvest sources", History: 5}},
+		{&s.ckpts, jetstream.KeyValueConfig{Bucket: ckptBucket, Description: "harvest checkpoints"}},
+		{&s.runs, jetstream.KeyValueConfig{Bucket: runsBucket, Description: "harvest runs"}},
+		{&s.control, jetstream.KeyValueConfig{Bucket: controlBucket, Description: "cancel requests", TTL: 7 * 24 * time.Hour}},
+		// A due time's key is created once by whichever scheduler gets there first.
+		{&s.leases, jetstream.KeyValueConfig{Bucket: leaseBucket, Description: "scheduler due-time leases", TTL: 48 * time.Hour}},
+	}
+	for _, b := range kvs {
+		b.cfg.Storage = jetstream.FileStorage
+		b.cfg.Replicas = r
+		kv, err := s.js.CreateOrUpdateKeyValue(ctx, b.cfg)
+		if err != nil {
+			return fmt.Errorf("bucket %s: %w", b.cfg.Bucket, err)
+		}
+		*b.kv = kv
+	}
+	return nil
+}
+
+// Close closes the connection and stops the embedded server, if any.
+func (s *System) Close() error {
+	if s.nc != nil {
+		s.nc.Close()
+	}
+	if s.srv != nil {
+		s.srv.Shutdown()
+		s.srv.WaitForShutdown()
+	}
+	return nil
+}
+
+// ClientURL is the address other processes use to reach the embedded server ("" when it does
+// not listen or the System is connected to an external server).
+func (s *System) ClientURL() string {
+	if s.srv == nil || s.cfg.Listen == "" {
+		return ""
+	}
+	return s.srv.ClientURL()
+}
+
+// Sources is the source registry.
+func (s *System) Sources() *Registry { return s.registry }
+
+// serverLog passes the embedded server's warnings and errors to slog.
+type serverLog struct{ log *slog.Logger }
+
+func (l serverLog) Noticef(format string, v ...any) { l.log.Debug(fmt.Sprintf(format, v...)) }
+func (l serverLog) Warnf(format string, v ...any)   { l.log.Warn(fmt.Sprintf(format, v...)) }
+func (l serverLog) Fatalf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
+func (l serverLog) Errorf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
+func (l serverLog) Debugf(format string, v ...any)  {}
+func (l serverLog) Tracef(format string, v ...any)  {}
