@@ -1,0 +1,227 @@
+package meili
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/meilisearch/meilisearch-go"
+
+	"github.com/orchard-oer/orchard/catalog"
+)
+
+// batchSize is how many documents one request carries. All batches are sent before any task is
+// waited for: Meilisearch merges queued tasks, and waiting between them costs about a quarter
+// of the rate.
+const batchSize = 5000
+
+// recordFields are the attributes that make up a catalog.Record, retrieved without the derived
+// fields.
+var recordFields = func() []string {
+	t := reflect.TypeFor[catalog.Record]()
+	out := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out = append(out, name)
+		}
+	}
+	return out
+}()
+
+// document is a record's JSON with the fields filters, facets and sorting use added.
+func document(r *catalog.Record) (json.RawMessage, error) {
+	rec, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	extra := map[string]any{
+		fieldHidden:     r.Hidden,
+		fieldCommercial: r.License.Commercial,
+		fieldDerivative: r.License.Derivatives,
+		fieldOpen:       r.License.Open,
+		fieldSortTitle:  r.TitleKey(),
+	}
+	if k := r.DateKey(); k != "" {
+		extra[fieldSortDate] = k
+	}
+	for _, f := range catalog.Facets {
+		if v := r.FacetValues(f); len(v) > 0 {
+			extra[facetPrefix+f] = v
+		}
+	}
+	ex, err := json.Marshal(extra)
+	if err != nil {
+		return nil, err
+	}
+	// {record…} + {extra…} → {record…,extra…}
+	doc := make([]byte, 0, len(rec)+len(ex))
+	doc = append(doc, rec[:len(rec)-1]...)
+	doc = append(doc, ',')
+	return append(doc, ex[1:]...), nil
+}
+
+// Upsert sends recs in batches and waits until Meilisearch has indexed them all; a record marked
+// deleted is removed. One invalid record fails the call before anything is sent: Meilisearch
+// would fail the whole task for one bad id.
+func (ix *Index) Upsert(ctx context.Context, recs []catalog.Record) error {
+	docs := make([]json.RawMessage, 0, len(recs))
+	var deleted []string
+	for i := range recs {
+		r := &recs[i]
+		if err := r.Validate(); err != nil {
+			return fmt.Errorf("upsert: %w", err)
+		}
+		if r.Deleted {
+			deleted = append(deleted, r.ID)
+			continue
+		}
+		d, err := document(r)
+		if err != nil {
+			return fmt.Errorf("upsert %s: %w", r.ID, err)
+		}
+		docs = append(docs, d)
+	}
+	var tasks []int64
+	for start := 0; start < len(docs); start += batchSize {
+		batch := docs[start:min(start+batchSize, len(docs))]
+		var info *meilisearch.TaskInfo
+		err := ix.retry(ctx, "add documents", func(ctx context.Context) (err error) {
+			info, err = ix.writer.AddDocumentsWithContext(ctx, batch, nil)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		tasks = append(tasks, info.TaskUID)
+	}
+	del, err := ix.sendDelete(ctx, deleted)
+	if err != nil {
+		return err
+	}
+	return ix.waitAll(ctx, "upsert", append(tasks, del...))
+}
+
+func (ix *Index) waitAll(ctx context.Context, what string, tasks []int64) error {
+	for _, uid := range tasks {
+		if err := ix.wait(ctx, what, uid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendDelete queues the deletion of ids in batches. Ids no backend accepts cannot be in the
+// index and are skipped rather than failing the task.
+func (ix *Index) sendDelete(ctx context.Context, ids []string) ([]int64, error) {
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if catalog.ValidID(id) {
+			valid = append(valid, id)
+		}
+	}
+	var tasks []int64
+	for start := 0; start < len(valid); start += batchSize {
+		batch := valid[start:min(start+batchSize, len(valid))]
+		var info *meilisearch.TaskInfo
+		err := ix.retry(ctx, "delete documents", func(ctx context.Context) (err error) {
+			info, err = ix.writer.DeleteDocumentsWithContext(ctx, batch, nil)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		tasks = append(tasks, info.TaskUID)
+	}
+	return tasks, nil
+}
+
+// Delete removes records by id and waits until they are gone.
+func (ix *Index) Delete(ctx context.Context, ids []string) error {
+	tasks, err := ix.sendDelete(ctx, ids)
+	if err != nil {
+		return err
+	}
+	return ix.waitAll(ctx, "delete", tasks)
+}
+
+// DeleteSource removes every record of source.
+func (ix *Index) DeleteSource(ctx context.Context, source string) error {
+	var info *meilisearch.TaskInfo
+	err := ix.retry(ctx, "delete source "+source, func(ctx context.Context) (err error) {
+		info, err = ix.writer.DeleteDocumentsByFilterWithContext(ctx, facetPrefix+catalog.FacetSource+" = "+quote(source), nil)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return ix.wait(ctx, "delete source "+source, info.TaskUID)
+}
+
+// eachPage is how many documents Each fetches per request.
+const eachPage = 1000
+
+// Each calls fn for every record matching f, in id order.
+func (ix *Index) Each(ctx context.Context, f catalog.Filter, fn func(catalog.Record) error) error {
+	q := &meilisearch.DocumentsQuery{Limit: eachPage, Fields: recordFields, Sort: []string{fieldID + ":asc"}}
+	if expr := filter(f); expr != "" {
+		q.Filter = expr
+	}
+	for {
+		var res meilisearch.DocumentsResult
+		err := ix.retry(ctx, "fetch documents", func(ctx context.Context) error {
+			return ix.writer.GetDocumentsWithContext(ctx, q, &res)
+		})
+		if err != nil {
+			return err
+		}
+		for _, h := range res.Results {
+			var r catalog.Record
+			if err := h.DecodeInto(&r); err != nil {
+				return fmt.Errorf("each: decode document: %w", err)
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(res.Results) < eachPage {
+			return nil
+		}
+		q.Offset += eachPage
+	}
+}
+
+// Stats counts all documents, hidden ones included, and the records of each source (the top
+// maxValuesPerFacet sources).
+func (ix *Index) Stats(ctx context.Context) (catalog.Stats, error) {
+	var st *meilisearch.StatsIndex
+	err := ix.retry(ctx, "index stats", func(ctx context.Context) (err error) {
+		st, err = ix.writer.GetStatsWithContext(ctx, nil)
+		return err
+	})
+	if err != nil {
+		return catalog.Stats{}, err
+	}
+	zero := int64(0)
+	var res *meilisearch.SearchResponse
+	err = ix.retry(ctx, "count sources", func(ctx context.Context) (err error) {
+		res, err = ix.reader.SearchWithContext(ctx, "", &meilisearch.SearchRequest{
+			HitsPerPage: &zero, Page: 1, Facets: []string{facetPrefix + catalog.FacetSource},
+		})
+		return err
+	})
+	if err != nil {
+		return catalog.Stats{}, err
+	}
+	facets, err := decodeFacets(res.FacetDistribution)
+	if err != nil {
+		return catalog.Stats{}, err
+	}
+	by := facets[catalog.FacetSource]
+	if by == nil {
+		by = map[string]int{}
+	}
+	return catalog.Stats{Records: int(st.NumberOfDocuments), BySource: by}, nil
+}
