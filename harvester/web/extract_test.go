@@ -16,7 +16,7 @@ func rights(from, value string, scope harvester.Scope) harvester.Rights {
 
 const (
 	res  = harvester.ScopeResource
-	site = harvester.ScopeSite
+	siteScope = harvester.ScopeSite
 	part = harvester.ScopePart
 )
 
@@ -46,7 +46,7 @@ func TestExtractRights(t *testing.T) {
 			`<script type="application/ld+json">[{"@type":"WebSite","license":"` + bySA + `"},
 			 {"@graph":[{"@type":"Course","license":{"id":"` + by + `","name":"CC BY 4.0"}},
 			            {"@type":"Article","license":[{"@id":"https://example.org/l1"},{"url":"https://example.org/l2"}]}]}]</script>`,
-			[]harvester.Rights{rights(FromJSONLD, bySA, site), {From: FromJSONLD, Value: by, Text: "CC BY 4.0", Scope: res},
+			[]harvester.Rights{rights(FromJSONLD, bySA, siteScope), {From: FromJSONLD, Value: by, Text: "CC BY 4.0", Scope: res},
 				rights(FromJSONLD, "https://example.org/l1", res), rights(FromJSONLD, "https://example.org/l2", res)}},
 		{"json-ld nested parts and main entity",
 			`<script type="application/ld+json">{"@type":"WebPage","mainEntity":{"@type":"VideoObject","license":"` + by + `"},
@@ -71,17 +71,17 @@ func TestExtractRights(t *testing.T) {
 			`<a href="` + by + `"><img alt="CC" src="https://i.creativecommons.org/l/by/4.0/88x31.png"></a>` +
 				`<img src="https://licensebuttons.net/l/by-sa/4.0/80x15.png"><img src="https://mirrors.creativecommons.org/presskit/buttons/88x31/png/by.png">` +
 				`<img src="https://example.org/logo.png">`,
-			[]harvester.Rights{{From: FromCCLink, Value: by, Scope: site}, {From: FromBadge, Value: "https://i.creativecommons.org/l/by/4.0/88x31.png", Text: "CC", Scope: site},
-				rights(FromBadge, "https://licensebuttons.net/l/by-sa/4.0/80x15.png", site),
-				rights(FromBadge, "https://mirrors.creativecommons.org/presskit/buttons/88x31/png/by.png", site)}},
+			[]harvester.Rights{{From: FromCCLink, Value: by, Scope: siteScope}, {From: FromBadge, Value: "https://i.creativecommons.org/l/by/4.0/88x31.png", Text: "CC", Scope: siteScope},
+				rights(FromBadge, "https://licensebuttons.net/l/by-sa/4.0/80x15.png", siteScope),
+				rights(FromBadge, "https://mirrors.creativecommons.org/presskit/buttons/88x31/png/by.png", siteScope)}},
 		{"scope from landmarks",
 			`<main><a href="` + by + `">c</a><figure><img src="x.jpg"><figcaption>Photo <a href="` + bySA + `">CC BY-SA</a></figcaption></figure></main>` +
 				`<footer><a rel="license" href="https://creativecommons.org/licenses/by-nc/4.0/">site</a></footer>`,
 			[]harvester.Rights{{From: FromCCLink, Value: by, Text: "c", Scope: res}, {From: FromCCLink, Value: bySA, Text: "CC BY-SA", Scope: part},
-				{From: FromARel, Value: "https://creativecommons.org/licenses/by-nc/4.0/", Text: "site", Scope: site}}},
+				{From: FromARel, Value: "https://creativecommons.org/licenses/by-nc/4.0/", Text: "site", Scope: siteScope}}},
 		{"article footer speaks for the article; class footer outside is the site's",
 			`<article><footer><a rel="license" href="` + by + `">a</a></footer></article><div id="page-footer"><a href="` + bySA + `">s</a></div>`,
-			[]harvester.Rights{{From: FromARel, Value: by, Text: "a", Scope: res}, {From: FromCCLink, Value: bySA, Text: "s", Scope: site}}},
+			[]harvester.Rights{{From: FromARel, Value: by, Text: "a", Scope: res}, {From: FromCCLink, Value: bySA, Text: "s", Scope: siteScope}}},
 		{"comments, scripts and styles are not statements",
 			`<!-- <a rel="license" href="` + by + `">x</a> --><script>var l = "` + by + `"; // All rights reserved</script>` +
 				`<style>/* ` + by + ` */</style><noscript><a href="` + by + `">n</a></noscript>`,
@@ -89,11 +89,11 @@ func TestExtractRights(t *testing.T) {
 		{"text statements",
 			`<footer><p>© 2024 Example. All Rights Reserved.</p></footer><div class="footer">Inhalt lizenziert unter CC BY-SA 4.0</div>` +
 				`<p>Dieser Text steht unter Creative Commons Namensnennung 4.0.</p>`,
-			[]harvester.Rights{rights(FromText, "© 2024 Example. All Rights Reserved.", site), rights(FromText, "Inhalt lizenziert unter CC BY-SA 4.0", site),
-				rights(FromText, "Dieser Text steht unter Creative Commons Namensnennung 4.0.", site)}},
+			[]harvester.Rights{rights(FromText, "© 2024 Example. All Rights Reserved.", siteScope), rights(FromText, "Inhalt lizenziert unter CC BY-SA 4.0", siteScope),
+				rights(FromText, "Dieser Text steht unter Creative Commons Namensnennung 4.0.", siteScope)}},
 		{"text beside a license link is that link's",
 			`<p>Licensed under <a href="` + by + `">CC BY 4.0</a>.</p><pre>licensed under CC BY</pre>`,
-			[]harvester.Rights{{From: FromCCLink, Value: by, Text: "CC BY 4.0", Scope: site}}},
+			[]harvester.Rights{{From: FromCCLink, Value: by, Text: "CC BY 4.0", Scope: siteScope}}},
 		{"commons license templates",
 			`<span class="licensetpl_link" style="display:none">http://creativecommons.org/licenses/by-sa/3.0</span><span class="licensetpl_short">CC-BY-SA-3.0</span>`,
 			[]harvester.Rights{rights(FromCommons+"licensetpl_link", "http://creativecommons.org/licenses/by-sa/3.0", res),

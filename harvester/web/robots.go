@@ -3,12 +3,12 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"time"
 
 	"github.com/temoto/robotstxt"
 
-	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
 )
 
@@ -57,8 +57,8 @@ func parseRobots(status int, body []byte, agent string) *robots {
 var robotsPass = []int{400, 401, 403, 404, 405, 406, 410, 451}
 
 // fetchRobots fetches and reads the robots.txt of u's host. A server that keeps failing
-// (5xx after retries) yields a transient error: harvesting a host whose rules cannot be read
-// would be impolite.
+// (5xx after retries) yields an error: harvesting a host whose rules cannot be read would be
+// impolite.
 func (h *Harvester) fetchRobots(ctx context.Context, u *url.URL, pace time.Duration, stats *fetch.Stats) (*robots, error) {
 	ru := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}).String()
 	resp, err := h.client.Do(ctx, fetch.Request{URL: ru, Pass: robotsPass, Pace: pace, Stats: stats})
@@ -69,10 +69,9 @@ func (h *Harvester) fetchRobots(ctx context.Context, u *url.URL, pace time.Durat
 			r.URL = ru
 			return r, nil
 		}
-		if ctx.Err() != nil {
-			return nil, err
-		}
-		return nil, harvester.E(harvester.KindTransient, "read robots.txt "+ru, err)
+		// The fetch error keeps its kind: a 5xx after retries is transient, a refused
+		// address permanent.
+		return nil, fmt.Errorf("read robots.txt %s: %w", ru, err)
 	}
 	r := parseRobots(resp.StatusCode, resp.Body, h.cfg.RobotsAgent)
 	r.URL = ru
