@@ -53,7 +53,7 @@ func (s *System) onMaxDeliveries(m *nats.Msg) {
 
 func (s *System) deadLetter(ctx context.Context, adv maxDeliveries) error {
 	raw, err := s.jobs.GetMsg(ctx, adv.StreamSeq)
-	if errors.Is(err, jetstream.ErrMsgNotFound) {
+	if isNoMessage(err) {
 		return nil // already moved
 	}
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *System) deadLetter(ctx context.Context, adv maxDeliveries) error {
 	if _, err := s.js.PublishMsg(ctx, dm, jetstream.WithMsgID("dead."+j.RunID)); err != nil {
 		return fmt.Errorf("publish dead letter of %s: %w", j.RunID, err)
 	}
-	if err := s.jobs.DeleteMsg(ctx, adv.StreamSeq); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+	if err := s.jobs.DeleteMsg(ctx, adv.StreamSeq); err != nil && !isNoMessage(err) {
 		return fmt.Errorf("remove job %d: %w", adv.StreamSeq, err)
 	}
 	if run.ID == "" {

@@ -99,7 +99,7 @@ func (s *System) Cancel(ctx context.Context, source string) error {
 	if m, err := s.jobs.GetLastMsgForSubject(ctx, jobsSubject+source); err == nil {
 		var j job
 		if json.Unmarshal(m.Data, &j) == nil && j.RunID == run.ID {
-			if err := s.jobs.DeleteMsg(ctx, m.Sequence); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+			if err := s.jobs.DeleteMsg(ctx, m.Sequence); err != nil && !isNoMessage(err) {
 				return fmt.Errorf("cancel %s: remove job: %w", source, err)
 			}
 		}
@@ -114,6 +114,15 @@ func (s *System) Cancel(ctx context.Context, source string) error {
 		s.publishProgress(progressOf(*run, 0))
 	}
 	return nil
+}
+
+// isNoMessage reports that a message is gone, such as one acknowledged meanwhile. A failed
+// delete carries the server's reason only as text.
+func isNoMessage(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.Is(err, jetstream.ErrMsgNotFound) ||
+		errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeMessageNotFound ||
+		errors.Is(err, jetstream.ErrMsgDeleteUnsuccessful) && strings.Contains(err.Error(), "no message found")
 }
 
 func cancelKey(source string) string { return "cancel." + source }
