@@ -68,6 +68,15 @@ func Normalize(s string) (iso string, year int, ok bool) {
 	if s == "" {
 		return "", 0, false
 	}
+	// Fast paths for the commonest shapes, a year and a date.
+	if len(s) >= 4 && digits(s, 0, 4) && (len(s) == 4 || len(s) == 10 && s[4] == '-' && s[7] == '-' && digits(s, 5, 7) && digits(s, 8, 10)) {
+		if len(s) == 4 {
+			return build(s, "", "", "", "", "", "")
+		}
+		if iso, year, ok := build(s[:4], s[5:7], s[8:10], "", "", "", ""); ok {
+			return iso, year, ok
+		}
+	}
 	if m := w3cdtf.FindStringSubmatch(s); m != nil {
 		if iso, year, ok := build(m[1], m[2], m[3], m[4], m[5], m[6], m[7]); ok {
 			return iso, year, ok
@@ -130,6 +139,16 @@ func clean(s string) string {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// digits reports whether s[i:j] is all ASCII digits.
+func digits(s string, i, j int) bool {
+	for ; i < j; i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // dayMonth reads a date written day or month first. Dots mark the European day-first order;
 // with slashes or hyphens the order is known only when one number exceeds 12.
