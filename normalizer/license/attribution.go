@@ -1,0 +1,178 @@
+package license
+
+import (
+	"html"
+	"strings"
+)
+
+// Work is what an attribution names: title, author, source (TASL with the license).
+type Work struct {
+	Title     string
+	Author    string
+	AuthorURL string
+	SourceURL string
+}
+
+// Format is an attribution's output format.
+type Format string
+
+const (
+	FormatText     Format = "text"
+	FormatHTML     Format = "html"
+	FormatMarkdown Format = "markdown"
+)
+
+// Attribute writes an attribution for w under t: title, author, source and license, with the
+// license URL whenever the tool has one. The HTML form carries the ccREL/RDFa markup of the
+// Creative Commons license chooser. Public-domain tools are not licenses: the Public Domain Mark
+// "marks" a work and CC0 "dedicates" it.
+func Attribute(w Work, t Tool, f Format) string {
+	w.Title, w.Author = strings.TrimSpace(w.Title), strings.TrimSpace(w.Author)
+	w.AuthorURL, w.SourceURL = safeURL(w.AuthorURL), safeURL(w.SourceURL)
+	switch f {
+	case FormatHTML:
+		return attributeHTML(w, t)
+	case FormatMarkdown:
+		return attributeMarkdown(w, t)
+	}
+	return attributeText(w, t)
+}
+
+// verb is how the sentence joins the work to its tool.
+func verb(t Tool) string {
+	switch t.ID {
+	case idPDM:
+		return "is marked with"
+	case idCC0:
+		return "is dedicated to the public domain under"
+	case idPublicDomain:
+		return "is in the"
+	case idReserved:
+		return "is protected by copyright:"
+	}
+	if t.Kind == KindRightsStatement {
+		return "carries the rights statement"
+	}
+	return "is licensed under"
+}
+
+func toolName(t Tool) string {
+	switch {
+	case t.ID == "":
+		return "an unknown license"
+	case t.ID == idPublicDomain:
+		return "public domain"
+	case t.ID == idReserved:
+		return "all rights reserved"
+	case t.Kind == KindRightsStatement:
+		return t.Title
+	}
+	return t.Label
+}
+
+func attributeText(w Work, t Tool) string {
+	var b strings.Builder
+	if w.Title != "" {
+		b.WriteString("\"" + w.Title + "\"")
+	} else {
+		b.WriteString("This work")
+	}
+	if w.SourceURL != "" {
+		b.WriteString(" (" + w.SourceURL + ")")
+	}
+	if w.Author != "" {
+		b.WriteString(" by " + w.Author)
+	}
+	b.WriteString(" " + verb(t) + " " + toolName(t) + ".")
+	switch {
+	case t.URL == "":
+	case t.Kind == KindCC || t.Kind == KindSoftware:
+		b.WriteString(" To view a copy of this license, visit " + t.URL)
+	default:
+		b.WriteString(" See " + t.URL)
+	}
+	return b.String()
+}
+
+func attributeHTML(w Work, t Tool) string {
+	e := html.EscapeString
+	var b strings.Builder
+	b.WriteString(`<p xmlns:cc="http://creativecommons.org/ns#" xmlns:dct="http://purl.org/dc/terms/">`)
+	switch {
+	case w.Title != "" && w.SourceURL != "":
+		b.WriteString(`<a property="dct:title" rel="cc:attributionURL" href="` + e(w.SourceURL) + `">` + e(w.Title) + `</a>`)
+	case w.Title != "":
+		b.WriteString(`<span property="dct:title">` + e(w.Title) + `</span>`)
+	case w.SourceURL != "":
+		b.WriteString(`<a rel="cc:attributionURL" href="` + e(w.SourceURL) + `">This work</a>`)
+	default:
+		b.WriteString("This work")
+	}
+	if w.Author != "" {
+		b.WriteString(" by ")
+		if w.AuthorURL != "" {
+			b.WriteString(`<a rel="cc:attributionURL dct:creator" property="cc:attributionName" href="` +
+				e(w.AuthorURL) + `">` + e(w.Author) + `</a>`)
+		} else {
+			b.WriteString(`<span property="cc:attributionName">` + e(w.Author) + `</span>`)
+		}
+	}
+	b.WriteString(" " + e(verb(t)) + " ")
+	if t.URL != "" {
+		b.WriteString(`<a href="` + e(t.URL) + `" target="_blank" rel="license noopener noreferrer" style="display:inline-block;">` +
+			e(toolName(t)) + `</a>`)
+	} else {
+		b.WriteString(e(toolName(t)))
+	}
+	b.WriteString("</p>")
+	return b.String()
+}
+
+func attributeMarkdown(w Work, t Tool) string {
+	m := markdownEscape
+	var b strings.Builder
+	title := "This work"
+	if w.Title != "" {
+		title = m(w.Title)
+	}
+	if w.SourceURL != "" {
+		b.WriteString("[" + title + "](" + markdownURL(w.SourceURL) + ")")
+	} else {
+		b.WriteString(title)
+	}
+	if w.Author != "" {
+		b.WriteString(" by ")
+		if w.AuthorURL != "" {
+			b.WriteString("[" + m(w.Author) + "](" + markdownURL(w.AuthorURL) + ")")
+		} else {
+			b.WriteString(m(w.Author))
+		}
+	}
+	b.WriteString(" " + verb(t) + " ")
+	if t.URL != "" {
+		b.WriteString("[" + m(toolName(t)) + "](" + markdownURL(t.URL) + ")")
+	} else {
+		b.WriteString(m(toolName(t)))
+	}
+	return b.String()
+}
+
+var markdownEscaper = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "(", `\(`, ")", `\)`,
+	"*", `\*`, "_", `\_`, "`", "\\`", "<", `\<`, ">", `\>`, "#", `\#`, "!", `\!`, "|", `\|`)
+
+func markdownEscape(s string) string { return markdownEscaper.Replace(s) }
+
+// markdownURL keeps a URL from closing the link target early.
+func markdownURL(u string) string {
+	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(u)
+}
+
+// safeURL keeps only http(s) URLs, so that an attribution never carries a javascript: link.
+func safeURL(u string) string {
+	u = strings.TrimSpace(u)
+	low := strings.ToLower(u)
+	if strings.HasPrefix(low, "https://") || strings.HasPrefix(low, "http://") {
+		return u
+	}
+	return ""
+}
