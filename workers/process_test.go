@@ -1,0 +1,225 @@
+package workers
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/orchard-oer/orchard/catalog/meili"
+	"github.com/orchard-oer/orchard/internal/testenv"
+)
+
+// Environment of a worker process started by TestSIGKILL.
+const (
+	envChild     = "ORCHARD_WORKERS_CHILD"
+	envNATS      = "ORCHARD_WORKERS_NATS"
+	envMeiliURL  = "ORCHARD_WORKERS_MEILI_URL"
+	envMeiliKey  = "ORCHARD_WORKERS_MEILI_KEY"
+	envMeiliName = "ORCHARD_WORKERS_MEILI_INDEX"
+)
+
+// slowPager is the harvester of the worker processes: slow enough to be killed mid-run.
+func slowPager() *pager { return &pager{pages: 8, per: 25, delay: 250 * time.Millisecond} }
+
+func openMeili(t testing.TB, url, key, name string) *meili.Index {
+	t.Helper()
+	ix, err := meili.New(context.Background(), meili.Config{URL: url, Key: key, Index: name, Timeout: 2 * time.Second}, testLog(t))
+	if err != nil {
+		t.Fatalf("open meilisearch index: %v", err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+// TestHelperWorkerProcess is the body of a worker process; it does nothing in a normal run.
+func TestHelperWorkerProcess(t *testing.T) {
+	if os.Getenv(envChild) != "1" {
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	cfg := fastConfig("")
+	cfg.URL = os.Getenv(envNATS)
+	s := openSystem(t, cfg)
+	ix := openMeili(t, os.Getenv(envMeiliURL), os.Getenv(envMeiliKey), os.Getenv(envMeiliName))
+	h := slowPager()
+	var once sync.Once
+	h.onPage = func(int) { once.Do(func() { fmt.Printf("start %d\n", h.startPages()[0]) }) }
+	if err := s.RunWorkers(ctx, pipeline(ix, h), 2); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startWorkerProcess re-runs the test binary as a worker process; its "start N" lines go to starts.
+func startWorkerProcess(t *testing.T, natsURL string, srv *testenv.Server, index string, starts chan<- string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWorkerProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), envChild+"=1", envNATS+"="+natsURL,
+		envMeiliURL+"="+srv.URL, envMeiliKey+"="+srv.MasterKey, envMeiliName+"="+index)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if line := sc.Text(); strings.HasPrefix(line, "start ") {
+				starts <- line
+			}
+		}
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd
+}
+
+// A worker process killed with SIGKILL mid-harvest loses nothing: its job is redelivered after
+// AckWait to another process, which resumes from the last checkpoint.
+func TestSIGKILL(t *testing.T) {
+	t.Parallel()
+	srv := testenv.Meili(t)
+	index := testenv.IndexName("workers_kill")
+	ix := openMeili(t, srv.URL, srv.MasterKey, index)
+	cfg := fastConfig(t.TempDir())
+	cfg.Listen = "127.0.0.1:0"
+	s := openSystem(t, cfg)
+	ctx := t.Context()
+	if _, err := s.Sources().Add(ctx, testSource("killed")); err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.RunNow(ctx, "killed", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	starts := make(chan string, 4)
+	first := startWorkerProcess(t, s.ClientURL(), srv, index, starts)
+	if got := <-starts; got != "start 0" {
+		t.Errorf("first process: %q", got)
+	}
+	r := waitRun(t, s, id, 30*time.Second, func(r Run) bool { return r.Pages >= 3 })
+	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+	killedAt := r.Pages
+	second := startWorkerProcess(t, s.ClientURL(), srv, index, starts)
+	var resumed int
+	if _, err := fmt.Sscanf(<-starts, "start %d", &resumed); err != nil {
+		t.Fatal(err)
+	}
+	// The killed process may have checkpointed one more page after the poll above.
+	if resumed != killedAt && resumed != killedAt+1 {
+		t.Errorf("second process started at page %d; the first was killed after %d", resumed, killedAt)
+	}
+	r = waitRun(t, s, id, 60*time.Second, ended)
+	_ = second.Process.Signal(syscall.SIGTERM)
+	_ = second.Wait()
+	if r.Status != StatusSucceeded || r.Pages != 8 || r.Upserted != 200 || r.Attempts != 2 {
+		t.Errorf("run = %+v", r)
+	}
+	checkCatalog(t, ix, "killed", slowPager())
+}
+
+// freeAddr returns a loopback address nothing listens on.
+func freeAddr(t testing.TB) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// meiliProcess is a Meilisearch of this test's own, to stop and restart on the same port and data.
+type meiliProcess struct {
+	bin, addr, dir, key string
+	cmd                 *exec.Cmd
+}
+
+func (m *meiliProcess) start(t testing.TB) {
+	t.Helper()
+	m.cmd = exec.Command(m.bin, "--db-path", filepath.Join(m.dir, "db"), "--dump-dir", filepath.Join(m.dir, "dumps"),
+		"--snapshot-dir", filepath.Join(m.dir, "snapshots"), "--http-addr", m.addr, "--no-analytics",
+		"--master-key", m.key, "--env", "development", "--log-level", "WARN")
+	m.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := m.cmd.Start(); err != nil {
+		t.Fatalf("start meilisearch: %v", err)
+	}
+	for range 200 {
+		if c, err := net.Dial("tcp", m.addr); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("meilisearch did not listen")
+}
+
+func (m *meiliProcess) kill() {
+	_ = m.cmd.Process.Kill()
+	_ = m.cmd.Wait()
+}
+
+// The index away for 30 s in the middle of a run: the page waits, nothing is lost, the run
+// completes.
+func TestIndexOutage(t *testing.T) {
+	t.Parallel()
+	bin := os.Getenv("ORCHARD_MEILISEARCH")
+	if bin == "" {
+		var err error
+		if bin, err = exec.LookPath("meilisearch"); err != nil {
+			testenv.Missing(t, "meilisearch", "set ORCHARD_MEILISEARCH to the binary (scripts/install-meilisearch.sh prints it)")
+		}
+	}
+	m := &meiliProcess{bin: bin, addr: freeAddr(t), dir: t.TempDir(), key: "outage-test-master-key"}
+	m.start(t)
+	t.Cleanup(m.kill)
+	ix := openMeili(t, "http://"+m.addr, m.key, "records")
+
+	cfg := fastConfig(t.TempDir())
+	cfg.IndexRetry = time.Minute
+	s := openSystem(t, cfg)
+	ctx := t.Context()
+	if _, err := s.Sources().Add(ctx, testSource("outage")); err != nil {
+		t.Fatal(err)
+	}
+	after2 := make(chan struct{})
+	h := &pager{pages: 6, per: 10, onPage: func(p int) {
+		if p == 1 {
+			m.kill() // the index goes away before page 2 is written
+			close(after2)
+		}
+	}}
+	startWorkers(t, s, pipeline(ix, h), 1)
+	id, err := s.RunNow(ctx, "outage", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-after2
+	time.Sleep(30 * time.Second)
+	if r, _ := s.Run(ctx, id); r.Status != StatusRunning || r.Pages != 2 {
+		t.Errorf("during the outage: %+v", r)
+	}
+	m.start(t)
+	r := waitRun(t, s, id, 30*time.Second, ended)
+	if r.Status != StatusSucceeded || r.Pages != 6 || r.Upserted != 60 || r.Attempts != 1 || h.calls.Load() != 1 {
+		t.Errorf("run = %+v after %d harvests", r, h.calls.Load())
+	}
+	checkCatalog(t, ix, "outage", h)
+}
