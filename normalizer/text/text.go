@@ -1,0 +1,57 @@
+// Package text cleans the free-text fields of harvested records: creator names, and the
+// landing URL chosen among a record's identifiers.
+package text
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Creators returns the names in, each with its whitespace collapsed, split at semicolons
+// ("Doe, Jane; Roe, Rick" names two people), without blanks and without repeats, which are
+// found ignoring case and spaces. Names are otherwise kept as written: "Last, First" stays.
+func Creators(in []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range in {
+		for part := range strings.SplitSeq(v, ";") {
+			name := strings.Join(strings.Fields(part), " ")
+			key := strings.ToLower(strings.ReplaceAll(name, " ", ""))
+			if name == "" || seen[key] {
+				continue
+			}
+			seen[key] = true
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+var (
+	doiPattern    = regexp.MustCompile(`^(?i:doi:\s*|info:doi/|urn:doi:)?(10\.\d{4,9}/\S+)$`)
+	handlePattern = regexp.MustCompile(`^(?i:hdl:\s*|info:hdl/|handle:\s*)(\d[\w.]*/\S+)$`)
+)
+
+// LandingURL picks the landing page among a record's identifiers: the first http(s) URL, else
+// the first DOI (as https://doi.org/…), else the first handle (as https://hdl.handle.net/…),
+// else "".
+func LandingURL(ids []string) string {
+	var doi, handle string
+	for _, id := range ids {
+		id = strings.TrimSpace(id)
+		lower := strings.ToLower(id)
+		if (strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://")) && !strings.HasSuffix(lower, "://") {
+			return id
+		}
+		if m := doiPattern.FindStringSubmatch(id); m != nil && doi == "" {
+			doi = "https://doi.org/" + m[1]
+		}
+		if m := handlePattern.FindStringSubmatch(id); m != nil && handle == "" {
+			handle = "https://hdl.handle.net/" + m[1]
+		}
+	}
+	if doi != "" {
+		return doi
+	}
+	return handle
+}
