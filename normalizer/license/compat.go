@@ -109,7 +109,7 @@ func outputSpace(in []Tool) []Tool {
 	var out []Tool
 	seen := map[string]bool{}
 	for _, id := range ids {
-		if t, ok := Lookup(id); ok && !seen[t.ID] && t.Derivatives {
+		if t, ok := Lookup(id); ok && !seen[t.ID] {
 			seen[t.ID] = true
 			out = append(out, t)
 		}

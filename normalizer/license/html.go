@@ -59,8 +59,7 @@ func scanHTML(s string) (tags []htmlTag, text string) {
 			}
 			t.inner = s[i : i+j]
 			if t.name == "a" {
-				inner, _ := scanHTMLText(t.inner)
-				t.inner = inner
+				t.inner = htmlText(t.inner)
 				txt.WriteString(" ")
 			}
 			i += j
@@ -70,9 +69,10 @@ func scanHTML(s string) (tags []htmlTag, text string) {
 	return tags, html.UnescapeString(txt.String())
 }
 
-func scanHTMLText(s string) (string, []htmlTag) {
-	tags, text := scanHTML(s)
-	return strings.Join(strings.Fields(text), " "), tags
+// htmlText is the visible text of a fragment, spaces collapsed.
+func htmlText(s string) string {
+	_, text := scanHTML(s)
+	return strings.Join(strings.Fields(text), " ")
 }
 
 // tagEnd finds the '>' closing the tag that starts at i, skipping quoted attribute values.

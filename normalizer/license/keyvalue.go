@@ -14,7 +14,7 @@ var fieldKinds = map[string]byte{
 	"usage_terms": 'c', "rights": 'c', "rightsidentifier": 'c', "ccm:commonlicense_key": 'c',
 	"version": 'v', "license_version": 'v', "ccm:commonlicense_cc_version": 'v',
 	"url": 'u', "uri": 'u', "license_url": 'u', "rightsuri": 'u', "xlink:href": 'u', "rdf:resource": 'u',
-	"ispublicdomain": 'p',
+	"ispublicdomain":         'p',
 	"rightsidentifierscheme": '-', "ccm:commonlicense_cc_locale": '-', "qualifier": '-', "type": '-',
 	"displaylabel": '-',
 }

@@ -5,10 +5,7 @@
 // It is pure: no I/O.
 package license
 
-import (
-	"sort"
-	"strings"
-)
+import "strings"
 
 // Kind says what sort of statement a tool is.
 type Kind string
@@ -107,8 +104,8 @@ func lower(c byte) byte {
 	return c
 }
 
-// sameFamilyAs reports whether a is b or a less specific statement of it (a family, or a generic
-// public-domain claim about a public-domain tool).
+// agrees reports whether t and o name the same tool, or one is a less specific statement of the
+// other (a family, or a generic public-domain claim about a public-domain tool).
 func (t Tool) agrees(o Tool) bool {
 	switch {
 	case t.ID == "" || o.ID == "":
@@ -139,13 +136,4 @@ func moreSpecific(a, b Tool) Tool {
 		return b
 	}
 	return a
-}
-
-func sortedKeys[M ~map[string]V, V any](m M) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
