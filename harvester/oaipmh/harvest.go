@@ -340,8 +340,11 @@ func (r *run) page(ctx context.Context, resp *Response) (harvester.Page, error) 
 	firstPage := cp.Token == ""
 	cp.Token, cp.Expires = next, nil
 	if next != "" && resp.Token != nil && !resp.Token.Expires.IsZero() {
-		e := resp.Token.Expires
-		cp.Expires = &e
+		// A token already expired when issued is a server's clock error, not a deadline.
+		if rd, err := parseDatestamp(resp.ResponseDate); err != nil || resp.Token.Expires.After(rd) {
+			e := resp.Token.Expires
+			cp.Expires = &e
+		}
 	}
 	switch {
 	case next == "":

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -205,4 +206,27 @@ func TestHarvestCatmandu(t *testing.T) {
 		}
 	})
 	t.Logf("full harvest: %d pages, progress %+v", len(full.pages), last.Progress)
+}
+
+func TestProbe(t *testing.T) {
+	srv := oaiserver.Start(t, catalogue(time.Now()), oaiserver.Options{PageSize: 2, SetNames: map[string]string{"math": "Mathematics"}})
+	r, err := testHarvester(Config{}).Probe(t.Context(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Orchard test repository", "YYYY-MM-DDThh:mm:ssZ", "persistent", "oai_dc", "math", "Mathematics", srv.Identifier("old1"), "Fractions", "creativecommons.org"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, b.String())
+		}
+	}
+	if len(r.Samples) != 2 || len(r.Problems) != 0 {
+		t.Errorf("samples %d, problems %v", len(r.Samples), r.Problems)
+	}
+	if _, err := testHarvester(Config{}).Probe(t.Context(), "http://127.0.0.1:1/oai"); err == nil {
+		t.Error("probing a closed port succeeded")
+	}
 }
