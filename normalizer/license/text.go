@@ -88,6 +88,19 @@ var portAliases = map[string]string{
 	"japon": "jp", "china": "cn", "intergovernmental organization": "igo", "intergovernmental organisation": "igo",
 }
 
+// portByName maps the English names and the aliases of ports, as tokenized words, to port codes.
+var portByName = func() map[string]string {
+	m := map[string]string{}
+	for code, name := range portNames {
+		m[strings.Join(tokenize(normalizeText(name)), " ")] = code
+	}
+	for alias, code := range portAliases {
+		m[strings.Join(tokenize(normalizeText(alias)), " ")] = code
+		m[alias] = code
+	}
+	return m
+}()
+
 // credits are words that introduce the credit line of a part (an image, a quotation): the license
 // that follows is the part's, not the resource's.
 var credits = []string{"photo credit", "image credit", "picture credit", "bildnachweis", "bildquelle",
@@ -190,9 +203,18 @@ func readWords(s string) textReading {
 	return tr
 }
 
+// phrasesByWord indexes phrases by their first word.
+var phrasesByWord = func() map[string][]phrase {
+	m := map[string][]phrase{}
+	for _, p := range phrases {
+		m[p.words[0]] = append(m[p.words[0]], p)
+	}
+	return m
+}()
+
 func matchPhrase(words []string) (phrase, int) {
 	best, bestN := phrase{}, 0
-	for _, p := range phrases {
+	for _, p := range phrasesByWord[words[0]] {
 		n := len(p.words)
 		if n <= bestN || n > len(words) {
 			continue
@@ -227,14 +249,8 @@ func versionWord(w string) string {
 // States", "UK: England & Wales", "Deutschland").
 func portAfter(words []string) (string, int) {
 	for n := min(4, len(words)); n >= 1; n-- {
-		name := strings.Join(words[:n], " ")
-		if p, ok := portAliases[name]; ok {
+		if p, ok := portByName[strings.Join(words[:n], " ")]; ok {
 			return p, n
-		}
-		for code, pn := range portNames {
-			if strings.EqualFold(pn, name) {
-				return code, n
-			}
 		}
 	}
 	if len(words) > 0 && (portLike(words[0]) && portNames[words[0]] != "") {
@@ -434,15 +450,24 @@ func ccFromCode(code string, tr textReading, r *Reading) {
 // rsTitle matches the English name of a rights statement ("In Copyright - Educational Use
 // Permitted").
 func rsTitle(words []string) (Tool, bool) {
-	text := strings.Join(words, " ")
-	for _, rs := range rightsStatements {
-		if strings.Join(tokenize(normalizeText(rs.title)), " ") == text {
-			i, _ := lookupID(rsPrefix + rs.code)
-			return kb.all[i], true
-		}
+	if len(words) < 2 || len(words) > 8 {
+		return Tool{}, false
+	}
+	if code, ok := rsTitles[strings.Join(words, " ")]; ok {
+		i, _ := lookupID(rsPrefix + code)
+		return kb.all[i], true
 	}
 	return Tool{}, false
 }
+
+// rsTitles maps the tokenized names of the rights statements to their codes.
+var rsTitles = func() map[string]string {
+	m := map[string]string{}
+	for _, rs := range rightsStatements {
+		m[strings.Join(tokenize(normalizeText(rs.title)), " ")] = rs.code
+	}
+	return m
+}()
 
 // softwareFromText reads the names of software and documentation licenses.
 func softwareFromText(tr textReading) (Tool, bool) {

@@ -33,8 +33,8 @@ func parseURL(s string, r *Reading) bool {
 	} else {
 		low = strings.ToLower(s)
 	}
-	var u urlParts
-	if !splitURL(low, &u) {
+	u, ok := splitURL(low)
+	if !ok {
 		return false
 	}
 	r.Form = FormURL
@@ -88,7 +88,7 @@ func parseURL(s string, r *Reading) bool {
 
 // splitURL cuts a lower-cased URL. It accepts http and https, a protocol-relative //, a missing or
 // doubled slash after the scheme, a leading www., a port, a query and a fragment.
-func splitURL(s string, u *urlParts) bool {
+func splitURL(s string) (u urlParts, ok bool) {
 	switch {
 	case strings.HasPrefix(s, "https:"):
 		s = s[6:]
@@ -99,7 +99,7 @@ func splitURL(s string, u *urlParts) bool {
 		strings.HasPrefix(s, "rightsstatements.org/"), strings.HasPrefix(s, "licensebuttons.net/"):
 		s = "//" + s
 	default:
-		return false
+		return u, false
 	}
 	s = strings.TrimLeft(s, "/")
 	end := strings.IndexAny(s, "/?#")
@@ -113,7 +113,7 @@ func splitURL(s string, u *urlParts) bool {
 	}
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "www."), ".")
 	if host == "" || strings.ContainsAny(host, " \t") {
-		return false
+		return u, false
 	}
 	u.host = host
 	if i := strings.IndexByte(rest, '#'); i >= 0 {
@@ -139,7 +139,7 @@ func splitURL(s string, u *urlParts) bool {
 		}
 		rest = rest[j:]
 	}
-	return true
+	return u, true
 }
 
 // ccURL reads a creativecommons.org path: licenses/<code>/<version>[/<port>][/deed…|legalcode…|rdf],
