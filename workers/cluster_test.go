@@ -1,0 +1,100 @@
+package workers
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// startCluster runs three JetStream servers in one cluster on loopback ports.
+func startCluster(t *testing.T) []*server.Server {
+	t.Helper()
+	routes := make([]string, 3)
+	ports := make([]int, 3)
+	for i := range 3 {
+		addr := freeAddr(t)
+		_, port, _ := net.SplitHostPort(addr)
+		ports[i], _ = strconv.Atoi(port)
+		routes[i] = "nats://" + addr
+	}
+	var rurls []*url.URL
+	for _, r := range routes {
+		u, _ := url.Parse(r)
+		rurls = append(rurls, u)
+	}
+	servers := make([]*server.Server, 3)
+	for i := range 3 {
+		opts := &server.Options{
+			ServerName: fmt.Sprintf("n%d", i), Host: "127.0.0.1", Port: server.RANDOM_PORT,
+			JetStream: true, StoreDir: t.TempDir(), NoSigs: true, NoLog: true,
+			Cluster: server.ClusterOpts{Name: "orchard", Host: "127.0.0.1", Port: ports[i]},
+			Routes:  rurls,
+		}
+		s, err := server.NewServer(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go s.Start()
+		servers[i] = s
+		t.Cleanup(s.Shutdown)
+	}
+	for _, s := range servers {
+		if !s.ReadyForConnections(10 * time.Second) {
+			t.Fatal("cluster server not ready")
+		}
+	}
+	return servers
+}
+
+// A run on R3 streams completes when the stream leader is stopped in the middle of it.
+func TestClusterLeaderLoss(t *testing.T) {
+	t.Parallel()
+	servers := startCluster(t)
+	var urls []string
+	for _, s := range servers {
+		urls = append(urls, s.ClientURL())
+	}
+	cfg := fastConfig("")
+	cfg.URL, cfg.Replicas = strings.Join(urls, ","), 3
+	s := openSystem(t, cfg) // provisioning waits for the cluster to elect leaders
+	ix := openIndex(t, t.TempDir())
+	ctx := t.Context()
+	if _, err := s.Sources().Add(ctx, testSource("replicated")); err != nil {
+		t.Fatal(err)
+	}
+	h := &pager{pages: 10, per: 5, delay: 150 * time.Millisecond}
+	startWorkers(t, s, pipeline(ix, h), 2)
+	id, err := s.RunNow(ctx, "replicated", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitRun(t, s, id, 20*time.Second, func(r Run) bool { return r.Pages >= 3 })
+	info, err := s.jobs.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Cluster == nil || len(info.Cluster.Replicas) != 2 {
+		t.Fatalf("jobs stream is not replicated: %+v", info.Cluster)
+	}
+	stopped := false
+	for _, srv := range servers {
+		if srv.Name() == info.Cluster.Leader {
+			srv.Shutdown()
+			stopped = true
+		}
+	}
+	if !stopped {
+		t.Fatalf("leader %q not found", info.Cluster.Leader)
+	}
+	r := waitRun(t, s, id, 45*time.Second, ended)
+	if r.Status != StatusSucceeded || r.Pages != 10 || r.Upserted != 50 {
+		t.Errorf("run = %+v", r)
+	}
+	checkCatalog(t, ix, "replicated", h)
+}
