@@ -15,9 +15,9 @@ func rights(from, value string, scope harvester.Scope) harvester.Rights {
 }
 
 const (
-	res  = harvester.ScopeResource
+	res       = harvester.ScopeResource
 	siteScope = harvester.ScopeSite
-	part = harvester.ScopePart
+	part      = harvester.ScopePart
 )
 
 func TestExtractRights(t *testing.T) {
