@@ -3,8 +3,8 @@ package workers
 import (
 	"fmt"
 	"net"
-	"strconv"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
