@@ -341,11 +341,10 @@ func parseText(s string, r *Reading) {
 			url = ur
 		}
 	}
-	words := Reading{Input: s, Form: FormText}
+	words := Reading{Input: r.Input, Form: FormText}
 	readText(rest, &words)
 	if url.Tool.ID == "" {
 		*r = words
-		r.Input = s
 		return
 	}
 	r.Tool, r.Form = url.Tool, url.Form
@@ -542,7 +541,7 @@ func softwareFromText(tr textReading) (Tool, bool) {
 // urlsIn finds the URLs inside free text.
 func urlsIn(s string) []string {
 	var out []string
-	low := strings.ToLower(s)
+	low := asciiLower(s) // the same length as s, unlike strings.ToLower on invalid UTF-8
 	for i := 0; i < len(low); {
 		j := strings.Index(low[i:], "http")
 		k := strings.Index(low[i:], "//creativecommons.org")
@@ -564,4 +563,12 @@ func urlsIn(s string) []string {
 		i = max(end, start+4)
 	}
 	return out
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = lower(c)
+	}
+	return string(b)
 }
