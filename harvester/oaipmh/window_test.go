@@ -1,0 +1,71 @@
+package oaipmh
+
+import (
+	"testing"
+	"time"
+)
+
+func TestPlanner(t *testing.T) {
+	day := func(s string) time.Time { t, _ := parseDatestamp(s); return t }
+	tests := []struct {
+		name string
+		p    planner
+		from string
+		want []window
+	}{
+		{"monthly, open end", planner{g: dayGranularity, lo: day("2024-01-20"), hi: day("2024-03-10"), openEnd: true}, "",
+			[]window{{"", "2024-01-31"}, {"2024-02-01", "2024-02-29"}, {"2024-03-01", ""}}},
+		{"monthly, until", planner{g: secondsGranularity, lo: day("2024-01-20"), hi: day("2024-02-10")}, "2024-01-20T00:00:00Z",
+			[]window{{"2024-01-20T00:00:00Z", "2024-01-31T23:59:59Z"}, {"2024-02-01T00:00:00Z", "2024-02-10T00:00:00Z"}}},
+		{"one window", planner{g: dayGranularity, size: -1, lo: day("2000-01-01"), hi: day("2024-03-10"), openEnd: true}, "",
+			[]window{{"", ""}}},
+		{"ten days", planner{g: dayGranularity, size: 240 * time.Hour, lo: day("2024-01-01"), hi: day("2024-01-25"), openEnd: true}, "2024-01-01",
+			[]window{{"2024-01-01", "2024-01-10"}, {"2024-01-11", "2024-01-20"}, {"2024-01-21", ""}}},
+		{"bogus earliest", planner{g: dayGranularity, lo: day("0001-01-01"), hi: day("2024-03-10"), openEnd: true}, "",
+			nil}, // checked by count below
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []window
+			w := tt.p.first(tt.from)
+			for ok := true; ok && len(got) < 1000; w, ok = tt.p.next(w) {
+				got = append(got, w)
+			}
+			if tt.want == nil {
+				if len(got) > maxWindows+1 || got[0].From != "" {
+					t.Errorf("%d windows, first %v", len(got), got[0])
+				}
+				return
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("windows %v, want %v", got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("window %d = %v, want %v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestSplit(t *testing.T) {
+	day := func(s string) time.Time { t, _ := parseDatestamp(s); return t }
+	p := planner{g: dayGranularity, lo: day("2024-01-01"), hi: day("2024-12-31")}
+	a, b, ok := p.split(window{"2024-01-01", "2024-01-31"})
+	if !ok || a != (window{"2024-01-01", "2024-01-16"}) || b != (window{"2024-01-17", "2024-01-31"}) {
+		t.Errorf("split = %v %v %v", a, b, ok)
+	}
+	a, b, ok = p.split(window{"2024-01-01", "2024-01-02"})
+	if !ok || a != (window{"2024-01-01", "2024-01-01"}) || b != (window{"2024-01-02", "2024-01-02"}) {
+		t.Errorf("split of two days = %v %v %v", a, b, ok)
+	}
+	if _, _, ok := p.split(window{"2024-01-05", "2024-01-05"}); ok {
+		t.Error("split a single day")
+	}
+	// Open ends stand for the planner's bounds and stay open.
+	a, b, ok = p.split(window{"", ""})
+	if !ok || a.From != "" || b.Until != "" || a.Until >= b.From {
+		t.Errorf("split of open window = %v %v %v", a, b, ok)
+	}
+}
