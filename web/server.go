@@ -1,12 +1,14 @@
 // Package web is Orchard's HTTP face: the JSON API, the server-rendered pages and the metrics
-// endpoint. It reads the catalog through catalog.Index and never imports NATS.
+// endpoint. It reads the catalog through catalog.Index, reaches harvest sources, runs and stored
+// documents through the Workers interface, and never imports NATS.
 package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/workers"
 )
 
 // Config configures the HTTP server.
@@ -23,40 +26,156 @@ type Config struct {
 	Addr string // listen address, e.g. 127.0.0.1:8080
 	// ShutdownTimeout bounds how long in-flight requests may take once a stop is asked for.
 	ShutdownTimeout time.Duration
+	// SearchRate and SearchBurst bound anonymous searches per client IP (requests per second,
+	// token bucket size); staff are not limited.
+	SearchRate  float64
+	SearchBurst int
+	// TrustProxy takes the client IP from X-Forwarded-For (set it only behind a proxy that
+	// overwrites that header).
+	TrustProxy bool
+	// SessionTTL is how long a staff login lasts.
+	SessionTTL time.Duration
+	// SecureCookies forces the Secure flag on cookies (behind a TLS-terminating proxy); cookies
+	// are Secure anyway when the request came over TLS.
+	SecureCookies bool
 }
+
+func (c *Config) defaults() {
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 10 * time.Second
+	}
+	if c.SearchRate <= 0 {
+		c.SearchRate = 10
+	}
+	if c.SearchBurst <= 0 {
+		c.SearchBurst = 30
+	}
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = 12 * time.Hour
+	}
+}
+
+// Workers is what the server needs from the harvest system; *workers.System satisfies it.
+type Workers interface {
+	Sources() *workers.Registry
+	RunNow(ctx context.Context, source string, full bool) (string, error)
+	Cancel(ctx context.Context, source string) error
+	Run(ctx context.Context, id string) (workers.Run, error)
+	History(ctx context.Context, source string, limit int) ([]workers.Run, error)
+	Status(ctx context.Context) ([]workers.SourceStatus, error)
+	WatchProgress(ctx context.Context, source string) (<-chan workers.Progress, error)
+	DeadLetters(ctx context.Context) ([]workers.DeadLetter, error)
+	Docs(ctx context.Context, bucket string) (*workers.Docs, error)
+}
+
+// Deps are the parts the server works with.
+type Deps struct {
+	Index catalog.Index
+	// Workers reaches sources, runs and stored documents; without it only search and record
+	// pages work and the rest answers 503.
+	Workers Workers
+	// Probe looks at a source before it is added; nil answers 503 to probes.
+	Probe ProbeFunc
+}
+
+// Document buckets the server keeps in Workers.Docs.
+const (
+	bucketTokens    = "tokens"
+	bucketSessions  = "sessions"
+	bucketToolkits  = "toolkits"
+	bucketOverrides = "overrides"
+	bucketWeb       = "web"
+)
 
 // Server serves the API and pages.
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	index   catalog.Index
+	workers Workers
+	probe   ProbeFunc
 	mux     *http.ServeMux
 	metrics *metrics
+	pages   *pages
+	limits  *limiter
+	csrfKey []byte
+	routes  []string
+
+	tokens, sessions, toolkits *workers.Docs
+	overrides                  *Overrides
 }
 
-// New builds a server over an index.
-func New(cfg Config, log *slog.Logger, index catalog.Index) *Server {
-	if cfg.ShutdownTimeout == 0 {
-		cfg.ShutdownTimeout = 10 * time.Second
+// New builds a server. With deps.Workers it opens the document buckets it keeps tokens,
+// sessions, toolkits and overrides in.
+func New(cfg Config, log *slog.Logger, deps Deps) (*Server, error) {
+	cfg.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: log, index: index, mux: http.NewServeMux(), metrics: newMetrics()}
-	s.route("GET /healthz", s.healthz)
-	s.route("GET /api/search", s.search)
-	s.route("GET /api/records/{id}", s.record)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
-	return s
+	if deps.Index == nil {
+		return nil, errors.New("new web server: no catalog index")
+	}
+	pg, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: cfg, log: log, index: deps.Index, workers: deps.Workers, probe: deps.Probe,
+		mux: http.NewServeMux(), metrics: newMetrics(), pages: pg,
+		limits: newLimiter(cfg.SearchRate, cfg.SearchBurst),
+	}
+	if err := s.openStores(context.Background()); err != nil {
+		return nil, err
+	}
+	s.routeAll()
+	return s, nil
+}
+
+func (s *Server) openStores(ctx context.Context) error {
+	if s.workers == nil {
+		s.csrfKey = []byte(randomKey())
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for _, b := range []struct {
+		name string
+		d    **workers.Docs
+	}{{bucketTokens, &s.tokens}, {bucketSessions, &s.sessions}, {bucketToolkits, &s.toolkits}} {
+		d, err := s.workers.Docs(ctx, b.name)
+		if err != nil {
+			return fmt.Errorf("new web server: %w", err)
+		}
+		*b.d = d
+	}
+	ov, err := NewOverrides(ctx, s.workers)
+	if err != nil {
+		return fmt.Errorf("new web server: %w", err)
+	}
+	s.overrides = ov
+	key, err := sharedKey(ctx, s.workers)
+	if err != nil {
+		return fmt.Errorf("new web server: %w", err)
+	}
+	s.csrfKey = key
+	return nil
 }
 
 // Handler returns the server's root handler.
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return s.secure(s.mux) }
+
+// Overrides is the store of librarians' license decisions, for the harvest pipeline to
+// re-apply after every harvest; nil without Workers.
+func (s *Server) Overrides() *Overrides { return s.overrides }
 
 // Run listens until ctx is done, then shuts down gracefully.
 func (s *Server) Run(ctx context.Context) error {
 	srv := &http.Server{
 		Addr:              s.cfg.Addr,
-		Handler:           s.mux,
+		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -77,9 +196,82 @@ func (s *Server) Run(ctx context.Context) error {
 	return nil
 }
 
+// Routes lists every registered pattern, for the OpenAPI check.
+func (s *Server) Routes() []string { return s.routes }
+
 // route registers a handler under a pattern and counts its requests by that pattern.
 func (s *Server) route(pattern string, h http.HandlerFunc) {
-	s.mux.Handle(pattern, s.metrics.instrument(pattern, h))
+	s.routes = append(s.routes, pattern)
+	s.mux.Handle(pattern, s.metrics.instrument(pattern, s.identify(h)))
+}
+
+func (s *Server) routeAll() {
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	s.routes = append(s.routes, "GET /metrics")
+	s.mux.Handle("GET /static/", staticHandler())
+	s.routes = append(s.routes, "GET /static/")
+
+	// Learners' API.
+	s.route("GET /healthz", s.healthz)
+	s.route("GET /api/openapi.json", s.openAPI)
+	s.route("GET /api/search", s.limited(s.apiSearch))
+	s.route("GET /api/records/{id}", s.apiRecord)
+	s.route("GET /api/records/{id}/license", s.apiRecordLicense)
+	s.route("GET /api/remix", s.apiRemix)
+	s.route("POST /api/toolkits", s.needDocs(s.apiToolkitCreate))
+	s.route("GET /api/toolkits/{id}", s.needDocs(s.apiToolkitGet))
+	s.route("PATCH /api/toolkits/{id}", s.needDocs(s.apiToolkitRename))
+	s.route("PUT /api/toolkits/{id}/items/{record}", s.needDocs(s.apiToolkitPutItem))
+	s.route("DELETE /api/toolkits/{id}/items/{record}", s.needDocs(s.apiToolkitDeleteItem))
+	s.route("GET /api/toolkits/{id}/export", s.needDocs(s.apiToolkitExport))
+	s.route("GET /charts/licenses.svg", s.chartLicenses)
+
+	// Staff API.
+	lib, adm := s.staffAPI(roleLibrarian), s.staffAPI(roleAdmin)
+	s.route("GET /api/admin/status", lib(s.apiStatus))
+	s.route("GET /api/admin/sources", lib(s.apiSources))
+	s.route("POST /api/admin/sources", adm(s.apiSourceAdd))
+	s.route("GET /api/admin/sources/{name}", lib(s.apiSourceGet))
+	s.route("PUT /api/admin/sources/{name}", adm(s.apiSourcePut))
+	s.route("DELETE /api/admin/sources/{name}", adm(s.apiSourceDelete))
+	s.route("POST /api/admin/sources/{name}/run", lib(s.apiSourceRun))
+	s.route("POST /api/admin/sources/{name}/cancel", lib(s.apiSourceCancel))
+	s.route("GET /api/admin/sources/{name}/progress", lib(s.sourceProgress))
+	s.route("POST /api/admin/probe", adm(s.apiProbe))
+	s.route("GET /api/admin/runs", lib(s.apiRuns))
+	s.route("GET /api/admin/runs/{id}", lib(s.apiRun))
+	s.route("GET /api/admin/deadletters", lib(s.apiDeadLetters))
+	s.route("GET /api/admin/curation", lib(s.apiCuration))
+	s.route("GET /api/admin/overrides/{id}", lib(s.apiOverrideGet))
+	s.route("PUT /api/admin/overrides/{id}", lib(s.apiOverridePut))
+	s.route("DELETE /api/admin/overrides/{id}", lib(s.apiOverrideDelete))
+	s.route("POST /api/admin/records/{id}/hide", lib(s.apiHide))
+	s.route("GET /charts/runs.svg", lib(s.chartRuns))
+
+	// Pages.
+	s.route("GET /{$}", s.limited(s.searchPage))
+	s.route("GET /records/{id}", s.recordPage)
+	s.route("POST /toolkit/items", s.needDocs(s.toolkitSave))
+	s.route("POST /toolkits", s.needDocs(s.toolkitNew))
+	s.route("GET /toolkits/{id}", s.needDocs(s.toolkitView))
+	s.route("GET /toolkits/{id}/export/{format}", s.needDocs(s.toolkitExport))
+	s.route("GET /toolkits/{id}/{key}", s.needDocs(s.toolkitEdit))
+	s.route("POST /toolkits/{id}/{key}", s.needDocs(s.toolkitUpdate))
+	s.route("GET /login", s.loginPage)
+	s.route("POST /login", s.needDocs(s.login))
+	s.route("POST /logout", s.logout)
+	libP, admP := s.staffPage(roleLibrarian), s.staffPage(roleAdmin)
+	s.route("GET /admin/{$}", libP(s.sourcesPage))
+	s.route("GET /admin/sources/new", admP(s.sourceFormPage))
+	s.route("POST /admin/sources/new", admP(s.sourceFormPost))
+	s.route("GET /admin/sources/{name}", libP(s.sourcePage))
+	s.route("POST /admin/sources/{name}", admP(s.sourceFormPost))
+	s.route("POST /admin/sources/{name}/run", libP(s.sourceRunPost))
+	s.route("GET /admin/sources/{name}/progress", libP(s.sourceProgress))
+	s.route("GET /admin/runs", libP(s.runsPage))
+	s.route("GET /admin/runs/{id}", libP(s.runPage))
+	s.route("GET /admin/curation", libP(s.curationPage))
+	s.route("POST /admin/curation/{id}", libP(s.curationPost))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -93,60 +285,15 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "records": st.Records})
 }
 
-func (s *Server) search(w http.ResponseWriter, r *http.Request) {
-	req, err := ParseSearch(r.URL.Query())
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err)
-		return
+// needDocs answers 503 when the server runs without Workers.
+func (s *Server) needDocs(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.workers == nil {
+			s.fail(w, r, http.StatusServiceUnavailable, errNoWorkers)
+			return
+		}
+		h(w, r)
 	}
-	res, err := s.index.Search(r.Context(), req)
-	if err != nil {
-		s.log.Error("search", "query", req.Query, "err", err)
-		writeError(w, http.StatusBadGateway, err)
-		return
-	}
-	if res.Hits == nil {
-		res.Hits = []catalog.Hit{}
-	}
-	writeJSON(w, http.StatusOK, res)
-}
-
-func (s *Server) record(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !catalog.ValidID(id) {
-		writeError(w, http.StatusBadRequest, &ParamError{"id", "must be 1 to 511 characters of [A-Za-z0-9_-]"})
-		return
-	}
-	rec, err := s.index.Get(r.Context(), id)
-	switch {
-	case errors.Is(err, catalog.ErrNotFound):
-		writeError(w, http.StatusNotFound, err)
-	case err != nil:
-		writeError(w, http.StatusBadGateway, err)
-	default:
-		writeJSON(w, http.StatusOK, rec)
-	}
-}
-
-// apiError is the body of every error answer.
-type apiError struct {
-	Error string `json:"error"`
-	Param string `json:"param,omitempty"`
-}
-
-func writeError(w http.ResponseWriter, status int, err error) {
-	body := apiError{Error: err.Error()}
-	var pe *ParamError
-	if errors.As(err, &pe) {
-		body.Param = pe.Param
-	}
-	writeJSON(w, status, body)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 type metrics struct {
@@ -174,11 +321,11 @@ func newMetrics() *metrics {
 // Registry lets other components add their metrics to /metrics.
 func (s *Server) Registry() prometheus.Registerer { return s.metrics.registry }
 
-func (m *metrics) instrument(route string, h http.HandlerFunc) http.Handler {
+func (m *metrics) instrument(route string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
-		h(sw, r)
+		h.ServeHTTP(sw, r)
 		m.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
 		m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	})

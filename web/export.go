@@ -1,0 +1,82 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+	"time"
+)
+
+// exportData is what both export templates receive.
+type exportData struct {
+	Title   string
+	Date    string
+	Entries []toolkitEntry
+}
+
+var exportMarkdown = texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap{"md": mdEscape, "quote": mdQuote, "add": func(a, b int) int { return a + b }}).Parse(
+	`# {{md .Title}}
+
+Exported from Orchard on {{.Date}}. Each resource is credited as its license asks.
+{{range $i, $e := .Entries}}
+## {{add $i 1}}. {{if $e.Rec}}[{{md $e.Rec.Title}}]({{$e.Rec.URL}}){{else}}{{$e.Record}} (no longer in the catalog){{end}}
+{{with $e.Note}}
+{{quote .}}
+{{end}}{{with $e.Rec}}
+{{$e.Attr.Markdown}}
+{{with .License.URL}}
+License: [{{md $e.Rec.License.Label}}]({{.}})
+{{else}}
+License: unknown; ask the source before reusing this resource.
+{{end}}{{end}}{{end}}`))
+
+var exportHTML = htmltemplate.Must(htmltemplate.New("html").Funcs(htmltemplate.FuncMap{"add": func(a, b int) int { return a + b }, "raw": func(s string) htmltemplate.HTML { return htmltemplate.HTML(s) }}).Parse(
+	`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{{.Title}}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}blockquote{border-left:4px solid #ccc;margin:0;padding-left:1rem;color:#333}.attribution{background:#f4f6f4;padding:.5rem 1rem}</style>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+<p>Exported from Orchard on {{.Date}}. Each resource is credited as its license asks.</p>
+<ol>
+{{range .Entries}}<li>
+{{if .Rec}}<h2><a href="{{.Rec.URL}}">{{.Rec.Title}}</a></h2>{{else}}<h2>{{.Record}} (no longer in the catalog)</h2>{{end}}
+{{with .Note}}<blockquote>{{.}}</blockquote>{{end}}
+{{if .Rec}}<div class="attribution">{{raw .Attr.HTML}}</div>{{end}}
+</li>
+{{end}}</ol>
+</body>
+</html>
+`))
+
+func renderExport(format string, t *toolkit, entries []toolkitEntry) ([]byte, error) {
+	d := exportData{Title: t.Title, Date: time.Now().UTC().Format("2 January 2006"), Entries: entries}
+	var buf bytes.Buffer
+	var err error
+	if format == "html" {
+		err = exportHTML.Execute(&buf, d)
+	} else {
+		err = exportMarkdown.Execute(&buf, d)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("export toolkit %s as %s: %w", t.ID, format, err)
+	}
+	return buf.Bytes(), nil
+}
+
+var mdSpecial = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "`", "\\`", "<", "&lt;", "#", `\#`)
+
+// mdEscape keeps titles and labels from being read as Markdown syntax.
+func mdEscape(s string) string { return mdSpecial.Replace(s) }
+
+// mdQuote writes a note as a Markdown block quote.
+func mdQuote(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = "> " + mdEscape(strings.TrimRight(l, "\r"))
+	}
+	return strings.Join(lines, "\n")
+}

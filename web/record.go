@@ -1,0 +1,236 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/normalizer/license"
+)
+
+// attribution is a record's credit line in the three forms learners paste.
+type attribution struct {
+	Text     string `json:"text"`
+	HTML     string `json:"html"`
+	Markdown string `json:"markdown"`
+}
+
+func toolOf(l catalog.License) license.Tool {
+	if t, ok := license.Lookup(l.ID); ok {
+		return t
+	}
+	return license.Tool{ID: l.ID, Family: l.Family, URL: l.URL, Label: l.Label}
+}
+
+func attributionOf(rec *catalog.Record) attribution {
+	w := license.Work{Title: rec.Title, Author: joinNames(rec.Creators), SourceURL: rec.URL}
+	t := toolOf(rec.License)
+	return attribution{
+		Text:     license.Attribute(w, t, license.FormatText),
+		HTML:     license.Attribute(w, t, license.FormatHTML),
+		Markdown: license.Attribute(w, t, license.FormatMarkdown),
+	}
+}
+
+// joinNames writes "A", "A and B" or "A, B and C".
+func joinNames(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// getVisible reads a record learners may see: hidden records are only for staff.
+func (s *Server) getVisible(ctx context.Context, v *viewer, id string) (catalog.Record, error) {
+	if err := checkRecordID(id); err != nil {
+		return catalog.Record{}, err
+	}
+	rec, err := s.index.Get(ctx, id)
+	if err == nil && rec.Hidden && !v.Staff() {
+		err = catalog.ErrNotFound
+	}
+	return rec, err
+}
+
+func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
+	rec, err := s.getVisible(r.Context(), viewerOf(r), r.PathValue("id"))
+	if err != nil {
+		writeError(w, statusOf(err), err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rec)
+}
+
+// licenseInfo is what a learner needs to reuse a record: the license in plain words and the
+// attribution.
+type licenseInfo struct {
+	ID          string      `json:"id"`
+	Label       string      `json:"label,omitempty"`
+	URL         string      `json:"url,omitempty"`
+	Status      string      `json:"status"`
+	Explanation explanation `json:"explanation"`
+	Attribution attribution `json:"attribution"`
+}
+
+func licenseInfoOf(rec *catalog.Record) licenseInfo {
+	return licenseInfo{
+		ID: rec.License.ID, Label: rec.License.Label, URL: rec.License.URL, Status: string(rec.License.Status()),
+		Explanation: explain(rec.License), Attribution: attributionOf(rec),
+	}
+}
+
+func (s *Server) apiRecordLicense(w http.ResponseWriter, r *http.Request) {
+	rec, err := s.getVisible(r.Context(), viewerOf(r), r.PathValue("id"))
+	if err != nil {
+		writeError(w, statusOf(err), err)
+		return
+	}
+	writeJSON(w, http.StatusOK, licenseInfoOf(&rec))
+}
+
+// remixResult answers "may I combine these?".
+type remixResult struct {
+	Licenses []string `json:"licenses"` // the licenses asked about
+	license.Compat
+}
+
+// apiRemix checks whether works under the given licenses (license=ID, repeated) or records
+// (record=ID, repeated) may be combined into an adaptation.
+func (s *Server) apiRemix(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	ids := list(q, "license")
+	for _, rid := range list(q, "record") {
+		rec, err := s.getVisible(r.Context(), viewerOf(r), rid)
+		if err != nil {
+			var pe *ParamError
+			if errors.As(err, &pe) {
+				err = &ParamError{"record", pe.Reason}
+			}
+			writeError(w, statusOf(err), err)
+			return
+		}
+		ids = append(ids, cmpOrUnknown(rec.License.ID))
+	}
+	if len(ids) < 2 {
+		writeError(w, http.StatusBadRequest, &ParamError{"license", "give at least two licenses or records"})
+		return
+	}
+	writeJSON(w, http.StatusOK, remix(ids))
+}
+
+func cmpOrUnknown(id string) string {
+	if id == "" {
+		return "unknown"
+	}
+	return id
+}
+
+func remix(ids []string) remixResult {
+	c := license.Compatible(ids...)
+	if c.Licenses == nil {
+		c.Licenses = []string{}
+	}
+	return remixResult{Licenses: ids, Compat: c}
+}
+
+type recordView struct {
+	Rec        catalog.Record
+	Info       licenseInfo
+	JSONLD     map[string]any
+	Choices    []license.Tool // licenses to check a remix against
+	With       string
+	Remix      *remixResult
+	InToolkit  bool
+	Decision   *Decision
+	AllTools   []license.Tool
+	Permalink  string
+	Evidence   []catalog.Evidence
+	StatusText string
+}
+
+var statusText = map[catalog.Status]string{
+	catalog.StatusOpen:     "Openly licensed",
+	catalog.StatusClosed:   "Licensed with restrictions",
+	catalog.StatusUnknown:  "License unknown: ask the source before reusing",
+	catalog.StatusConflict: "The source's license statements disagree",
+}
+
+func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	rec, err := s.getVisible(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, statusOf(err), err)
+		return
+	}
+	view := recordView{
+		Rec: rec, Info: licenseInfoOf(&rec), JSONLD: jsonLD(&rec), Choices: remixChoices(),
+		Permalink: "/records/" + rec.ID, Evidence: rec.License.Evidence, StatusText: statusText[rec.License.Status()],
+	}
+	if with := strings.TrimSpace(r.URL.Query().Get("with")); with != "" {
+		view.With = with
+		res := remix([]string{cmpOrUnknown(rec.License.ID), with})
+		view.Remix = &res
+	}
+	if id, _, ok := myToolkitCookie(r); ok && s.toolkits != nil {
+		if t, _, err := s.loadToolkit(r.Context(), id); err == nil {
+			view.InToolkit = slices.ContainsFunc(t.Items, func(it toolkitItem) bool { return it.Record == rec.ID })
+		}
+	}
+	if v.Staff() && s.overrides != nil {
+		if d, ok, err := s.overrides.Decision(r.Context(), rec.ID); err == nil && ok {
+			view.Decision = &d
+		}
+		view.AllTools = license.All()
+	}
+	s.render(w, r, http.StatusOK, "record", view)
+}
+
+// remixChoices are the current versions of the common licenses, offered in the remix check.
+func remixChoices() []license.Tool {
+	var out []license.Tool
+	for _, id := range []string{"CC0-1.0", "CC-PDM-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC-BY-NC-SA-4.0",
+		"CC-BY-ND-4.0", "CC-BY-NC-ND-4.0", "CC-BY-3.0", "CC-BY-SA-3.0", "CC-BY-SA-2.0", "GPL-3.0-only", "MIT"} {
+		if t, ok := license.Lookup(id); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// jsonLD describes the record as a schema.org CreativeWork for search engines.
+func jsonLD(rec *catalog.Record) map[string]any {
+	m := map[string]any{
+		"@context": "https://schema.org",
+		"@type":    "CreativeWork",
+		"name":     rec.Title,
+	}
+	set := func(k string, v any, ok bool) {
+		if ok {
+			m[k] = v
+		}
+	}
+	set("url", rec.URL, rec.URL != "")
+	set("description", rec.Description, rec.Description != "")
+	set("license", rec.License.URL, rec.License.URL != "")
+	set("inLanguage", rec.Languages, len(rec.Languages) > 0)
+	set("keywords", strings.Join(append(slices.Clone(rec.Subjects), rec.Keywords...), ", "), len(rec.Subjects)+len(rec.Keywords) > 0)
+	set("learningResourceType", rec.ResourceTypes, len(rec.ResourceTypes) > 0)
+	set("dateCreated", rec.Date, rec.Date != "")
+	if rec.Attribution != "" {
+		m["creditText"] = rec.Attribution
+	}
+	if len(rec.Creators) > 0 {
+		authors := make([]map[string]string, len(rec.Creators))
+		for i, c := range rec.Creators {
+			authors[i] = map[string]string{"@type": "Person", "name": c}
+		}
+		m["author"] = authors
+	}
+	return m
+}

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/workers"
+)
+
+var errNoWorkers = errors.New("this server runs without a harvest system")
+
+// apiError is the body of every error answer.
+type apiError struct {
+	Error string `json:"error"`
+	Param string `json:"param,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, status int, err error) {
+	body := apiError{Error: err.Error()}
+	var pe *ParamError
+	if errors.As(err, &pe) {
+		body.Param = pe.Param
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// fail answers an error as JSON to API requests and as a page to browsers.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, err error) {
+	if status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	}
+	if isAPI(r) {
+		writeError(w, status, err)
+		return
+	}
+	s.render(w, r, status, "error", errorView{Status: status, Title: http.StatusText(status), Message: err.Error()})
+}
+
+type errorView struct {
+	Status  int
+	Title   string
+	Message string
+}
+
+func isAPI(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/healthz")
+}
+
+// statusOf maps errors from the index and workers to HTTP statuses.
+func statusOf(err error) int {
+	var pe *ParamError
+	switch {
+	case errors.As(err, &pe), errors.Is(err, workers.ErrInvalid), errors.Is(err, catalog.ErrInvalid):
+		return http.StatusBadRequest
+	case errors.Is(err, catalog.ErrNotFound), errors.Is(err, workers.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, workers.ErrExists), errors.Is(err, workers.ErrConflict),
+		errors.Is(err, workers.ErrPending), errors.Is(err, workers.ErrIdle):
+		return http.StatusConflict
+	}
+	return http.StatusBadGateway
+}
+
+// maxBody bounds JSON request bodies.
+const maxBody = 1 << 20
+
+// decodeBody reads a JSON request body into v, refusing unknown fields.
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &ParamError{"body", fmt.Sprintf("invalid JSON: %v", err)}
+	}
+	return nil
+}
+
+// checkRecordID validates the {id} path value.
+func checkRecordID(id string) error {
+	if !catalog.ValidID(id) {
+		return &ParamError{"id", "must be 1 to 511 characters of [A-Za-z0-9_-]"}
+	}
+	return nil
+}

@@ -1,0 +1,295 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/normalizer/license"
+)
+
+// searchTimeout bounds one search so a slow backend cannot hold a learner's page forever.
+const searchTimeout = 10 * time.Second
+
+func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
+	req, err := ParseSearch(r.URL.Query())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	res, err := s.runSearch(r.Context(), req)
+	if err != nil {
+		writeError(w, statusOf(err), err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) runSearch(ctx context.Context, req catalog.SearchRequest) (catalog.SearchResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
+	defer cancel()
+	res, err := s.index.Search(ctx, req)
+	if err != nil {
+		s.log.Error("search", "query", req.Query, "err", err)
+		return res, err
+	}
+	if res.Hits == nil {
+		res.Hits = []catalog.Hit{}
+	}
+	if res.Facets == nil {
+		res.Facets = map[string]map[string]int{}
+	}
+	return res, nil
+}
+
+// Facets shown on the search page, in order, with their labels.
+var pageFacets = []struct{ name, label string }{
+	{catalog.FacetLicense, "License"},
+	{catalog.FacetLanguage, "Language"},
+	{catalog.FacetType, "Resource type"},
+	{catalog.FacetSource, "Source"},
+	{catalog.FacetSubject, "Subject"},
+	{catalog.FacetYear, "Year"},
+}
+
+// maxFacetShown keeps long facets short; the rest are reachable by searching.
+const maxFacetShown = 12
+
+type searchView struct {
+	Query   string
+	Sort    string
+	Sorts   []option
+	Total   int
+	Hits    []catalog.Hit
+	Facets  []facetGroup
+	Wants   []want
+	Active  []active
+	Pages   []pageLink
+	Prev    string
+	Next    string
+	Hidden  []hiddenField // filters kept when the query box is submitted
+	Error   string
+	Curated bool // the curation queue reuses this view
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+type facetGroup struct {
+	Name, Label string
+	Values      []facetValue
+}
+
+type facetValue struct {
+	Value, Label string
+	Count        int
+	Selected     bool
+	URL          string // toggles the value
+}
+
+type want struct {
+	Param, Label string
+	Count        int
+	Checked      bool
+	URL          string
+}
+
+type active struct {
+	Label, RemoveURL string
+}
+
+type pageLink struct {
+	Number  int
+	URL     string
+	Current bool
+}
+
+type hiddenField struct{ Name, Value string }
+
+func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	req, err := ParseSearch(q)
+	if err != nil {
+		s.render(w, r, http.StatusBadRequest, "search", searchView{Query: q.Get("q"), Error: err.Error(), Sorts: sorts("")})
+		return
+	}
+	res, err := s.runSearch(r.Context(), req)
+	if err != nil {
+		s.render(w, r, statusOf(err), "search", searchView{Query: req.Query, Error: "The search failed; please try again.", Sorts: sorts(req.Sort)})
+		return
+	}
+	s.render(w, r, http.StatusOK, "search", buildSearchView("/", q, req, res))
+}
+
+func sorts(cur catalog.Sort) []option {
+	return []option{
+		{string(catalog.SortRelevance), "Relevance", cur == catalog.SortRelevance || cur == ""},
+		{string(catalog.SortNewest), "Newest", cur == catalog.SortNewest},
+		{string(catalog.SortTitle), "Title", cur == catalog.SortTitle},
+	}
+}
+
+// filterParams are the query parameters that narrow a search; changing one starts at page 1.
+var filterParams = []string{"license", "commercial", "derivatives", "lang", "type", "source", "subject", "year", "year_from", "year_to", "status", "open", "family"}
+
+func buildSearchView(base string, q url.Values, req catalog.SearchRequest, res catalog.SearchResult) searchView {
+	v := searchView{Query: req.Query, Sort: string(req.Sort), Sorts: sorts(req.Sort), Total: res.Total, Hits: res.Hits}
+	link := func(change func(url.Values)) string {
+		n := url.Values{}
+		for k, vs := range q {
+			n[k] = slices.Clone(vs)
+		}
+		n.Del("page")
+		change(n)
+		if enc := n.Encode(); enc != "" {
+			return base + "?" + enc
+		}
+		return base
+	}
+	for _, f := range pageFacets {
+		selected := list(q, f.name)
+		g := facetGroup{Name: f.name, Label: f.label}
+		counts := res.Facets[f.name]
+		for _, val := range sortedFacet(f.name, counts, selected) {
+			on := slices.Contains(selected, val)
+			g.Values = append(g.Values, facetValue{
+				Value: val, Label: facetLabel(f.name, val), Count: counts[val], Selected: on,
+				URL: link(func(n url.Values) { toggle(n, f.name, val, selected, on) }),
+			})
+		}
+		v.Facets = append(v.Facets, g)
+		for _, val := range selected {
+			v.Active = append(v.Active, active{
+				Label:     f.label + ": " + facetLabel(f.name, val),
+				RemoveURL: link(func(n url.Values) { toggle(n, f.name, val, selected, true) }),
+			})
+		}
+	}
+	lic := res.Facets[catalog.FacetLicense]
+	for _, wnt := range []struct{ param, label string }{
+		{"commercial", "Use commercially"}, {"derivatives", "Modify and adapt"},
+	} {
+		on := q.Get(wnt.param) == "true"
+		v.Wants = append(v.Wants, want{
+			Param: wnt.param, Label: wnt.label, Checked: on, Count: permitted(lic, wnt.param),
+			URL: link(func(n url.Values) {
+				if on {
+					n.Del(wnt.param)
+				} else {
+					n.Set(wnt.param, "true")
+				}
+			}),
+		})
+		if on {
+			v.Active = append(v.Active, active{Label: "I want to: " + wnt.label, RemoveURL: link(func(n url.Values) { n.Del(wnt.param) })})
+		}
+	}
+	for _, p := range []string{"year_from", "year_to", "status", "open", "family"} {
+		if val := q.Get(p); val != "" {
+			v.Active = append(v.Active, active{Label: p + ": " + val, RemoveURL: link(func(n url.Values) { n.Del(p) })})
+		}
+	}
+	for _, p := range filterParams {
+		for _, val := range q[p] {
+			v.Hidden = append(v.Hidden, hiddenField{p, val})
+		}
+	}
+	v.Pages, v.Prev, v.Next = paginate(req.Page, req.PerPage, res.Total, func(n int) string {
+		return link(func(u url.Values) {
+			if n > 1 {
+				u.Set("page", strconv.Itoa(n))
+			}
+		})
+	})
+	return v
+}
+
+// toggle adds val to or removes it from a multi-valued parameter.
+func toggle(n url.Values, name, val string, selected []string, on bool) {
+	n.Del(name)
+	for _, s := range selected {
+		if s != val {
+			n.Add(name, s)
+		}
+	}
+	if !on {
+		n.Add(name, val)
+	}
+}
+
+// sortedFacet orders facet values: selected first, then by count (years newest first), and
+// keeps at most maxFacetShown.
+func sortedFacet(name string, counts map[string]int, selected []string) []string {
+	vals := make([]string, 0, len(counts))
+	for v := range counts {
+		if !slices.Contains(selected, v) {
+			vals = append(vals, v)
+		}
+	}
+	slices.SortFunc(vals, func(a, b string) int {
+		if name == catalog.FacetYear {
+			return cmp.Compare(b, a)
+		}
+		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
+	})
+	out := append(slices.Clone(selected), vals...)
+	if len(out) > maxFacetShown && len(selected) < maxFacetShown {
+		out = out[:maxFacetShown]
+	}
+	return out
+}
+
+func facetLabel(name, val string) string {
+	switch name {
+	case catalog.FacetLanguage:
+		return langName(val)
+	case catalog.FacetLicense:
+		if t, ok := license.Lookup(val); ok && t.Label != "" {
+			return t.Label
+		}
+	}
+	return val
+}
+
+// permitted counts the hits whose license allows commercial use or adaptation, from the
+// license facet: every license id has fixed permissions, so no second search is needed.
+func permitted(licenses map[string]int, param string) int {
+	n := 0
+	for id, c := range licenses {
+		t, ok := license.Lookup(id)
+		if !ok {
+			continue
+		}
+		if (param == "commercial" && t.Commercial) || (param == "derivatives" && t.Derivatives) {
+			n += c
+		}
+	}
+	return n
+}
+
+// paginate links a window of pages around the current one.
+func paginate(cur, per, total int, link func(int) string) (pages []pageLink, prev, next string) {
+	last := (total + per - 1) / per
+	last = min(last, 10000)
+	if last <= 1 {
+		return nil, "", ""
+	}
+	lo, hi := max(1, cur-3), min(last, cur+3)
+	for n := lo; n <= hi; n++ {
+		pages = append(pages, pageLink{Number: n, URL: link(n), Current: n == cur})
+	}
+	if cur > 1 {
+		prev = link(cur - 1)
+	}
+	if cur < last {
+		next = link(cur + 1)
+	}
+	return pages, prev, next
+}
