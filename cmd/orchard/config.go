@@ -94,7 +94,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("nats.replicas", 1)
 	v.SetDefault("nats.listen", "127.0.0.1:4222")
 	v.SetDefault("workers.count", 2)
-	v.SetDefault("harvest.user_agent", "Orchard/1.0 OER harvester")
+	v.SetDefault("harvest.user_agent", "Orchard/1.0")
 	v.SetDefault("harvest.contact", "")
 	v.SetDefault("harvest.allow_private_networks", false)
 	v.SetDefault("harvest.pace", time.Second)

@@ -48,6 +48,13 @@ func newRootCmd() *cobra.Command {
 
 	root.AddCommand(
 		newConfigCmd(a),
+		newImportCmd(a),
+		newExportCmd(a),
+		newSearchCmd(a),
+		newHarvestCmd(a),
+		newSourceCmd(a),
+		newLicenseCmd(a),
+		newAttributionCmd(a),
 	)
 	return root
 }

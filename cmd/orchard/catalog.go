@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/catalog/embedded"
+	"github.com/orchard-oer/orchard/catalog/meili"
+	"github.com/orchard-oer/orchard/web"
+)
+
+// openIndex opens the configured catalog: Meilisearch when catalog.meilisearch.url is set,
+// else the embedded index under the data directory.
+func (a *app) openIndex(ctx context.Context) (catalog.Index, error) {
+	m := a.cfg.Catalog.Meilisearch
+	if m.URL != "" {
+		return meili.New(ctx, meili.Config{URL: m.URL, Key: m.Key, SearchKey: m.SearchKey, Index: m.Index, Timeout: m.Timeout}, a.log)
+	}
+	return embedded.Open(embedded.Config{Dir: filepath.Join(a.cfg.DataDir, "catalog")}, a.log)
+}
+
+func newImportCmd(a *app) *cobra.Command {
+	var strict bool
+	var batch int
+	cmd := &cobra.Command{
+		Use:   "import FILE.jsonl",
+		Short: "Load records from a JSON Lines file into the catalog",
+		Long: "Load records, one JSON object per line, into the catalog. Bad lines are reported with\n" +
+			"their line number and reason and the rest goes in; with --strict nothing goes in unless\n" +
+			"every line is good. Records with \"deleted\": true are removed. FILE may be - for stdin.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			in, name, err := openInput(args[0])
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			stderr := cmd.ErrOrStderr()
+			if strict {
+				bad, err := catalog.Check(in)
+				if err != nil {
+					return fmt.Errorf("import %s: %w", name, err)
+				}
+				for _, b := range bad {
+					fmt.Fprintf(stderr, "%s:%d: %v\n", name, b.Line, b.Err)
+				}
+				if len(bad) > 0 {
+					return fmt.Errorf("import %s: %d bad lines, nothing imported (--strict)", name, len(bad))
+				}
+				if _, err := in.Seek(0, io.SeekStart); err != nil {
+					return fmt.Errorf("import %s: %w", name, err)
+				}
+			}
+			idx, err := a.openIndex(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer idx.Close()
+			rep, err := catalog.Import(cmd.Context(), idx, in, catalog.ImportOptions{
+				BatchSize: batch,
+				OnBad:     func(le *catalog.LineError) { fmt.Fprintf(stderr, "%s:%d: %v\n", name, le.Line, le.Err) },
+			})
+			if err != nil {
+				return fmt.Errorf("import %s: %w", name, err)
+			}
+			fmt.Fprintf(stderr, "imported %d records, deleted %d, %d bad lines skipped\n", rep.Imported, rep.Deleted, len(rep.Bad))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&strict, "strict", false, "import nothing unless every line is a valid record")
+	cmd.Flags().IntVar(&batch, "batch", 1000, "records per write to the index")
+	return cmd
+}
+
+// openInput opens a file, or copies stdin ("-") to a temporary file so that it can be read twice.
+func openInput(name string) (*os.File, string, error) {
+	if name != "-" {
+		f, err := os.Open(name)
+		return f, name, err
+	}
+	tmp, err := os.CreateTemp("", "orchard-import-*.jsonl")
+	if err != nil {
+		return nil, "", err
+	}
+	os.Remove(tmp.Name()) // unlinked now, gone when closed
+	if _, err := io.Copy(tmp, os.Stdin); err != nil {
+		tmp.Close()
+		return nil, "", fmt.Errorf("read stdin: %w", err)
+	}
+	_, err = tmp.Seek(0, io.SeekStart)
+	return tmp, "stdin", err
+}
+
+// filterFlags are the search filters shared by search and export, as query parameters of
+// the HTTP API so that both paths parse them the same way.
+type filterFlags struct {
+	license, family, lang, typ, source, subject, status []string
+	commercial, derivatives, open                        string
+	yearFrom, yearTo                                     int
+}
+
+func (f *filterFlags) register(fs *pflag.FlagSet) {
+	fs.StringSliceVar(&f.license, "license", nil, "license ids (CC-BY-4.0,…)")
+	fs.StringSliceVar(&f.family, "family", nil, "license families (CC-BY-SA,…)")
+	fs.StringSliceVar(&f.lang, "lang", nil, "languages (ISO 639-1)")
+	fs.StringSliceVar(&f.typ, "type", nil, "resource types")
+	fs.StringSliceVar(&f.source, "source", nil, "sources")
+	fs.StringSliceVar(&f.subject, "subject", nil, "subjects")
+	fs.StringSliceVar(&f.status, "status", nil, "license status: open, closed, unknown, conflict")
+	fs.StringVar(&f.commercial, "commercial", "", "true: commercial use allowed")
+	fs.StringVar(&f.derivatives, "derivatives", "", "true: adaptations allowed")
+	fs.StringVar(&f.open, "open", "", "true, false or any (search defaults to true)")
+	fs.IntVar(&f.yearFrom, "year-from", 0, "earliest year")
+	fs.IntVar(&f.yearTo, "year-to", 0, "latest year")
+}
+
+func (f *filterFlags) values() url.Values {
+	q := url.Values{}
+	for name, vs := range map[string][]string{"license": f.license, "family": f.family, "lang": f.lang,
+		"type": f.typ, "source": f.source, "subject": f.subject, "status": f.status} {
+		if len(vs) > 0 {
+			q.Set(name, strings.Join(vs, ","))
+		}
+	}
+	for name, v := range map[string]string{"commercial": f.commercial, "derivatives": f.derivatives, "open": f.open} {
+		if v != "" {
+			q.Set(name, v)
+		}
+	}
+	if f.yearFrom != 0 {
+		q.Set("year_from", strconv.Itoa(f.yearFrom))
+	}
+	if f.yearTo != 0 {
+		q.Set("year_to", strconv.Itoa(f.yearTo))
+	}
+	return q
+}
+
+func newExportCmd(a *app) *cobra.Command {
+	var ff filterFlags
+	var output string
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write catalog records as JSON Lines, all or filtered",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			q := ff.values()
+			if q.Get("open") == "" {
+				q.Set("open", "any") // export everything unless asked otherwise
+			}
+			req, err := web.ParseSearch(q)
+			if err != nil {
+				return err
+			}
+			req.Filter.WithHidden = true
+			idx, err := a.openIndex(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer idx.Close()
+			out := cmd.OutOrStdout()
+			if output != "" && output != "-" {
+				f, err := os.Create(output)
+				if err != nil {
+					return fmt.Errorf("export: %w", err)
+				}
+				defer f.Close()
+				out = f
+			}
+			n, err := catalog.Export(cmd.Context(), idx, req.Filter, out)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "exported %d records\n", n)
+			return nil
+		},
+	}
+	ff.register(cmd.Flags())
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE instead of stdout")
+	return cmd
+}
+
+func newSearchCmd(a *app) *cobra.Command {
+	var ff filterFlags
+	var asJSON, remote bool
+	var sort string
+	var page, perPage int
+	cmd := &cobra.Command{
+		Use:   "search [QUERY]",
+		Short: "Search the catalog",
+		Long: "Search the catalog by text and by what licenses allow. Without --remote the local index\n" +
+			"is opened directly; with --remote (or when the embedded index is busy) the search goes\n" +
+			"through the running Orchard named by --server.",
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			q := ff.values()
+			q.Set("q", strings.Join(args, " "))
+			if sort != "" {
+				q.Set("sort", sort)
+			}
+			if page > 0 {
+				q.Set("page", strconv.Itoa(page))
+			}
+			if perPage > 0 {
+				q.Set("per_page", strconv.Itoa(perPage))
+			}
+			var res catalog.SearchResult
+			var err error
+			if remote {
+				res, err = a.remoteSearch(cmd.Context(), q)
+			} else {
+				res, err = a.localSearch(cmd.Context(), q)
+			}
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetEscapeHTML(false)
+				return enc.Encode(res)
+			}
+			printHits(cmd.OutOrStdout(), res)
+			return nil
+		},
+	}
+	ff.register(cmd.Flags())
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's JSON answer")
+	cmd.Flags().BoolVar(&remote, "remote", false, "search through the running Orchard at --server")
+	cmd.Flags().StringVar(&sort, "sort", "", "relevance, newest or title")
+	cmd.Flags().IntVar(&page, "page", 0, "page number")
+	cmd.Flags().IntVar(&perPage, "per-page", 0, "hits per page")
+	return cmd
+}
+
+func (a *app) localSearch(ctx context.Context, q url.Values) (catalog.SearchResult, error) {
+	req, err := web.ParseSearch(q)
+	if err != nil {
+		return catalog.SearchResult{}, err
+	}
+	idx, err := a.openIndex(ctx)
+	if err != nil {
+		return catalog.SearchResult{}, err
+	}
+	defer idx.Close()
+	return idx.Search(ctx, req)
+}
+
+func (a *app) remoteSearch(ctx context.Context, q url.Values) (catalog.SearchResult, error) {
+	var res catalog.SearchResult
+	err := a.apiGet(ctx, "/api/search?"+q.Encode(), &res)
+	return res, err
+}
+
+// apiGet fetches a JSON document from the running Orchard at cfg.Server.
+func (a *app) apiGet(ctx context.Context, path string, v any) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	u := strings.TrimRight(a.cfg.Server, "/") + path
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	if a.cfg.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.cfg.Token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("reach orchard at %s: %w", a.cfg.Server, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var e struct{ Error string }
+		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&e)
+		return fmt.Errorf("GET %s: %s: %s", u, resp.Status, e.Error)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+func printHits(w io.Writer, res catalog.SearchResult) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TITLE\tLICENSE\tLANG\tTYPE\tYEAR\tID")
+	for _, h := range res.Hits {
+		year := ""
+		if h.Year != 0 {
+			year = strconv.Itoa(h.Year)
+		}
+		lic := h.License.Label
+		if lic == "" {
+			lic = "unknown"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", clip(h.Title, 60), lic, strings.Join(h.Languages, ","),
+			strings.Join(h.ResourceTypes, ","), year, h.ID)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "%d of %d\n", len(res.Hits), res.Total)
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
