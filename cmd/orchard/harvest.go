@@ -62,6 +62,7 @@ func newHarvestCmd(a *app) *cobra.Command {
 		Short: "Harvest sources: once without a server, or through a running Orchard",
 	}
 	cmd.AddCommand(newHarvestOnceCmd(a))
+	addHarvestCmds(a, cmd)
 	return cmd
 }
 

@@ -53,6 +53,9 @@ func newRootCmd() *cobra.Command {
 		newSearchCmd(a),
 		newHarvestCmd(a),
 		newSourceCmd(a),
+		newServeCmd(a),
+		newWorkerCmd(a),
+		newTokenCmd(a),
 		newLicenseCmd(a),
 		newAttributionCmd(a),
 	)

@@ -8,5 +8,6 @@ func newSourceCmd(a *app) *cobra.Command {
 		Short: "Manage harvest sources",
 	}
 	cmd.AddCommand(newProbeCmd(a))
+	addSourceCmds(a, cmd)
 	return cmd
 }

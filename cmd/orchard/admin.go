@@ -1,0 +1,478 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/web/auth"
+	"github.com/orchard-oer/orchard/workers"
+)
+
+// api calls the admin API of the running Orchard at cfg.Server with the configured token and
+// decodes the JSON answer into out (when not nil).
+func (a *app) api(ctx context.Context, method, path string, body, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	u := strings.TrimRight(a.cfg.Server, "/") + path
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if a.cfg.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.cfg.Token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("reach orchard at %s: %w", a.cfg.Server, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		var e struct{ Error string }
+		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&e)
+		if e.Error == "" {
+			e.Error = resp.Status
+		}
+		if resp.StatusCode == http.StatusUnauthorized {
+			e.Error += " (set --token or ORCHARD_TOKEN; create one with `orchard token create --role admin`)"
+		}
+		return fmt.Errorf("%s %s: %s", method, path, e.Error)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
+	}
+	return nil
+}
+
+// sourceFlags are the settings of a source on the command line.
+type sourceFlags struct {
+	src  workers.Source
+	pace string
+}
+
+func (f *sourceFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.src.Type, "type", harvester.TypeOAIPMH, "oai-pmh or web")
+	fs.StringVar(&f.src.URL, "url", "", "OAI-PMH base URL, sitemap URL or start page")
+	fs.StringSliceVar(&f.src.MetadataPrefixes, "metadata-prefix", nil, "OAI-PMH metadata prefixes")
+	fs.StringSliceVar(&f.src.Sets, "set", nil, "OAI-PMH sets")
+	fs.StringVar(&f.src.Mode, "mode", "", "web: sitemap, urls or crawl")
+	fs.StringSliceVar(&f.src.URLs, "page", nil, "web mode urls: page URLs")
+	fs.IntVar(&f.src.MaxPages, "max-pages", 0, "web: most pages per harvest")
+	fs.IntVar(&f.src.MaxDepth, "max-depth", 0, "web crawl: most links from the start page")
+	fs.StringVar(&f.src.PathPrefix, "path-prefix", "", "web crawl: stay below this path")
+	fs.StringVar(&f.src.Schedule, "schedule", "", `cron ("30 2 * * *"), "@daily" or "@every 6h"; empty: manual runs only`)
+	fs.StringVar(&f.src.TimeZone, "timezone", "", "IANA time zone of the schedule (default UTC)")
+	fs.BoolVar(&f.src.Paused, "paused", false, "keep the schedule but do not run it")
+	fs.StringVar(&f.pace, "pace", "", "least time between two requests to the host (e.g. 2s)")
+}
+
+// apply copies the flags that were set onto src.
+func (f *sourceFlags) apply(cmd *cobra.Command, src *workers.Source) error {
+	set := func(name string) bool { return cmd.Flags().Changed(name) }
+	if set("type") {
+		src.Type = f.src.Type
+	}
+	if set("url") {
+		src.URL = f.src.URL
+	}
+	if set("metadata-prefix") {
+		src.MetadataPrefixes = f.src.MetadataPrefixes
+	}
+	if set("set") {
+		src.Sets = f.src.Sets
+	}
+	if set("mode") {
+		src.Mode = f.src.Mode
+	}
+	if set("page") {
+		src.URLs = f.src.URLs
+	}
+	if set("max-pages") {
+		src.MaxPages = f.src.MaxPages
+	}
+	if set("max-depth") {
+		src.MaxDepth = f.src.MaxDepth
+	}
+	if set("path-prefix") {
+		src.PathPrefix = f.src.PathPrefix
+	}
+	if set("schedule") {
+		src.Schedule = f.src.Schedule
+	}
+	if set("timezone") {
+		src.TimeZone = f.src.TimeZone
+	}
+	if set("paused") {
+		src.Paused = f.src.Paused
+	}
+	if set("pace") {
+		d, err := time.ParseDuration(f.pace)
+		if err != nil {
+			return fmt.Errorf("--pace: %w", err)
+		}
+		src.Pace = d
+	}
+	return nil
+}
+
+func addSourceCmds(a *app, parent *cobra.Command) {
+	var add sourceFlags
+	addCmd := &cobra.Command{
+		Use:   "add NAME --url URL",
+		Short: "Add a source to a running Orchard",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src := workers.Source{}
+			src.Name = args[0]
+			src.Type = add.src.Type
+			if err := add.apply(cmd, &src); err != nil {
+				return err
+			}
+			var out workers.Source
+			if err := a.api(cmd.Context(), http.MethodPost, "/api/admin/sources", src, &out); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "added %s (%s %s)\n", out.Name, out.Type, out.URL)
+			return nil
+		},
+	}
+	add.register(addCmd)
+
+	var upd sourceFlags
+	updCmd := &cobra.Command{
+		Use:   "update NAME [flags]",
+		Short: "Change a source's settings; flags not given stay as they are",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var src workers.Source
+			path := "/api/admin/sources/" + url.PathEscape(args[0])
+			if err := a.api(cmd.Context(), http.MethodGet, path, nil, &src); err != nil {
+				return err
+			}
+			if err := upd.apply(cmd, &src); err != nil {
+				return err
+			}
+			if err := a.api(cmd.Context(), http.MethodPut, path, src, &src); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "updated %s\n", src.Name)
+			return nil
+		},
+	}
+	upd.register(updCmd)
+
+	parent.AddCommand(addCmd, updCmd,
+		&cobra.Command{
+			Use:   "list",
+			Short: "List sources with their last run",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				var st []workers.SourceStatus
+				if err := a.api(cmd.Context(), http.MethodGet, "/api/admin/status", nil, &st); err != nil {
+					return err
+				}
+				printStatus(cmd.OutOrStdout(), st)
+				return nil
+			},
+		},
+		&cobra.Command{
+			Use:   "show NAME",
+			Short: "Show one source as JSON",
+			Args:  cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				var src json.RawMessage
+				if err := a.api(cmd.Context(), http.MethodGet, "/api/admin/sources/"+url.PathEscape(args[0]), nil, &src); err != nil {
+					return err
+				}
+				return printJSON(cmd.OutOrStdout(), src)
+			},
+		},
+		&cobra.Command{
+			Use:   "remove NAME",
+			Short: "Remove a source (its records stay in the catalog)",
+			Args:  cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				if err := a.api(cmd.Context(), http.MethodDelete, "/api/admin/sources/"+url.PathEscape(args[0]), nil, nil); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "removed %s\n", args[0])
+				return nil
+			},
+		},
+	)
+}
+
+func printJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+func printStatus(w io.Writer, st []workers.SourceStatus) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tTYPE\tSCHEDULE\tLAST RUN\tSTATUS\tRECORDS\tNEXT")
+	for _, s := range st {
+		last, status, records := "-", "never run", "-"
+		if r := s.Last; r != nil {
+			last, status, records = r.Started.Local().Format("2006-01-02 15:04"), string(r.Status), fmt.Sprint(r.Upserted)
+		}
+		if s.Active != nil {
+			status = string(s.Active.Status)
+		}
+		next := "-"
+		if !s.Next.IsZero() {
+			next = s.Next.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Source.Name, s.Source.Type, orDefault(s.Source.Schedule, "manual"), last, status, records, next)
+	}
+	tw.Flush()
+}
+
+func addHarvestCmds(a *app, parent *cobra.Command) {
+	var full, wait bool
+	runCmd := &cobra.Command{
+		Use:   "run SOURCE",
+		Short: "Start a harvest of a source on a running Orchard",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := url.PathEscape(args[0])
+			var started struct {
+				RunID string `json:"run_id"`
+			}
+			if err := a.api(cmd.Context(), http.MethodPost, fmt.Sprintf("/api/admin/sources/%s/run?full=%t", name, full), nil, &started); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "run %s queued\n", started.RunID)
+			if !wait {
+				return nil
+			}
+			return a.waitRun(cmd.Context(), cmd.ErrOrStderr(), args[0], started.RunID)
+		},
+	}
+	runCmd.Flags().BoolVar(&full, "full", false, "harvest everything, not only what changed since the last run")
+	runCmd.Flags().BoolVar(&wait, "wait", false, "follow the run's progress until it ends")
+
+	parent.AddCommand(runCmd,
+		&cobra.Command{
+			Use:   "status",
+			Short: "Show every source's last and current run",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				var st []workers.SourceStatus
+				if err := a.api(cmd.Context(), http.MethodGet, "/api/admin/status", nil, &st); err != nil {
+					return err
+				}
+				printStatus(cmd.OutOrStdout(), st)
+				return nil
+			},
+		},
+		&cobra.Command{
+			Use:   "cancel SOURCE",
+			Short: "Stop a source's running harvest",
+			Args:  cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				if err := a.api(cmd.Context(), http.MethodPost, "/api/admin/sources/"+url.PathEscape(args[0])+"/cancel", nil, nil); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "cancel asked for %s\n", args[0])
+				return nil
+			},
+		},
+		newHistoryCmd(a),
+	)
+}
+
+func newHistoryCmd(a *app) *cobra.Command {
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "history SOURCE",
+		Short: "List a source's past runs",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var runs []workers.Run
+			q := url.Values{"source": {args[0]}, "limit": {fmt.Sprint(limit)}}
+			if err := a.api(cmd.Context(), http.MethodGet, "/api/admin/runs?"+q.Encode(), nil, &runs); err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "RUN\tSTARTED\tTOOK\tSTATUS\tPAGES\tUPSERTED\tDELETED\tQUARANTINED\tERROR")
+			for _, r := range runs {
+				took := "-"
+				if !r.Ended.IsZero() {
+					took = r.Ended.Sub(r.Started).Round(time.Second).String()
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", r.ID, r.Started.Local().Format("2006-01-02 15:04:05"), took,
+					r.Status, r.Pages, r.Upserted, r.Deleted, r.Quarantined, clip(r.Error, 60))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", 20, "most runs to list")
+	return cmd
+}
+
+// waitRun follows a run's progress events until the run ends, drawing a progress line.
+func (a *app) waitRun(ctx context.Context, w io.Writer, source, runID string) error {
+	term := isTerminal(w)
+	events := make(chan workers.Progress)
+	errc := make(chan error, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { errc <- a.followProgress(ctx, source, events) }()
+	for {
+		select {
+		case p := <-events:
+			if p.RunID != "" && p.RunID != runID {
+				continue
+			}
+			if term {
+				fmt.Fprintf(w, "\r%s", progressLine(p))
+			}
+			if p.Status.Final() {
+				if term {
+					fmt.Fprintln(w)
+				}
+				return a.reportRun(ctx, w, runID)
+			}
+		case err := <-errc:
+			if err != nil && !errors.Is(err, context.Canceled) {
+				return err
+			}
+			return a.reportRun(ctx, w, runID)
+		}
+	}
+}
+
+// followProgress reads the server-sent progress events of a source.
+func (a *app) followProgress(ctx context.Context, source string, events chan<- workers.Progress) error {
+	u := strings.TrimRight(a.cfg.Server, "/") + "/api/admin/sources/" + url.PathEscape(source) + "/progress"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	if a.cfg.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.cfg.Token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("follow progress: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("follow progress: %s", resp.Status)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		data, ok := strings.CutPrefix(sc.Text(), "data:")
+		if !ok {
+			continue
+		}
+		var p workers.Progress
+		if json.Unmarshal([]byte(strings.TrimSpace(data)), &p) != nil {
+			continue
+		}
+		select {
+		case events <- p:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return sc.Err()
+}
+
+func progressLine(p workers.Progress) string {
+	line := fmt.Sprintf("%d records, %d pages, %.0f records/s", p.Records, p.Pages, p.Rate)
+	if p.Expected > 0 {
+		pct := 100 * float64(p.Records) / float64(p.Expected)
+		const width = 24
+		n := min(width, int(pct/100*width))
+		line = fmt.Sprintf("[%s%s] %3.0f%% %s", strings.Repeat("#", n), strings.Repeat(".", width-n), pct, line)
+		if p.ETA > 0 {
+			line += ", ETA " + p.ETA.Round(time.Second).String()
+		}
+	}
+	return line + "   "
+}
+
+func (a *app) reportRun(ctx context.Context, w io.Writer, runID string) error {
+	var r workers.Run
+	if err := a.api(ctx, http.MethodGet, "/api/admin/runs/"+url.PathEscape(runID), nil, &r); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "run %s %s: %d pages, %d upserted, %d deleted, %d quarantined, %d unknown and %d conflicting licenses\n",
+		r.ID, r.Status, r.Pages, r.Upserted, r.Deleted, r.Quarantined, r.Unknown, r.Conflicting)
+	if r.Status != workers.StatusSucceeded {
+		return fmt.Errorf("run %s %s: %s", r.ID, r.Status, r.Error)
+	}
+	return nil
+}
+
+func newTokenCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "token",
+		Short: "Manage admin and librarian tokens",
+	}
+	var role, name string
+	create := &cobra.Command{
+		Use:   "create --role admin|librarian",
+		Short: "Create a token; it is printed once and stored only as a hash",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := auth.ParseRole(role)
+			if err != nil {
+				return err
+			}
+			sys, err := a.openSystem(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer sys.Close()
+			store, err := sys.Docs(cmd.Context(), "tokens")
+			if err != nil {
+				return err
+			}
+			plain, err := auth.Create(cmd.Context(), store, r, name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), plain)
+			return nil
+		},
+	}
+	create.Flags().StringVar(&role, "role", "", "admin or librarian")
+	create.Flags().StringVar(&name, "name", "", "who the token is for")
+	cmd.AddCommand(create)
+	return cmd
+}

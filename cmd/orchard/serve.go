@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/normalizer"
+	"github.com/orchard-oer/orchard/web"
+	"github.com/orchard-oer/orchard/workers"
+)
+
+// workersConfig turns the NATS settings into the workers' configuration. listen makes an
+// embedded server reachable from other processes.
+func (a *app) workersConfig(listen string) workers.Config {
+	n := a.cfg.NATS
+	return workers.Config{
+		URL: n.URL, Creds: n.Creds, Token: n.Token, CA: n.CA, Cert: n.Cert, Key: n.Key,
+		Dir: a.cfg.DataDir, Listen: listen, Replicas: n.Replicas,
+	}
+}
+
+// openSystem connects commands to Orchard's NATS: the configured cluster, else a running
+// Orchard's embedded server on nats.listen, else an embedded server of its own on the data
+// directory (nothing else is running then).
+func (a *app) openSystem(ctx context.Context) (*workers.System, error) {
+	cfg := a.workersConfig("")
+	if cfg.URL == "" && a.cfg.NATS.Listen != "" {
+		if c, err := net.DialTimeout("tcp", a.cfg.NATS.Listen, 500*time.Millisecond); err == nil {
+			c.Close()
+			cfg.URL = "nats://" + a.cfg.NATS.Listen
+		}
+	}
+	return a.openWorkers(ctx, cfg)
+}
+
+func (a *app) openWorkers(ctx context.Context, cfg workers.Config) (*workers.System, error) {
+	octx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	sys, err := workers.Open(octx, cfg, a.log)
+	if err != nil {
+		where := cfg.URL
+		if where == "" {
+			where = "embedded NATS in " + cfg.Dir
+		}
+		return nil, fmt.Errorf("connect to %s: %w", where, err)
+	}
+	return sys, nil
+}
+
+// pipeline is what workers do with a job: harvest, normalize with the librarians' overrides
+// applied, and index.
+func (a *app) pipeline(idx catalog.Index, overrides *web.Overrides) workers.Pipeline {
+	return workers.Pipeline{
+		Harvesters: a.harvesters(a.cfg.Harvest.AllowPrivateNetworks),
+		Index:      idx,
+		Normalize: func(src harvester.Source, raw harvester.Record) (catalog.Record, error) {
+			rec, err := normalizer.Record(src.Name, raw)
+			if err != nil || rec.Deleted {
+				return rec, err
+			}
+			// The harvest context is not at hand here; a short one bounds the lookup.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			return rec, overrides.Apply(ctx, &rec)
+		},
+	}
+}
+
+func newServeCmd(a *app) *cobra.Command {
+	var nWorkers int
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run Orchard: web pages, API, scheduler and workers in one process",
+		Long: "Run the web pages and API, the scheduler and the harvest workers. With no configuration\n" +
+			"everything is embedded: NATS with JetStream and the search index live under data_dir.\n" +
+			"With nats.url and catalog.meilisearch.url it joins a cluster; --workers=0 serves only the\n" +
+			"API and pages.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("workers") {
+				nWorkers = a.cfg.Workers.Count
+			}
+			if addr != "" {
+				a.cfg.HTTP.Addr = addr
+			}
+			return a.serve(cmd.Context(), nWorkers, true)
+		},
+	}
+	cmd.Flags().IntVar(&nWorkers, "workers", 0, "concurrent harvest jobs in this process; 0 serves only the API and pages (default workers.count)")
+	cmd.Flags().StringVar(&addr, "addr", "", "listen address (default http.addr)")
+	return cmd
+}
+
+func newWorkerCmd(a *app) *cobra.Command {
+	var nWorkers int
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Run harvest workers only, against the NATS of nats.url",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("count") {
+				nWorkers = a.cfg.Workers.Count
+			}
+			if nWorkers < 1 {
+				return errors.New("worker: --count must be at least 1")
+			}
+			if a.cfg.NATS.URL == "" && a.cfg.NATS.Listen != "" {
+				// Join the embedded server of an `orchard serve` on this machine.
+				a.cfg.NATS.URL = "nats://" + a.cfg.NATS.Listen
+			}
+			return a.serve(cmd.Context(), nWorkers, false)
+		},
+	}
+	cmd.Flags().IntVar(&nWorkers, "count", 0, "concurrent harvest jobs (default workers.count)")
+	return cmd
+}
+
+// serve runs the components as a group: the first to stop, or a signal, stops the rest.
+func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
+	idx, err := a.openIndex(ctx)
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
+	listen := ""
+	if a.cfg.NATS.URL == "" {
+		listen = a.cfg.NATS.Listen
+	}
+	sys, err := a.openWorkers(ctx, a.workersConfig(listen))
+	if err != nil {
+		return err
+	}
+	defer sys.Close()
+	overrides, err := web.NewOverrides(ctx, sys)
+	if err != nil {
+		return err
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var parts []func(context.Context) error
+	if http {
+		probe := web.Probes(map[string]func(context.Context, string) (web.ProbeReport, error){
+			harvester.TypeOAIPMH: web.RepositoryProbe(a.oaiHarvester(a.cfg.Harvest.AllowPrivateNetworks)),
+			harvester.TypeWeb:    web.SiteProbe(a.webHarvester(a.cfg.Harvest.AllowPrivateNetworks)),
+		})
+		srv, err := web.New(web.Config{Addr: a.cfg.HTTP.Addr}, a.log, web.Deps{Index: idx, Workers: sys, Probe: probe})
+		if err != nil {
+			return err
+		}
+		parts = append(parts, srv.Run, sys.RunScheduler)
+		a.log.Info("orchard ready", "url", "http://"+a.cfg.HTTP.Addr+"/", "nats", orDefault(sys.ClientURL(), a.cfg.NATS.URL), "workers", nWorkers)
+	}
+	if nWorkers > 0 {
+		p := a.pipeline(idx, overrides)
+		parts = append(parts, func(ctx context.Context) error { return sys.RunWorkers(ctx, p, nWorkers) })
+	}
+	return runGroup(ctx, cancel, parts...)
+}
+
+// runGroup runs every part until the first returns; then it cancels the rest and waits for them.
+// The first error (other than the cancellation itself) is returned.
+func runGroup(ctx context.Context, cancel context.CancelFunc, parts ...func(context.Context) error) error {
+	errc := make(chan error, len(parts))
+	for _, p := range parts {
+		go func() { errc <- p(ctx) }()
+	}
+	var first error
+	for range parts {
+		err := <-errc
+		cancel()
+		if first == nil && err != nil && !errors.Is(err, context.Canceled) {
+			first = err
+		}
+	}
+	return first
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
