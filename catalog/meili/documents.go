@@ -31,8 +31,9 @@ var recordFields = func() []string {
 	return out
 }()
 
-// document is a record's JSON with the fields filters, facets and sorting use added.
-func document(r *catalog.Record) (json.RawMessage, error) {
+// Document is the JSON Orchard sends Meilisearch for a record: the record's own fields plus the
+// ones filters, facets and sorting use.
+func Document(r *catalog.Record) (json.RawMessage, error) {
 	rec, err := json.Marshal(r)
 	if err != nil {
 		return nil, err
@@ -78,7 +79,7 @@ func (ix *Index) Upsert(ctx context.Context, recs []catalog.Record) error {
 			deleted = append(deleted, r.ID)
 			continue
 		}
-		d, err := document(r)
+		d, err := Document(r)
 		if err != nil {
 			return fmt.Errorf("upsert %s: %w", r.ID, err)
 		}
