@@ -194,12 +194,7 @@ func addSourceCmds(a *app, parent *cobra.Command) {
 			Short: "List sources with their last run",
 			Args:  cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				var st []workers.SourceStatus
-				if err := a.api(cmd.Context(), http.MethodGet, "/api/admin/status", nil, &st); err != nil {
-					return err
-				}
-				printStatus(cmd.OutOrStdout(), st)
-				return nil
+				return a.printStatus(cmd.Context(), cmd.OutOrStdout())
 			},
 		},
 		&cobra.Command{
@@ -238,10 +233,24 @@ func printJSON(w io.Writer, v any) error {
 	return err
 }
 
-func printStatus(w io.Writer, st []workers.SourceStatus) {
+// status is the admin API's overview.
+type status struct {
+	Sources     []workers.SourceStatus `json:"sources"`
+	DeadLetters int                    `json:"dead_letters"`
+	Catalog     struct {
+		Records int `json:"records"`
+	} `json:"catalog"`
+}
+
+// printStatus prints every source with its last and current run.
+func (a *app) printStatus(ctx context.Context, w io.Writer) error {
+	var st status
+	if err := a.api(ctx, http.MethodGet, "/api/admin/status", nil, &st); err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tTYPE\tSCHEDULE\tLAST RUN\tSTATUS\tRECORDS\tNEXT")
-	for _, s := range st {
+	for _, s := range st.Sources {
 		last, status, records := "-", "never run", "-"
 		if r := s.Last; r != nil {
 			last, status, records = r.Started.Local().Format("2006-01-02 15:04"), string(r.Status), fmt.Sprint(r.Upserted)
@@ -255,7 +264,11 @@ func printStatus(w io.Writer, st []workers.SourceStatus) {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Source.Name, s.Source.Type, orDefault(s.Source.Schedule, "manual"), last, status, records, next)
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d records in the catalog, %d dead-lettered jobs\n", st.Catalog.Records, st.DeadLetters)
+	return err
 }
 
 func addHarvestCmds(a *app, parent *cobra.Command) {
@@ -288,12 +301,7 @@ func addHarvestCmds(a *app, parent *cobra.Command) {
 			Short: "Show every source's last and current run",
 			Args:  cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				var st []workers.SourceStatus
-				if err := a.api(cmd.Context(), http.MethodGet, "/api/admin/status", nil, &st); err != nil {
-					return err
-				}
-				printStatus(cmd.OutOrStdout(), st)
-				return nil
+				return a.printStatus(cmd.Context(), cmd.OutOrStdout())
 			},
 		},
 		&cobra.Command{

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/internal/oaiserver"
+	"github.com/orchard-oer/orchard/internal/testenv"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startServe runs `orchard serve` in-process on free ports until the test ends and points the
+// CLI commands of the test at it.
+func startServe(t *testing.T) string {
+	t.Helper()
+	httpAddr, natsAddr := freeAddr(t), freeAddr(t)
+	t.Setenv("ORCHARD_HTTP_ADDR", httpAddr)
+	t.Setenv("ORCHARD_NATS_LISTEN", natsAddr)
+	t.Setenv("ORCHARD_SERVER", "http://"+httpAddr)
+	t.Setenv("ORCHARD_HARVEST_ALLOW_PRIVATE_NETWORKS", "true")
+	t.Setenv("ORCHARD_HARVEST_PACE", "10ms")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, errOut, err := runCtx(ctx, "serve", "--workers", "2")
+		if err != nil {
+			err = fmt.Errorf("%w\n%s", err, errOut)
+		}
+		done <- err
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(60 * time.Second):
+			t.Error("serve did not stop within 60s of its signal")
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped early: %v", err)
+		default:
+		}
+		if resp, err := http.Get("http://" + httpAddr + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return "http://" + httpAddr
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("serve did not become healthy")
+	return ""
+}
+
+func e2eRecords() []oaiserver.Record {
+	return []oaiserver.Record{
+		{ID: "a", Datestamp: "2024-01-10T00:00:00Z", Title: []string{"Volcanoes explained"}, Creator: []string{"Lava, Lena"},
+			Language: []string{"en"}, Identifier: []string{"https://oer.example/a"}, Rights: []string{"http://creativecommons.org/licenses/by/4.0/"}},
+		{ID: "b", Datestamp: "2024-01-11T00:00:00Z", Title: []string{"Vulkane verstehen"}, Language: []string{"de"},
+			Rights: []string{"CC BY-SA 3.0 DE"}},
+		{ID: "c", Datestamp: "2024-01-12T00:00:00Z", Title: []string{"Volcano worksheet"}, Language: []string{"en"},
+			Rights: []string{"https://creativecommons.org/licenses/by-nc-nd/4.0/"}},
+		{ID: "d", Datestamp: "2024-01-13T00:00:00Z", Title: []string{"Volcano photos"}, Rights: []string{"Ask the photographer"}},
+	}
+}
+
+// endToEnd is the path a librarian and a learner take: add a source to a running Orchard,
+// harvest it and wait, then search.
+func endToEnd(t *testing.T, localSearch bool) {
+	oai := oaiserver.Start(t, e2eRecords(), oaiserver.Options{PageSize: 2})
+	startServe(t)
+
+	token, errOut, err := run(t, "token", "create", "--role", "admin", "--name", "e2e")
+	if err != nil {
+		t.Fatalf("token create: %v\n%s", err, errOut)
+	}
+	t.Setenv("ORCHARD_TOKEN", strings.TrimSpace(token))
+
+	if out, errOut, err := run(t, "source", "add", "volcanoes", "--url", oai.URL, "--pace", "100ms"); err != nil || !strings.Contains(out, "added volcanoes") {
+		t.Fatalf("source add: %v\n%s%s", err, out, errOut)
+	}
+	if _, errOut, err := run(t, "source", "add", "volcanoes", "--url", oai.URL); err == nil {
+		t.Fatalf("adding a source twice succeeded:\n%s", errOut)
+	}
+	out, errOut, err := run(t, "harvest", "run", "volcanoes", "--wait")
+	if err != nil {
+		t.Fatalf("harvest run --wait: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(errOut, "succeeded") || !strings.Contains(errOut, "4 upserted") {
+		t.Fatalf("run report:\n%s%s", out, errOut)
+	}
+	out, _, err = run(t, "source", "list")
+	if err != nil || !strings.Contains(out, "volcanoes") || !strings.Contains(out, "succeeded") {
+		t.Fatalf("source list (%v):\n%s", err, out)
+	}
+	out, _, err = run(t, "harvest", "history", "volcanoes")
+	if err != nil || !strings.Contains(out, "succeeded") {
+		t.Fatalf("harvest history (%v):\n%s", err, out)
+	}
+
+	search := func(args ...string) catalog.SearchResult {
+		t.Helper()
+		args = append([]string{"search", "--json"}, args...)
+		if !localSearch {
+			args = append(args, "--remote")
+		}
+		out, errOut, err := run(t, args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, errOut)
+		}
+		var res catalog.SearchResult
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%v printed no JSON: %s", args, out)
+		}
+		return res
+	}
+	// Learners see the two openly licensed records; librarians can ask for all four.
+	res := search()
+	licenses := map[string]string{}
+	for _, h := range res.Hits {
+		licenses[h.OriginID] = h.License.ID
+	}
+	if res.Total != 2 || licenses[oai.Identifier("a")] != "CC-BY-4.0" || licenses[oai.Identifier("b")] != "CC-BY-SA-3.0-DE" {
+		t.Fatalf("open search: total %d, licenses %v", res.Total, licenses)
+	}
+	if res := search("--open", "any"); res.Total != 4 {
+		t.Fatalf("search --open any: total %d, want 4", res.Total)
+	}
+	if res := search("volcano", "--open", "any"); res.Total != 3 {
+		t.Fatalf("search volcano --open any: total %d, want 3", res.Total)
+	}
+	if res := search("--status", "unknown"); res.Total != 1 || res.Hits[0].OriginID != oai.Identifier("d") {
+		t.Fatalf("unknown-license search: %+v", res)
+	}
+	if res := search("vulkan", "--lang", "de", "--derivatives", "true"); res.Total != 1 {
+		t.Fatalf("German adaptable search: total %d", res.Total)
+	}
+}
+
+func TestEndToEndEmbedded(t *testing.T) {
+	t.Setenv("ORCHARD_DATA_DIR", isolate(t))
+	endToEnd(t, false)
+}
+
+func TestEndToEndMeilisearch(t *testing.T) {
+	dir := isolate(t)
+	meili := testenv.Meili(t)
+	t.Setenv("ORCHARD_DATA_DIR", dir)
+	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_URL", meili.URL)
+	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_KEY", meili.MasterKey)
+	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_INDEX", testenv.IndexName("e2e"))
+	endToEnd(t, true)
+}
