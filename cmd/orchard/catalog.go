@@ -109,8 +109,8 @@ func openInput(name string) (*os.File, string, error) {
 // the HTTP API so that both paths parse them the same way.
 type filterFlags struct {
 	license, family, lang, typ, source, subject, status []string
-	commercial, derivatives, open                        string
-	yearFrom, yearTo                                     int
+	commercial, derivatives, open                       string
+	yearFrom, yearTo                                    int
 }
 
 func (f *filterFlags) register(fs *pflag.FlagSet) {

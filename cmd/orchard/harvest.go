@@ -36,7 +36,9 @@ func (s *harvestSummary) print(w io.Writer, elapsed time.Duration, p harvester.P
 	for id := range s.byLicense {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool { return s.byLicense[ids[i]] > s.byLicense[ids[j]] || s.byLicense[ids[i]] == s.byLicense[ids[j]] && ids[i] < ids[j] })
+	sort.Slice(ids, func(i, j int) bool {
+		return s.byLicense[ids[i]] > s.byLicense[ids[j]] || s.byLicense[ids[i]] == s.byLicense[ids[j]] && ids[i] < ids[j]
+	})
 	for _, id := range ids {
 		name := id
 		if name == "" {
