@@ -255,6 +255,8 @@ func (s *Server) sourceProgress(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-s.stopping:
+			return
 		case p, ok := <-updates:
 			if !ok || !send(p) {
 				return

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/normalizer"
 	"github.com/orchard-oer/orchard/normalizer/license"
 	"github.com/orchard-oer/orchard/workers"
@@ -71,6 +72,23 @@ func (o *Overrides) Apply(ctx context.Context, rec *catalog.Record) error {
 		return err
 	}
 	return d.apply(rec)
+}
+
+// overrideTimeout bounds one lookup made while normalizing, which has no context of its own.
+const overrideTimeout = 10 * time.Second
+
+// Normalize wraps a normalize function so that every record it makes gets its decision applied:
+// the form workers.Pipeline.Normalize takes.
+func (o *Overrides) Normalize(fn func(source string, raw harvester.Record) (catalog.Record, error)) func(harvester.Source, harvester.Record) (catalog.Record, error) {
+	return func(src harvester.Source, raw harvester.Record) (catalog.Record, error) {
+		rec, err := fn(src.Name, raw)
+		if err != nil {
+			return rec, err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), overrideTimeout)
+		defer cancel()
+		return rec, o.Apply(ctx, &rec)
+	}
 }
 
 func (d Decision) apply(rec *catalog.Record) error {

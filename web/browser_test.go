@@ -1,0 +1,284 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/harvester/fetch"
+	"github.com/orchard-oer/orchard/harvester/oaipmh"
+	hweb "github.com/orchard-oer/orchard/harvester/web"
+	"github.com/orchard-oer/orchard/internal/oaiserver"
+	"github.com/orchard-oer/orchard/internal/testenv"
+	"github.com/orchard-oer/orchard/normalizer"
+	"github.com/orchard-oer/orchard/workers"
+)
+
+// pipeline is the whole harvest pipeline in-process: the real harvesters, the normalizer with
+// librarians' overrides applied, and the harness's index; probes use the same harvesters.
+type pipeline struct {
+	harvesters map[string]harvester.Harvester
+}
+
+func newPipeline() *pipeline {
+	log := slog.New(slog.DiscardHandler)
+	return &pipeline{harvesters: map[string]harvester.Harvester{
+		harvester.TypeOAIPMH: oaipmh.New(oaipmh.Config{Fetch: fetch.Config{AllowPrivate: true}}, log),
+		harvester.TypeWeb:    hweb.New(hweb.Config{AllowPrivate: true, Pace: 10 * time.Millisecond}, log),
+	}}
+}
+
+// probes wires the harvesters' probes into the server.
+func (p *pipeline) probes(_ *Config, d *Deps) {
+	d.Probe = Probes(map[string]func(context.Context, string) (ProbeReport, error){
+		harvester.TypeOAIPMH: RepositoryProbe(p.harvesters[harvester.TypeOAIPMH].(*oaipmh.Harvester)),
+		harvester.TypeWeb:    SiteProbe(p.harvesters[harvester.TypeWeb].(*hweb.Harvester)),
+	})
+}
+
+// start runs two workers until the test ends.
+func (p *pipeline) start(h *harness) {
+	t := h.t
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- h.sys.RunWorkers(ctx, workers.Pipeline{
+			Harvesters: p.harvesters,
+			Normalize:  h.srv.Overrides().Normalize(normalizer.Record),
+			Index:      h.index,
+		}, 2)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("workers: %v", err)
+		}
+	})
+}
+
+// repository is a real OAI-PMH repository with one record per license situation.
+func repository(t *testing.T) *oaiserver.Server {
+	return oaiserver.Start(t, []oaiserver.Record{
+		{ID: "1", Datestamp: "2024-05-01T10:00:00Z", Title: []string{"Fractions with Pizza"}, Creator: []string{"Grace Hopper"},
+			Description: []string{"Worksheets about fractions for primary school."}, Language: []string{"en"}, Type: []string{"Text"},
+			Identifier: []string{"https://repo.example/fractions"}, Subject: []string{"Mathematics"}, Date: []string{"2023"},
+			Rights: []string{"https://creativecommons.org/licenses/by/4.0/"}},
+		{ID: "2", Datestamp: "2024-05-02T10:00:00Z", Title: []string{"Bruchrechnen mit Pizza"}, Creator: []string{"Emmy Noether"},
+			Description: []string{"Arbeitsblätter zum Bruchrechnen."}, Language: []string{"de"}, Type: []string{"Text"},
+			Identifier: []string{"https://repo.example/brueche"}, Subject: []string{"Mathematik"},
+			Rights: []string{"https://creativecommons.org/licenses/by-nc-sa/4.0/"}},
+		{ID: "3", Datestamp: "2024-05-03T10:00:00Z", Title: []string{"Geometry Puzzles"}, Creator: []string{"Euclid"},
+			Description: []string{"Puzzles about shapes."}, Language: []string{"en"}, Type: []string{"Image"},
+			Identifier: []string{"https://repo.example/geometry"}, Rights: []string{"Please ask the author."}},
+	}, oaiserver.Options{})
+}
+
+// chrome starts one headless Chromium for a whole test.
+func chrome(t *testing.T) context.Context {
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		testenv.Missing(t, "chromium", "apt-get install chromium, or run make test")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelC(); cancelA() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// do runs browser steps with a deadline, failing the test with the step's name.
+func do(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	_ = value(t, ctx, step, chromedp.Steps(actions...))
+}
+
+// value runs one browser action that answers a value.
+func value[T any](t *testing.T, ctx context.Context, step string, a chromedp.Action[T]) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("%s (at %s): %v", step, loc, err)
+	}
+	return v
+}
+
+type css = chromedp.CSS
+
+// shot writes a full-page screenshot to docs/screenshots when ORCHARD_SCREENSHOTS is set.
+func shot(t *testing.T, ctx context.Context, name string) {
+	if os.Getenv("ORCHARD_SCREENSHOTS") == "" {
+		return
+	}
+	png := value(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
+	dir := filepath.Join(testenv.ModuleRoot(), "docs", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser scenarios are slow")
+	}
+	ctx := chrome(t)
+	repo := repository(t)
+	p := newPipeline()
+	h := newHarness(t, p.probes)
+	p.start(h)
+	base := h.ts.URL
+
+	t.Run("learner", func(t *testing.T) {
+		do(t, ctx, "search",
+			chromedp.Navigate(base+"/"),
+			chromedp.SendKeys(css("#q"), "biology"),
+			chromedp.Submit(css("#q")),
+			chromedp.WaitVisible(css(".hits .hit")),
+		)
+		do(t, ctx, "filter to commercial use and English",
+			chromedp.Click(css(`a[data-param="commercial"]`)),
+			chromedp.WaitVisible(css(`a[data-param="commercial"].on`)),
+			chromedp.Click(css(`section[data-facet="lang"] a[data-value="en"]`)),
+			chromedp.WaitVisible(css(`section[data-facet="lang"] a.on`)),
+		)
+		loc := value(t, ctx, "location", chromedp.Location())
+		if !strings.Contains(loc, "commercial=true") || !strings.Contains(loc, "lang=en") || !strings.Contains(loc, "q=biology") {
+			t.Fatalf("search state not in the URL: %s", loc)
+		}
+		shot(t, ctx, "search")
+		do(t, ctx, "open the record and copy the attribution",
+			chromedp.Click(css(`.hits .hit h3 a`)),
+			chromedp.WaitVisible(css(`#attr-text`)),
+			chromedp.Click(css(`button[data-copy="attr-text"]`)),
+		)
+		attr := value(t, ctx, "attribution", chromedp.Value(css(`#attr-text`)))
+		status := value(t, ctx, "copy status", chromedp.Poll[string](`document.querySelector('#attr-text').parentNode.querySelector('.copied').textContent`))
+		if !strings.Contains(attr, "https://") || status == "" {
+			t.Errorf("attribution %q, copy status %q", attr, status)
+		}
+		do(t, ctx, "remix check",
+			chromedp.SetValue(css(`#with`), "CC-BY-SA-4.0"),
+			chromedp.Click(css(`form[action^="/records/"] button`)),
+			chromedp.WaitVisible(css(`.verdict`)),
+		)
+		shot(t, ctx, "record")
+		do(t, ctx, "save to toolkit",
+			chromedp.SendKeys(css(`#note`), "Use in week 3"),
+			chromedp.Click(css(`form[action="/toolkit/items"] button`)),
+			chromedp.WaitVisible(css(`#edit-link`)),
+		)
+		exported := value(t, ctx, "export", chromedp.Evaluate[string](`fetch(document.querySelector('#export-md').href).then(r => r.text())`, chromedp.EvalAwaitPromise))
+		if !strings.Contains(exported, "Use in week 3") || !strings.Contains(exported, "creativecommons.org/licenses/") {
+			t.Errorf("exported toolkit:\n%s", exported)
+		}
+		shot(t, ctx, "toolkit")
+	})
+
+	const sourceName = "pizza-repo"
+	t.Run("librarian", func(t *testing.T) {
+		do(t, ctx, "log in and probe",
+			chromedp.Navigate(base+"/login"),
+			chromedp.SendKeys(css(`#token`), h.librarian),
+			chromedp.Submit(css(`#token`)),
+			chromedp.WaitVisible(css(`table.sources`)),
+			chromedp.Navigate(base+"/admin/sources/new"),
+			chromedp.WaitVisible(css(`#name`)),
+			chromedp.SendKeys(css(`#name`), sourceName),
+			chromedp.SendKeys(css(`#url`), repo.URL),
+			chromedp.Click(css(`#probe`)),
+			chromedp.WaitVisible(css(`#probe-result`)),
+		)
+		shot(t, ctx, "probe")
+		do(t, ctx, "save and run",
+			chromedp.Click(css(`#save`)),
+			chromedp.WaitVisible(css(`#run-now`)),
+			chromedp.Click(css(`#run-now`)),
+			chromedp.WaitVisible(css(`.live[data-status="succeeded"]`)),
+		)
+		records := value(t, ctx, "records", chromedp.AttributeValue(css(`.live`), "data-records"))
+		if records.Value != "3" {
+			t.Errorf("records harvested: %q", records.Value)
+		}
+		shot(t, ctx, "source")
+		do(t, ctx, "see the results", chromedp.Navigate(base+"/admin/"), chromedp.WaitVisible(css(`svg.mix`)))
+		shot(t, ctx, "sources")
+		do(t, ctx, "runs", chromedp.Navigate(base+"/admin/runs"), chromedp.WaitVisible(css(`table.runs`)))
+		shot(t, ctx, "runs")
+		do(t, ctx, "harvested records are searchable",
+			chromedp.Navigate(base+"/?source="+sourceName+"&open=any"),
+			chromedp.WaitVisible(css(`.hits`)),
+		)
+		if n := value(t, ctx, "count", chromedp.Evaluate[int](`document.querySelectorAll('.hits .hit').length`)); n != 3 {
+			t.Errorf("%d records of the source found", n)
+		}
+	})
+
+	t.Run("curation survives a re-harvest", func(t *testing.T) {
+		id := catalog.RecordID(sourceName, repo.Identifier("3"))
+		do(t, ctx, "open the queue",
+			chromedp.Navigate(base+"/admin/curation?source="+sourceName),
+			chromedp.WaitVisible(css(`#rec-`+id)),
+		)
+		shot(t, ctx, "curation")
+		do(t, ctx, "override",
+			chromedp.SendKeys(css(`#lic-`+id), "CC-BY-SA-4.0"),
+			chromedp.SendKeys(css(`#note-`+id), "The author confirmed by mail"),
+			chromedp.Submit(css(`#lic-`+id)),
+			chromedp.WaitNotPresent(css(`#rec-`+id)),
+		)
+		var r map[string]string
+		h.call("POST", "/api/admin/sources/"+sourceName+"/run?full=true", h.librarian, nil, 202, &r)
+		waitRun(t, h, r["run_id"])
+		var rec catalog.Record
+		h.call("GET", "/api/records/"+id, "", nil, 200, &rec)
+		if rec.License.ID != "CC-BY-SA-4.0" || rec.License.Override == nil || rec.License.Override.Note != "The author confirmed by mail" {
+			t.Errorf("after re-harvest: %+v", rec.License)
+		}
+		if len(rec.License.Evidence) == 0 || rec.License.Evidence[0].Value != "Please ask the author." {
+			t.Errorf("evidence lost: %+v", rec.License.Evidence)
+		}
+	})
+}
+
+// waitRun polls a run until it ends successfully.
+func waitRun(t *testing.T, h *harness, id string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var run workers.Run
+		h.call("GET", "/api/admin/runs/"+id, h.librarian, nil, 200, &run)
+		if run.Status.Final() {
+			if run.Status != workers.StatusSucceeded {
+				b, _ := json.Marshal(run)
+				t.Fatalf("run ended %s: %s", run.Status, b)
+			}
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("run %s did not end", id)
+}
