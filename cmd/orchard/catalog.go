@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -105,6 +105,19 @@ func openInput(name string) (*os.File, string, error) {
 	return tmp, "stdin", err
 }
 
+// openOutput returns where a command writes: stdout, or the file named by -o, with the function
+// that closes it.
+func openOutput(cmd *cobra.Command, name string) (io.Writer, func() error, error) {
+	if name == "" || name == "-" {
+		return cmd.OutOrStdout(), func() error { return nil }, nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
+}
+
 // filterFlags are the search filters shared by search and export, as query parameters of
 // the HTTP API so that both paths parse them the same way.
 type filterFlags struct {
@@ -172,17 +185,12 @@ func newExportCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer idx.Close()
-			out := cmd.OutOrStdout()
-			if output != "" && output != "-" {
-				f, err := os.Create(output)
-				if err != nil {
-					return fmt.Errorf("export: %w", err)
-				}
-				defer f.Close()
-				out = f
+			out, closeOut, err := openOutput(cmd, output)
+			if err != nil {
+				return fmt.Errorf("export: %w", err)
 			}
 			n, err := catalog.Export(cmd.Context(), idx, req.Filter, out)
-			if err != nil {
+			if err := errors.Join(err, closeOut()); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "exported %d records\n", n)
@@ -261,33 +269,8 @@ func (a *app) localSearch(ctx context.Context, q url.Values) (catalog.SearchResu
 
 func (a *app) remoteSearch(ctx context.Context, q url.Values) (catalog.SearchResult, error) {
 	var res catalog.SearchResult
-	err := a.apiGet(ctx, "/api/search?"+q.Encode(), &res)
+	err := a.api(ctx, http.MethodGet, "/api/search?"+q.Encode(), nil, &res)
 	return res, err
-}
-
-// apiGet fetches a JSON document from the running Orchard at cfg.Server.
-func (a *app) apiGet(ctx context.Context, path string, v any) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	u := strings.TrimRight(a.cfg.Server, "/") + path
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	if a.cfg.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+a.cfg.Token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("reach orchard at %s: %w", a.cfg.Server, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error string }
-		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&e)
-		return fmt.Errorf("GET %s: %s: %s", u, resp.Status, e.Error)
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
 }
 
 func printHits(w io.Writer, res catalog.SearchResult) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -99,16 +100,12 @@ func newHarvestOnceCmd(a *app) *cobra.Command {
 			if !ok {
 				return fmt.Errorf("harvest once: --type %q is not oai-pmh or web", src.Type)
 			}
-			out := cmd.OutOrStdout()
-			if output != "" && output != "-" {
-				f, err := os.Create(output)
-				if err != nil {
-					return fmt.Errorf("harvest once: %w", err)
-				}
-				defer f.Close()
-				out = f
+			out, closeOut, err := openOutput(cmd, output)
+			if err != nil {
+				return fmt.Errorf("harvest once: %w", err)
 			}
-			return harvestOnce(cmd.Context(), h, src, out, cmd.ErrOrStderr(), isTerminal(cmd.ErrOrStderr()))
+			err = harvestOnce(cmd.Context(), h, src, out, cmd.ErrOrStderr(), isTerminal(cmd.ErrOrStderr()))
+			return errors.Join(err, closeOut())
 		},
 	}
 	f := cmd.Flags()
