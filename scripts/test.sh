@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-staticcheck_version="2026.2.2"
+staticcheck_version="v0.8.2" # staticcheck 2026.2.2
 
 scripts/install-test-deps.sh
 meili_bin=$(scripts/install-meilisearch.sh)
