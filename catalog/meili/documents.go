@@ -66,31 +66,47 @@ func Document(r *catalog.Record) (json.RawMessage, error) {
 
 // Upsert sends recs in batches and waits until Meilisearch has indexed them all; a record marked
 // deleted is removed. One invalid record fails the call before anything is sent: Meilisearch
-// would fail the whole task for one bad id.
+// would fail the whole task for one bad id. Each batch is encoded just before it is sent, so
+// encoding overlaps with Meilisearch indexing the batches before it.
 func (ix *Index) Upsert(ctx context.Context, recs []catalog.Record) error {
-	docs := make([]json.RawMessage, 0, len(recs))
 	var deleted []string
 	for i := range recs {
-		r := &recs[i]
-		if err := r.Validate(); err != nil {
+		if err := recs[i].Validate(); err != nil {
 			return fmt.Errorf("upsert: %w", err)
 		}
-		if r.Deleted {
-			deleted = append(deleted, r.ID)
-			continue
+		if recs[i].Deleted {
+			deleted = append(deleted, recs[i].ID)
 		}
-		d, err := Document(r)
-		if err != nil {
-			return fmt.Errorf("upsert %s: %w", r.ID, err)
-		}
-		docs = append(docs, d)
 	}
-	var tasks []int64
-	for start := 0; start < len(docs); start += batchSize {
-		batch := docs[start:min(start+batchSize, len(docs))]
+	var (
+		tasks []int64
+		body  []byte
+	)
+	for start := 0; start < len(recs); {
+		body = append(body[:0], '[')
+		n := 0
+		for ; start < len(recs) && n < batchSize; start++ {
+			r := &recs[start]
+			if r.Deleted {
+				continue
+			}
+			d, err := Document(r)
+			if err != nil {
+				return fmt.Errorf("upsert %s: %w", r.ID, err)
+			}
+			if n > 0 {
+				body = append(body, ',')
+			}
+			body = append(body, d...)
+			n++
+		}
+		if n == 0 {
+			break
+		}
+		body = append(body, ']')
 		var info *meilisearch.TaskInfo
 		err := ix.retry(ctx, "add documents", func(ctx context.Context) (err error) {
-			info, err = ix.writer.AddDocumentsWithContext(ctx, batch, nil)
+			info, err = ix.writer.AddDocumentsWithContext(ctx, body, nil)
 			return err
 		})
 		if err != nil {

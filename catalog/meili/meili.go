@@ -298,8 +298,13 @@ func transient(err error) bool {
 // describe shortens meilisearch-go's errors to Meilisearch's message and code.
 func describe(err error) string {
 	var me *meilisearch.Error
-	if errors.As(err, &me) && me.MeilisearchApiError.Message != "" {
+	switch {
+	case !errors.As(err, &me):
+		return err.Error()
+	case me.StatusCode != 0 && me.MeilisearchApiError.Code != "":
 		return fmt.Sprintf("%s (%s, HTTP %d)", me.MeilisearchApiError.Message, me.MeilisearchApiError.Code, me.StatusCode)
+	case me.OriginError != nil:
+		return me.OriginError.Error()
 	}
 	return err.Error()
 }
