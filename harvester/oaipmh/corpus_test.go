@@ -1,7 +1,6 @@
 package oaipmh
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,42 +12,14 @@ import (
 )
 
 // expectedRow is one line of the corpus's EXPECTED.tsv.
-type expectedRow struct{ item, field, value, notes string }
-
-func readExpected(t *testing.T, dir string) map[string][]expectedRow {
-	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "EXPECTED.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	unescape := strings.NewReplacer(`\t`, "\t", `\n`, "\n", `\\`, `\`)
-	rows := map[string][]expectedRow{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		cols := strings.Split(sc.Text(), "\t")
-		if len(cols) < 4 || !strings.HasPrefix(cols[0], "oai/") {
-			continue
-		}
-		notes := ""
-		if len(cols) > 4 {
-			notes = unescape.Replace(cols[4])
-		}
-		rows[cols[0]] = append(rows[cols[0]], expectedRow{cols[1], cols[2], unescape.Replace(cols[3]), notes})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
+type expectedRow = testenv.Row
 
 // TestCorpus decodes every recorded OAI-PMH response and compares what the envelope holds
 // with EXPECTED.tsv: record, header and deletion counts, the resumption token and its
 // attributes, protocol errors, and that every record the table names was read.
 func TestCorpus(t *testing.T) {
 	dir := testenv.Corpus(t)
-	expected := readExpected(t, dir)
+	expected := testenv.ExpectedByPath(t, "oai/")
 	files, err := filepath.Glob(filepath.Join(dir, "oai", "*", "*"))
 	if err != nil || len(files) < 100 {
 		t.Fatalf("corpus files: %d, %v", len(files), err)
@@ -70,11 +41,11 @@ func TestCorpus(t *testing.T) {
 			checked++
 			fileRows := map[string]expectedRow{}
 			for _, r := range rows {
-				if r.item == "FILE" {
-					fileRows[r.field] = r
+				if r.Item == "FILE" {
+					fileRows[r.Field] = r
 				}
 			}
-			if fileRows["wellformed"].value == "no" || fileRows["root_element"].value != "OAI-PMH" {
+			if fileRows["wellformed"].Value == "no" || fileRows["root_element"].Value != "OAI-PMH" {
 				if err == nil {
 					t.Fatalf("decoded a file that is not a well-formed OAI-PMH response")
 				}
@@ -97,7 +68,7 @@ func TestCorpus(t *testing.T) {
 			// Records the table names "(missing identifier)" cannot be emitted, even as
 			// deletions: they must be quarantined.
 			for _, r := range rows {
-				if strings.HasPrefix(r.item, "(") && r.field == "status" && r.value == "deleted" {
+				if strings.HasPrefix(r.Item, "(") && r.Field == "status" && r.Value == "deleted" {
 					deleted++
 				}
 			}
@@ -107,17 +78,17 @@ func TestCorpus(t *testing.T) {
 				"deleted": deleted,
 			}
 			for field, got := range count {
-				if r, ok := fileRows[field]; ok && strconv.Itoa(got) != r.value {
-					t.Errorf("%s = %d, want %s", field, got, r.value)
+				if r, ok := fileRows[field]; ok && strconv.Itoa(got) != r.Value {
+					t.Errorf("%s = %d, want %s", field, got, r.Value)
 				}
 			}
-			if r, ok := fileRows["request_verb"]; ok && resp.Verb != "" && resp.Verb != r.value {
-				t.Errorf("verb %s, want %s", resp.Verb, r.value)
+			if r, ok := fileRows["request_verb"]; ok && resp.Verb != "" && resp.Verb != r.Value {
+				t.Errorf("verb %s, want %s", resp.Verb, r.Value)
 			}
 			if r, ok := fileRows["error"]; ok {
-				if len(resp.Errors) == 0 || resp.Errors[0].Code != r.value ||
-					strings.Join(strings.Fields(resp.Errors[0].Message), " ") != strings.Join(strings.Fields(r.notes), " ") {
-					t.Errorf("errors %v, want %s %q", resp.Errors, r.value, r.notes)
+				if len(resp.Errors) == 0 || resp.Errors[0].Code != r.Value ||
+					strings.Join(strings.Fields(resp.Errors[0].Message), " ") != strings.Join(strings.Fields(r.Notes), " ") {
+					t.Errorf("errors %v, want %s %q", resp.Errors, r.Value, r.Notes)
 				}
 			} else if len(resp.Errors) > 0 {
 				t.Errorf("unexpected errors %v", resp.Errors)
@@ -130,20 +101,20 @@ func TestCorpus(t *testing.T) {
 				byID[rec.OriginID] = rec.Deleted
 			}
 			for _, r := range rows {
-				if r.item == "FILE" {
+				if r.Item == "FILE" {
 					continue
 				}
-				if strings.HasPrefix(r.item, "(") {
+				if strings.HasPrefix(r.Item, "(") {
 					if len(resp.Quarantined) == 0 {
-						t.Errorf("record %s not quarantined", r.item)
+						t.Errorf("record %s not quarantined", r.Item)
 					}
 					continue
 				}
-				del, ok := byID[r.item]
+				del, ok := byID[r.Item]
 				if !ok {
-					t.Errorf("record %s not decoded", r.item)
-				} else if r.field == "status" && r.value == "deleted" && !del {
-					t.Errorf("record %s not marked deleted", r.item)
+					t.Errorf("record %s not decoded", r.Item)
+				} else if r.Field == "status" && r.Value == "deleted" && !del {
+					t.Errorf("record %s not marked deleted", r.Item)
 				}
 			}
 		})
@@ -155,19 +126,19 @@ func TestCorpus(t *testing.T) {
 
 func checkToken(t *testing.T, tok *Token, r expectedRow) {
 	t.Helper()
-	if r.value == "(no element)" {
+	if r.Value == "(no element)" {
 		if tok != nil {
 			t.Errorf("token %v, want none", tok)
 		}
 		return
 	}
 	if tok == nil {
-		t.Fatalf("no token, want %q", r.value)
+		t.Fatalf("no token, want %q", r.Value)
 	}
-	if tok.Value != r.value {
-		t.Errorf("token %q, want %q", tok.Value, r.value)
+	if tok.Value != r.Value {
+		t.Errorf("token %q, want %q", tok.Value, r.Value)
 	}
-	for _, kv := range strings.Fields(r.notes) {
+	for _, kv := range strings.Fields(r.Notes) {
 		k, v, _ := strings.Cut(kv, "=")
 		switch k {
 		case "completeListSize":

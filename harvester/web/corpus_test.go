@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,32 +13,7 @@ import (
 )
 
 // expectedRow is one row of the corpus's EXPECTED.tsv.
-type expectedRow struct{ path, item, field, value, notes string }
-
-func readExpected(t *testing.T, corpus, prefix string) map[string][]expectedRow {
-	t.Helper()
-	f, err := os.Open(filepath.Join(corpus, "EXPECTED.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	unescape := strings.NewReplacer(`\t`, "\t", `\n`, "\n", `\\`, `\`)
-	rows := map[string][]expectedRow{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		cols := strings.Split(sc.Text(), "\t")
-		if len(cols) < 4 || !strings.HasPrefix(cols[0], prefix) {
-			continue
-		}
-		for len(cols) < 5 {
-			cols = append(cols, "")
-		}
-		r := expectedRow{cols[0], cols[1], cols[2], unescape.Replace(cols[3]), unescape.Replace(cols[4])}
-		rows[r.path] = append(rows[r.path], r)
-	}
-	return rows
-}
+type expectedRow = testenv.Row
 
 // corpusPage extracts one corpus page; its URL is made from its path under html/.
 func corpusPage(t testing.TB, corpus, rel string) *page {
@@ -59,7 +33,7 @@ func corpusPage(t testing.TB, corpus, rel string) *page {
 // charsets and judgements of EXPECTED.tsv.
 func TestCorpusPages(t *testing.T) {
 	corpus := testenv.Corpus(t)
-	expected := readExpected(t, corpus, "html/")
+	expected := testenv.ExpectedByPath(t, "html/")
 	var pages []string
 	err := filepath.WalkDir(filepath.Join(corpus, "html"), func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -107,52 +81,52 @@ func checkRow(t *testing.T, p *page, row expectedRow) {
 	t.Helper()
 	rights := p.Record.Rights
 	switch {
-	case row.field == "declared_charset":
+	case row.Field == "declared_charset":
 		checkCharset(t, p.Encoding, row)
-	case row.field == "quirk":
+	case row.Field == "quirk":
 		checkQuirk(t, p, row)
-	case row.field == "expected_page_license":
+	case row.Field == "expected_page_license":
 		checkJudgement(t, p, row)
-	case row.field == "license_signal":
+	case row.Field == "license_signal":
 		// "(none)": the page has no license signal at all.
 		if len(rights) > 0 {
 			t.Errorf("want no license signal, got %v", rights)
 		}
-	case strings.HasPrefix(row.field, "license_signal:"):
-		checkSignal(t, rights, strings.TrimPrefix(row.field, "license_signal:"), row)
+	case strings.HasPrefix(row.Field, "license_signal:"):
+		checkSignal(t, rights, strings.TrimPrefix(row.Field, "license_signal:"), row)
 	default:
-		t.Errorf("unknown EXPECTED field %q", row.field)
+		t.Errorf("unknown EXPECTED field %q", row.Field)
 	}
 }
 
 func checkCharset(t *testing.T, e Encoding, row expectedRow) {
 	t.Helper()
-	if strings.Contains(row.notes, "BOM") && !e.BOM {
+	if strings.Contains(row.Notes, "BOM") && !e.BOM {
 		t.Errorf("byte order mark not seen")
 	}
 	if e.Declared == "" {
 		// Wikimedia Commons fragments and some captures declare nothing in the page: the
 		// value recorded is what the server sent, so it is compared with what was used.
-		if !strings.EqualFold(e.Used, row.value) {
-			t.Errorf("charset used %q, want %q", e.Used, row.value)
+		if !strings.EqualFold(e.Used, row.Value) {
+			t.Errorf("charset used %q, want %q", e.Used, row.Value)
 		}
 		return
 	}
-	if !strings.EqualFold(e.Declared, row.value) {
-		t.Errorf("declared charset %q (from %s), want %q", e.Declared, e.From, row.value)
+	if !strings.EqualFold(e.Declared, row.Value) {
+		t.Errorf("declared charset %q (from %s), want %q", e.Declared, e.From, row.Value)
 	}
 }
 
 func checkQuirk(t *testing.T, p *page, row expectedRow) {
 	t.Helper()
 	switch {
-	case strings.Contains(row.value, "but bytes are UTF-8"):
+	case strings.Contains(row.Value, "but bytes are UTF-8"):
 		if p.Encoding.Used != "utf-8" {
-			t.Errorf("decoded as %s, want utf-8 (%s)", p.Encoding.Used, row.value)
+			t.Errorf("decoded as %s, want utf-8 (%s)", p.Encoding.Used, row.Value)
 		}
-	case strings.Contains(row.value, "bytes really ISO-8859-1"):
+	case strings.Contains(row.Value, "bytes really ISO-8859-1"):
 		if p.Encoding.Used != "windows-1252" {
-			t.Errorf("decoded as %s, want windows-1252 (%s)", p.Encoding.Used, row.value)
+			t.Errorf("decoded as %s, want windows-1252 (%s)", p.Encoding.Used, row.Value)
 		}
 		if d := strings.Join(p.Record.Descriptions, " "); !strings.Contains(d, "günstigen") {
 			t.Errorf("description not decoded: %q", d)
@@ -186,7 +160,7 @@ func signalFrom(kind string) (from []string, ok bool) {
 
 func checkSignal(t *testing.T, rights []harvester.Rights, kind string, row expectedRow) {
 	t.Helper()
-	value := strings.TrimPrefix(row.value, "(value=)")
+	value := strings.TrimPrefix(row.Value, "(value=)")
 	switch {
 	case strings.HasPrefix(kind, "cc-url only inside comment/script"):
 		// A trap: a CC URL that only a comment or a script string holds is no signal.
@@ -330,11 +304,11 @@ func hasReserved(rs []harvester.Rights) bool {
 func checkJudgement(t *testing.T, p *page, row expectedRow) {
 	t.Helper()
 	got, ok := pageLicense(p)
-	want := row.value
+	want := row.Value
 	switch {
 	case strings.HasPrefix(want, "none"):
 		if ok && isCCTool(got) {
-			t.Errorf("page license %s, want none (%s)", got, row.notes)
+			t.Errorf("page license %s, want none (%s)", got, row.Notes)
 		}
 	case strings.HasPrefix(want, "unknown-non-CC: "):
 		u := strings.TrimPrefix(want, "unknown-non-CC: ")
@@ -373,7 +347,7 @@ func checkJudgement(t *testing.T, p *page, row expectedRow) {
 		}
 	default:
 		if !sameURL(got, want) {
-			t.Errorf("page license %q, want %s (%s)\n%s", got, want, row.notes, rightsList(p.Record.Rights))
+			t.Errorf("page license %q, want %s (%s)\n%s", got, want, row.Notes, rightsList(p.Record.Rights))
 		}
 	}
 }

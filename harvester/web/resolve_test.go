@@ -22,7 +22,7 @@ func statements(rs []harvester.Rights) []license.Statement {
 // are listed in disagree, with the reason.
 func TestCorpusResolve(t *testing.T) {
 	corpus := testenv.Corpus(t)
-	expected := readExpected(t, corpus, "html/")
+	expected := testenv.ExpectedByPath(t, "html/")
 	disagree := map[string]string{
 		// The CC BY 2.0 link and button sit in the site footer, so by Orchard's rule they are
 		// a site-wide statement, and the page's own <meta name="DC.rights" content="All rights
@@ -39,7 +39,7 @@ func TestCorpusResolve(t *testing.T) {
 	n := 0
 	for rel, rows := range expected {
 		for _, row := range rows {
-			if row.field != "expected_page_license" {
+			if row.Field != "expected_page_license" {
 				continue
 			}
 			n++
@@ -54,7 +54,7 @@ func TestCorpusResolve(t *testing.T) {
 					return
 				}
 				if !ok {
-					t.Errorf("resolved %s, want %s (%s)\n%s", got, row.value, row.notes, rightsList(p.Record.Rights))
+					t.Errorf("resolved %s, want %s (%s)\n%s", got, row.Value, row.Notes, rightsList(p.Record.Rights))
 				}
 			})
 		}
@@ -66,7 +66,7 @@ func TestCorpusResolve(t *testing.T) {
 
 // judge says whether a resolution matches a judgement of EXPECTED.tsv.
 func judge(res license.Resolution, row expectedRow) (bool, string) {
-	want := row.value
+	want := row.Value
 	id := res.Tool.ID
 	got := id
 	if got == "" {
@@ -91,6 +91,6 @@ func judge(res license.Resolution, row expectedRow) (bool, string) {
 	}
 	// A URL: that license wins. A conflict beside it is right only where the judgement saw
 	// one too (a badge of another version, an all-rights-reserved notice).
-	conflictNoted := strings.Contains(row.notes, "conflict") || strings.Contains(row.notes, "mismatch")
+	conflictNoted := strings.Contains(row.Notes, "conflict") || strings.Contains(row.Notes, "mismatch")
 	return id != "" && id == license.Parse(want).Tool.ID && (!res.Conflict || conflictNoted), got
 }

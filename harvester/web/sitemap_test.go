@@ -14,7 +14,7 @@ import (
 
 func TestCorpusSitemaps(t *testing.T) {
 	corpus := testenv.Corpus(t)
-	expected := readExpected(t, corpus, "sitemap/")
+	expected := testenv.ExpectedByPath(t, "sitemap/")
 	if len(expected) < 3 {
 		t.Fatalf("want EXPECTED rows for 3 sitemaps, got %d", len(expected))
 	}
@@ -34,8 +34,8 @@ func TestCorpusSitemaps(t *testing.T) {
 				}
 			}
 			for _, row := range rows {
-				n, _ := strconv.Atoi(row.value)
-				switch row.field {
+				n, _ := strconv.Atoi(row.Value)
+				switch row.Field {
 				case "url_count":
 					if len(sm.URLs) != n {
 						t.Errorf("%d URLs, want %d", len(sm.URLs), n)
@@ -45,7 +45,7 @@ func TestCorpusSitemaps(t *testing.T) {
 						t.Errorf("%d padded locs, want %d", sm.Padded, n)
 					}
 				default:
-					t.Errorf("unknown field %q", row.field)
+					t.Errorf("unknown field %q", row.Field)
 				}
 			}
 		})

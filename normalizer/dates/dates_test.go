@@ -1,10 +1,7 @@
 package dates
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/orchard-oer/orchard/internal/testenv"
@@ -76,24 +73,7 @@ var dateElement = regexp.MustCompile(`<(?:\w+:)?(?:date|datestamp|dateIssued|dat
 // TestCorpusValues normalizes every date and datestamp written in the corpus's OAI-PMH
 // responses: nothing may panic, datestamps must all parse, and nearly all dates must.
 func TestCorpusValues(t *testing.T) {
-	dir := testenv.Corpus(t)
-	counts := map[string]int{}
-	err := filepath.WalkDir(filepath.Join(dir, "oai"), func(p string, e os.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, m := range dateElement.FindAllStringSubmatch(string(b), -1) {
-			counts[strings.TrimSpace(m[1])]++
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	counts := testenv.CorpusValues(t, dateElement)
 	var failed []string
 	mapped, total := 0, 0
 	for v, n := range counts {

@@ -1,8 +1,6 @@
 package lang
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -104,24 +102,7 @@ var languageElement = regexp.MustCompile(`<(?:[\w]+:)?(?:language|languageTerm)(
 // TestCorpusValues normalizes every language value written in the corpus's OAI-PMH records:
 // nothing may panic and all values but a few known non-languages must map.
 func TestCorpusValues(t *testing.T) {
-	dir := testenv.Corpus(t)
-	counts := map[string]int{}
-	err := filepath.WalkDir(filepath.Join(dir, "oai"), func(p string, e os.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, m := range languageElement.FindAllStringSubmatch(string(b), -1) {
-			counts[strings.TrimSpace(m[1])]++
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	counts := testenv.CorpusValues(t, languageElement)
 	// Values in the corpus that name no language.
 	notLanguages := map[string]bool{"none": true, "und": true, "undefined": true, "other": true,
 		// Occitan written in Chinese, which Orchard has no names for.

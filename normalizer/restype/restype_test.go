@@ -1,10 +1,7 @@
 package restype
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/orchard-oer/orchard/internal/testenv"
@@ -56,24 +53,7 @@ var typeElement = regexp.MustCompile(`<(?:\w+:)?(?:type|resourceType|learningRes
 // TestCorpusValues maps every type value written in the corpus's OAI-PMH records: nothing may
 // panic, and the common ones must map.
 func TestCorpusValues(t *testing.T) {
-	dir := testenv.Corpus(t)
-	counts := map[string]int{}
-	err := filepath.WalkDir(filepath.Join(dir, "oai"), func(p string, e os.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, m := range typeElement.FindAllStringSubmatch(string(b), -1) {
-			counts[strings.TrimSpace(m[1])]++
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	counts := testenv.CorpusValues(t, typeElement)
 	// Publication states that repositories write into dc:type; they are not resource types.
 	notTypes := regexp.MustCompile(`(?i)^(info:eu-repo/semantics/)?(accepted|published|submitted|updated) ?version$|^(non)?peerreviewed$|^none$|^oneyear$`)
 	mapped, total := 0, 0

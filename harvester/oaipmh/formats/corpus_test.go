@@ -1,7 +1,6 @@
 package formats
 
 import (
-	"bufio"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -15,36 +14,6 @@ import (
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/internal/testenv"
 )
-
-// expectedRow is one row of the corpus's EXPECTED.tsv.
-type expectedRow struct{ path, item, field, value, notes string }
-
-func readExpected(t testing.TB, dir string) []expectedRow {
-	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "EXPECTED.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	unescape := strings.NewReplacer(`\\`, `\`, `\t`, "\t", `\n`, "\n")
-	var rows []expectedRow
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for first := true; sc.Scan(); first = false {
-		if first {
-			continue
-		}
-		c := strings.Split(sc.Text(), "\t")
-		for len(c) < 5 {
-			c = append(c, "")
-		}
-		rows = append(rows, expectedRow{c[0], c[1], c[2], unescape.Replace(c[3]), c[4]})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
 
 // mappedRecord is what the envelope walker found for one <record>.
 type mappedRecord struct {
@@ -146,16 +115,16 @@ var uriNotes = []string{"xlink:href", "rightsURI", "rdf:resource"}
 // their URI attributes only.
 func TestCorpus(t *testing.T) {
 	dir := testenv.Corpus(t)
-	rows := readExpected(t, dir)
+	rows := testenv.Expected(t, "oai/")
 	type key struct{ path, id string }
-	rights := map[key][]expectedRow{}
+	rights := map[key][]testenv.Row{}
 	wellformed := map[string]string{}
 	for _, r := range rows {
 		switch {
-		case r.item == "FILE" && r.field == "wellformed":
-			wellformed[r.path] = r.value
-		case r.field == "license_raw" || strings.HasPrefix(r.field, "license_raw:"):
-			k := key{r.path, r.item}
+		case r.Item == "FILE" && r.Field == "wellformed":
+			wellformed[r.Path] = r.Value
+		case r.Field == "license_raw" || strings.HasPrefix(r.Field, "license_raw:"):
+			k := key{r.Path, r.Item}
 			rights[k] = append(rights[k], r)
 		}
 	}
@@ -227,9 +196,9 @@ func TestCorpus(t *testing.T) {
 		nFiles, nRecords, nMapped, formatsSeen, nRights, nChecked)
 }
 
-func checkRights(t *testing.T, m mappedRecord, want expectedRow) {
+func checkRights(t *testing.T, m mappedRecord, want testenv.Row) {
 	t.Helper()
-	if want.value == "(none)" {
+	if want.Value == "(none)" {
 		for _, r := range m.rec.Rights {
 			if r.Scope == harvester.ScopeResource {
 				t.Errorf("%s: EXPECTED has no rights element, Map found %+v", m.id, r)
@@ -237,13 +206,13 @@ func checkRights(t *testing.T, m mappedRecord, want expectedRow) {
 		}
 		return
 	}
-	if !blank(want.value) && !hasRights(m.rec, want.value) {
-		t.Errorf("%s: %s %q not among Rights %+v", m.id, want.field, want.value, m.rec.Rights)
+	if !blank(want.Value) && !hasRights(m.rec, want.Value) {
+		t.Errorf("%s: %s %q not among Rights %+v", m.id, want.Field, want.Value, m.rec.Rights)
 	}
-	notes := attrNotes(want.notes)
+	notes := attrNotes(want.Notes)
 	for _, a := range uriNotes {
 		if v := notes[a]; v != "" && !hasRights(m.rec, v) {
-			t.Errorf("%s: %s@%s %q not among Rights %+v", m.id, want.field, a, v, m.rec.Rights)
+			t.Errorf("%s: %s@%s %q not among Rights %+v", m.id, want.Field, a, v, m.rec.Rights)
 		}
 	}
 }
