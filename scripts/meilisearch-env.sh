@@ -10,7 +10,8 @@ if [ -z "${MEILI_URL:-}" ]; then
     --http-addr "127.0.0.1:$port" --no-analytics --master-key "$MEILI_MASTER_KEY" \
     --env development --log-level WARN >"$datadir/meili.log" 2>&1 &
   meili_pid=$!
-  trap 'kill $meili_pid 2>/dev/null; wait $meili_pid 2>/dev/null; rm -rf "$datadir"' EXIT
+  # Keep the script's own exit status: the stopped server's would otherwise replace it.
+  trap 'status=$?; kill $meili_pid 2>/dev/null || true; wait $meili_pid 2>/dev/null || true; rm -rf "$datadir"; exit $status' EXIT
   export MEILI_URL="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do
     curl -fsS "$MEILI_URL/health" >/dev/null 2>&1 && break
