@@ -1,0 +1,93 @@
+package catalog
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/orchard-oer/orchard/catalog/meili"
+	"github.com/orchard-oer/orchard/internal/testenv"
+	"github.com/orchard-oer/orchard/web"
+)
+
+// apiCases are learner searches as the HTTP API receives them.
+var apiCases = []struct {
+	name  string
+	query func(i int) url.Values
+}{
+	{"query", func(i int) url.Values { return url.Values{"q": {Queries[i%len(Queries)]}} }},
+	{"query+filters", func(i int) url.Values {
+		return url.Values{"q": {Queries[i%len(Queries)]}, "lang": {"en,de"}, "commercial": {"true"}, "type": {"text,video"}}
+	}},
+	{"empty+filters", func(i int) url.Values {
+		return url.Values{"year_from": {"2010"}, "page": {strconv.Itoa(1 + i%5)}}
+	}},
+}
+
+// BenchmarkAPISearch measures GET /api/search over loopback HTTP against Meilisearch, and the
+// same searches (the very request Orchard sends, facets and all) posted straight to
+// Meilisearch; the difference of the p50s is what the API adds.
+func BenchmarkAPISearch(b *testing.B) {
+	ix := searchIndex(b, "meili")
+	srv := testenv.Meili(b)
+	api, err := web.New(web.Config{SearchRate: 1e9, SearchBurst: 1 << 30}, quiet, web.Deps{Index: ix})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(api.Handler())
+	defer hs.Close()
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: time.Minute}
+	for _, c := range apiCases {
+		b.Run(c.name+"/api", func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			i := 0
+			for b.Loop() {
+				u := hs.URL + "/api/search?" + c.query(i).Encode()
+				t0 := time.Now()
+				resp, err := client.Get(u)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != http.StatusOK {
+					b.Fatalf("GET %s: %d %v", u, resp.StatusCode, err)
+				}
+				lat = append(lat, time.Since(t0))
+				i++
+			}
+			reportLatency(b, lat)
+		})
+		b.Run(c.name+"/meili-raw", func(b *testing.B) {
+			bodies := make([][]byte, len(Queries))
+			for i := range bodies {
+				req, err := web.ParseSearch(c.query(i))
+				if err != nil {
+					b.Fatal(err)
+				}
+				sr, err := meili.Request(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sr.Query = req.Query
+				if bodies[i], err = json.Marshal(sr); err != nil {
+					b.Fatal(err)
+				}
+			}
+			lat := make([]time.Duration, 0, b.N)
+			i := 0
+			for b.Loop() {
+				t0 := time.Now()
+				rawCall(b, srv, http.MethodPost, "/indexes/"+meiliName+"/search", bodies[i%len(bodies)], nil)
+				lat = append(lat, time.Since(t0))
+				i++
+			}
+			reportLatency(b, lat)
+		})
+	}
+}
