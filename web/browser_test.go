@@ -155,9 +155,10 @@ func TestBrowser(t *testing.T) {
 	t.Run("learner", func(t *testing.T) {
 		do(t, ctx, "search",
 			chromedp.Navigate(base+"/"),
+			chromedp.WaitVisible(css("#q")),
 			chromedp.SendKeys(css("#q"), "biology"),
 			chromedp.Submit(css("#q")),
-			chromedp.WaitVisible(css(".hits .hit")),
+			chromedp.WaitVisible(css(".hits .hit mark")),
 		)
 		do(t, ctx, "filter to commercial use and English",
 			chromedp.Click(css(`a[data-param="commercial"]`)),
@@ -170,6 +171,11 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("search state not in the URL: %s", loc)
 		}
 		shot(t, ctx, "search")
+		if os.Getenv("ORCHARD_SCREENSHOTS") != "" {
+			do(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload(), chromedp.WaitVisible(css(".hits")))
+			shot(t, ctx, "search-phone")
+			do(t, ctx, "desktop", chromedp.ResetViewport(), chromedp.Reload(), chromedp.WaitVisible(css(".hits")))
+		}
 		do(t, ctx, "open the record and copy the attribution",
 			chromedp.Click(css(`.hits .hit h3 a`)),
 			chromedp.WaitVisible(css(`#attr-text`)),

@@ -291,6 +291,7 @@ func (s *Server) curationPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, err)
 		return
 	}
+	req.Facets = shownFacets
 	res, err := s.runSearch(r.Context(), req)
 	if err != nil {
 		s.fail(w, r, statusOf(err), err)

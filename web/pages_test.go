@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -186,4 +187,67 @@ func TestStaffPages(t *testing.T) {
 	if code, body, _ := a.get("/admin/"); code != 200 || !strings.Contains(body, "queued") || !strings.Contains(body, "<svg") {
 		t.Errorf("sources page: %d", code)
 	}
+}
+
+// TestSessionAPIWrites checks that API writes carried by a session cookie need the CSRF header.
+func TestSessionAPIWrites(t *testing.T) {
+	h := newHarness(t)
+	b := h.browser()
+	b.login(h.librarian)
+	tok := b.csrf("/admin/curation")
+	put := func(csrf string) int {
+		req, _ := http.NewRequestWithContext(t.Context(), "PUT", h.ts.URL+"/api/admin/overrides/en-zebra", strings.NewReader(`{"license":"CC0-1.0"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if csrf != "" {
+			req.Header.Set(csrfHeader, csrf)
+		}
+		code, _, _ := b.send(req)
+		return code
+	}
+	if code := put(""); code != 403 {
+		t.Errorf("session write without CSRF header: %d", code)
+	}
+	if code := put("wrong"); code != 403 {
+		t.Errorf("session write with a wrong CSRF header: %d", code)
+	}
+	if code := put(tok); code != 200 {
+		t.Errorf("session write with the CSRF header: %d", code)
+	}
+}
+
+func TestProbeAPI(t *testing.T) {
+	site := http.NewServeMux()
+	var base string
+	site.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("User-agent: *\nAllow: /\nSitemap: " + base + "/sitemap.xml\n"))
+	})
+	site.HandleFunc("/sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		_, _ = w.Write([]byte(`<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>` + base + `/lesson</loc></url></urlset>`))
+	})
+	site.HandleFunc("/lesson", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(`<!doctype html><html lang="en"><head><title>Tides</title></head><body><h1>Tides</h1>
+<p>Licensed <a rel="license" href="https://creativecommons.org/licenses/by-sa/4.0/">CC BY-SA 4.0</a></p></body></html>`))
+	})
+	ts := httptest.NewServer(site)
+	defer ts.Close()
+	base = ts.URL
+	p := newPipeline()
+	h := newHarness(t, p.probes)
+	var rep ProbeReport
+	h.call("POST", "/api/admin/probe", h.librarian, map[string]string{"url": ts.URL + "/", "type": "web"}, 200, &rep)
+	if !rep.OK || len(rep.Samples) != 1 || rep.Samples[0].License != "CC-BY-SA-4.0" || rep.Samples[0].Status != "open" || rep.Summary == "" {
+		t.Errorf("probe = %+v", rep)
+	}
+	var e apiError
+	h.call("POST", "/api/admin/probe", h.librarian, map[string]string{"url": "notaurl", "type": "web"}, 400, &e)
+	if e.Param != "url" {
+		t.Errorf("bad url: %+v", e)
+	}
+	h.call("POST", "/api/admin/probe", h.librarian, map[string]string{"url": ts.URL, "type": "gopher"}, 400, &e)
+	if e.Param != "type" {
+		t.Errorf("bad type: %+v", e)
+	}
+	h.call("POST", "/api/admin/probe", h.librarian, map[string]string{"type": "web"}, 400, &e)
 }
