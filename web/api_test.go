@@ -329,6 +329,8 @@ func TestToolkitAPI(t *testing.T) {
 	if tk.Key == "" || tk.Edit == "" || len(tk.Items) != 1 {
 		t.Fatalf("created %+v", tk)
 	}
+	h.call("POST", "/api/toolkits", "", map[string]any{"items": []map[string]string{{"record": "missing"}}}, 404, nil)
+	h.call("POST", "/api/toolkits", "", map[string]any{"items": []map[string]string{{"record": "bad.id"}}}, 400, nil)
 	key := func(k string) func(*http.Request) { return func(r *http.Request) { r.Header.Set("X-Toolkit-Key", k) } }
 	h.callWith("PUT", "/api/toolkits/"+tk.ID+"/items/es-nino", map[string]string{"note": "Spanish"}, 200, &tk, key(tk.Key))
 	h.callWith("PUT", "/api/toolkits/"+tk.ID+"/items/es-nino", map[string]string{"note": "x"}, 403, nil, key("wrong"))

@@ -251,3 +251,56 @@ func TestProbeAPI(t *testing.T) {
 	}
 	h.call("POST", "/api/admin/probe", h.librarian, map[string]string{"type": "web"}, 400, &e)
 }
+
+func TestChartsStaticAndRunPages(t *testing.T) {
+	h := newHarness(t)
+	code, svg, hd := h.do("GET", "/charts/licenses.svg", "", nil)
+	if code != 200 || hd.Get("Content-Type") != "image/svg+xml" || !strings.Contains(string(svg), `role="img"`) ||
+		!strings.Contains(string(svg), "CC BY 4.0") || !strings.Contains(string(svg), "Unknown") {
+		t.Errorf("license chart: %d %s", code, svg)
+	}
+	if code, svg, _ := h.do("GET", "/charts/licenses.svg?source=beta", "", nil); code != 200 || strings.Contains(string(svg), "CC BY-SA 4.0") {
+		t.Errorf("beta license chart: %d %s", code, svg)
+	}
+	h.call("POST", "/api/admin/sources", h.librarian, map[string]any{"name": "demo", "type": "web", "url": "http://127.0.0.1:1/"}, 201, nil)
+	var run map[string]string
+	h.call("POST", "/api/admin/sources/demo/run", h.librarian, nil, 202, &run)
+	if code, svg, _ := h.do("GET", "/charts/runs.svg?source=demo", h.librarian, nil); code != 200 || !strings.Contains(string(svg), "queued") {
+		t.Errorf("runs chart: %d %s", code, svg)
+	}
+	for _, path := range []string{"/static/style.css", "/static/app.js"} {
+		if code, _, hd := h.do("GET", path, "", nil); code != 200 || hd.Get("Cache-Control") == "" {
+			t.Errorf("%s: %d", path, code)
+		}
+	}
+	b := h.browser()
+	b.login(h.librarian)
+	if code, body, _ := b.get("/admin/runs/" + run["run_id"]); code != 200 || !strings.Contains(body, "queued") {
+		t.Errorf("run page: %d", code)
+	}
+	if code, _, _ := b.get("/admin/runs/demo.missing"); code != 404 {
+		t.Errorf("missing run page: %d", code)
+	}
+	if code, _, _ := b.get("/admin/sources/missing"); code != 404 {
+		t.Errorf("missing source page: %d", code)
+	}
+}
+
+func TestStartToolkit(t *testing.T) {
+	h := newHarness(t)
+	b := h.browser()
+	code, body, _ := b.get("/toolkits/mine")
+	if code != 200 || !strings.Contains(body, "Start a toolkit") {
+		t.Fatalf("no toolkit yet: %d", code)
+	}
+	code, _, hd := b.post("/toolkits", url.Values{"title": {"Physics"}, "csrf": {b.csrf("/toolkits/mine")}})
+	if code != http.StatusSeeOther || !strings.HasPrefix(hd.Get("Location"), "/toolkits/") {
+		t.Fatalf("start: %d %v", code, hd)
+	}
+	if code, body, _ := b.get(hd.Get("Location")); code != 200 || !strings.Contains(body, "<h1>Physics</h1>") {
+		t.Errorf("new toolkit: %d", code)
+	}
+	if code, _, _ := b.get("/toolkits/unknown000000000000000"); code != 404 {
+		t.Errorf("unknown toolkit: %d", code)
+	}
+}

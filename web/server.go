@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/web/auth"
 	"github.com/orchard-oer/orchard/workers"
 )
 
@@ -79,7 +80,7 @@ type Deps struct {
 
 // Document buckets the server keeps in Workers.Docs.
 const (
-	bucketTokens    = "tokens"
+	bucketTokens    = auth.Bucket
 	bucketSessions  = "sessions"
 	bucketToolkits  = "toolkits"
 	bucketOverrides = "overrides"

@@ -214,8 +214,12 @@ func (s *Server) apiToolkitCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	probe := &toolkit{}
 	for _, it := range body.Items {
-		if err := probe.put(it.Record, it.Note); err != nil {
-			writeError(w, http.StatusBadRequest, err)
+		err := s.recordExists(r.Context(), it.Record)
+		if err == nil {
+			err = probe.put(it.Record, it.Note)
+		}
+		if err != nil {
+			writeError(w, statusOf(err), err)
 			return
 		}
 	}

@@ -48,6 +48,9 @@ var (
 	ErrDenied = errors.New("invalid or expired credentials")
 )
 
+// Bucket is the document bucket tokens are kept in; the server and `orchard token` share it.
+const Bucket = "tokens"
+
 // Store keeps small JSON documents by key; workers.Docs satisfies it. A missing key is an
 // error wrapping workers.ErrNotFound.
 type Store interface {
