@@ -122,3 +122,22 @@ type Stats struct {
 	Records  int            `json:"records"`
 	BySource map[string]int `json:"by_source"`
 }
+
+// AsyncWriter is an Index that can accept a write now and confirm it later, so that a writer
+// can send more while the index applies what it has. The index applies accepted writes in the
+// order it accepted them. Callers find it by type assertion; an Index without it writes
+// synchronously (its Upsert and Delete return once the records are searchable).
+type AsyncWriter interface {
+	// UpsertAsync validates recs and hands them to the index, as Upsert does, without waiting
+	// for them to be applied.
+	UpsertAsync(ctx context.Context, recs []Record) (Pending, error)
+	// DeleteAsync hands the removal of ids to the index, as Delete does, without waiting.
+	DeleteAsync(ctx context.Context, ids []string) (Pending, error)
+}
+
+// Pending is a write an index accepted.
+type Pending interface {
+	// Wait returns once the write is applied (its records are searchable or gone), or with
+	// why it failed. A failed write may be sent again: writes are idempotent.
+	Wait(ctx context.Context) error
+}

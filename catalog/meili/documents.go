@@ -65,14 +65,24 @@ func Document(r *catalog.Record) (json.RawMessage, error) {
 }
 
 // Upsert sends recs in batches and waits until Meilisearch has indexed them all; a record marked
-// deleted is removed. One invalid record fails the call before anything is sent: Meilisearch
+// deleted is removed.
+func (ix *Index) Upsert(ctx context.Context, recs []catalog.Record) error {
+	p, err := ix.UpsertAsync(ctx, recs)
+	if err != nil {
+		return err
+	}
+	return p.Wait(ctx)
+}
+
+// UpsertAsync sends recs in batches and returns once Meilisearch has queued them; the Pending
+// waits for their tasks. One invalid record fails the call before anything is sent: Meilisearch
 // would fail the whole task for one bad id. Each batch is encoded just before it is sent, so
 // encoding overlaps with Meilisearch indexing the batches before it.
-func (ix *Index) Upsert(ctx context.Context, recs []catalog.Record) error {
+func (ix *Index) UpsertAsync(ctx context.Context, recs []catalog.Record) (catalog.Pending, error) {
 	var deleted []string
 	for i := range recs {
 		if err := recs[i].Validate(); err != nil {
-			return fmt.Errorf("upsert: %w", err)
+			return nil, fmt.Errorf("upsert: %w", err)
 		}
 		if recs[i].Deleted {
 			deleted = append(deleted, recs[i].ID)
@@ -92,7 +102,7 @@ func (ix *Index) Upsert(ctx context.Context, recs []catalog.Record) error {
 			}
 			d, err := Document(r)
 			if err != nil {
-				return fmt.Errorf("upsert %s: %w", r.ID, err)
+				return nil, fmt.Errorf("upsert %s: %w", r.ID, err)
 			}
 			if n > 0 {
 				body = append(body, ',')
@@ -110,20 +120,28 @@ func (ix *Index) Upsert(ctx context.Context, recs []catalog.Record) error {
 			return err
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		tasks = append(tasks, info.TaskUID)
 	}
 	del, err := ix.sendDelete(ctx, deleted)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return ix.waitAll(ctx, "upsert", append(tasks, del...))
+	return pending{ix: ix, what: "upsert", tasks: append(tasks, del...)}, nil
 }
 
-func (ix *Index) waitAll(ctx context.Context, what string, tasks []int64) error {
-	for _, uid := range tasks {
-		if err := ix.wait(ctx, what, uid); err != nil {
+// pending is the tasks of one write; Meilisearch runs the tasks of an index in order.
+type pending struct {
+	ix    *Index
+	what  string
+	tasks []int64
+}
+
+// Wait waits for every task of the write.
+func (p pending) Wait(ctx context.Context) error {
+	for _, uid := range p.tasks {
+		if err := p.ix.wait(ctx, p.what, uid); err != nil {
 			return err
 		}
 	}
@@ -157,11 +175,20 @@ func (ix *Index) sendDelete(ctx context.Context, ids []string) ([]int64, error) 
 
 // Delete removes records by id and waits until they are gone.
 func (ix *Index) Delete(ctx context.Context, ids []string) error {
-	tasks, err := ix.sendDelete(ctx, ids)
+	p, err := ix.DeleteAsync(ctx, ids)
 	if err != nil {
 		return err
 	}
-	return ix.waitAll(ctx, "delete", tasks)
+	return p.Wait(ctx)
+}
+
+// DeleteAsync queues the removal of ids; the Pending waits until they are gone.
+func (ix *Index) DeleteAsync(ctx context.Context, ids []string) (catalog.Pending, error) {
+	tasks, err := ix.sendDelete(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return pending{ix: ix, what: "delete", tasks: tasks}, nil
 }
 
 // DeleteSource removes every record of source.

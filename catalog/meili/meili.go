@@ -45,7 +45,10 @@ type Index struct {
 	admin  meilisearch.ServiceManager
 }
 
-var _ catalog.Index = (*Index)(nil)
+var (
+	_ catalog.Index       = (*Index)(nil)
+	_ catalog.AsyncWriter = (*Index)(nil)
+)
 
 // Settings sent before any document, so documents are indexed once, the right way.
 const (

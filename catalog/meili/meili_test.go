@@ -3,6 +3,7 @@ package meili
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +86,47 @@ func TestReadsUseASearchOnlyKey(t *testing.T) {
 	_, err := ix.reader.AddDocumentsWithContext(t.Context(), []map[string]string{{"id": "x", "title": "x"}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "invalid_api_key") {
 		t.Errorf("write with the search key: %v, want it refused", err)
+	}
+}
+
+// Writes queued without waiting are applied in the order they were accepted: waiting for the
+// last one finds the effect of all of them.
+func TestAsyncWritesApplyInOrder(t *testing.T) {
+	ix := newIndex(t)
+	ctx := t.Context()
+	rec := func(id, title string) catalog.Record {
+		return catalog.Record{ID: id, Source: "async", Title: title}
+	}
+	var last catalog.Pending
+	steps := []func() (catalog.Pending, error){
+		func() (catalog.Pending, error) {
+			return ix.UpsertAsync(ctx, []catalog.Record{rec("a", "first"), rec("b", "first")})
+		},
+		func() (catalog.Pending, error) { return ix.DeleteAsync(ctx, []string{"a"}) },
+		func() (catalog.Pending, error) {
+			return ix.UpsertAsync(ctx, []catalog.Record{rec("b", "second"), rec("c", "first")})
+		},
+		func() (catalog.Pending, error) { return ix.DeleteAsync(ctx, []string{"c"}) },
+		func() (catalog.Pending, error) { return ix.UpsertAsync(ctx, []catalog.Record{rec("a", "again")}) },
+	}
+	for i, step := range steps {
+		p, err := step()
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		last = p
+	}
+	if err := last.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	if err := ix.Each(ctx, catalog.Filter{}, func(r catalog.Record) error { got[r.ID] = r.Title; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"a": "again", "b": "second"}; !maps.Equal(got, want) {
+		t.Errorf("index holds %v, want %v", got, want)
+	}
+	if _, err := ix.UpsertAsync(ctx, []catalog.Record{rec("bad id!", "x")}); err == nil {
+		t.Error("an invalid record was accepted")
 	}
 }
