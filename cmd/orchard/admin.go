@@ -467,7 +467,7 @@ func newTokenCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer sys.Close()
-			store, err := sys.Docs(cmd.Context(), "tokens")
+			store, err := sys.Docs(cmd.Context(), auth.Bucket)
 			if err != nil {
 				return err
 			}

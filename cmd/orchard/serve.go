@@ -60,16 +60,7 @@ func (a *app) pipeline(idx catalog.Index, overrides *web.Overrides) workers.Pipe
 	return workers.Pipeline{
 		Harvesters: a.harvesters(a.cfg.Harvest.AllowPrivateNetworks),
 		Index:      idx,
-		Normalize: func(src harvester.Source, raw harvester.Record) (catalog.Record, error) {
-			rec, err := normalizer.Record(src.Name, raw)
-			if err != nil || rec.Deleted {
-				return rec, err
-			}
-			// The harvest context is not at hand here; a short one bounds the lookup.
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			return rec, overrides.Apply(ctx, &rec)
-		},
+		Normalize:  overrides.Normalize(normalizer.Record),
 	}
 }
 
