@@ -94,6 +94,8 @@ func newHarvestOnceCmd(a *app) *cobra.Command {
 				if src.Pace, err = time.ParseDuration(pace); err != nil {
 					return fmt.Errorf("harvest once: --pace: %w", err)
 				}
+				// The operator's pace replaces the configured one, which a source may only raise.
+				a.cfg.Harvest.Pace = src.Pace
 			}
 			hs := a.harvesters(true)
 			h, ok := hs[src.Type]
