@@ -25,6 +25,14 @@ type Pipeline struct {
 	Index     catalog.Index
 	// Batch is the most records per Upsert; 0 takes 500.
 	Batch int
+	// InFlight is how many pages a job may have written but not yet confirmed by an index that
+	// is a catalog.AsyncWriter, so that harvesting goes on while the index applies them; 0
+	// takes 16. A page's checkpoint is stored only once it and every page before it are
+	// confirmed. An index without AsyncWriter confirms each page before the next.
+	InFlight int
+
+	writer catalog.AsyncWriter
+	window int // pages in flight after a page was sent
 }
 
 func (p *Pipeline) check() error {
@@ -34,8 +42,32 @@ func (p *Pipeline) check() error {
 	if p.Batch <= 0 {
 		p.Batch = 500
 	}
+	if p.InFlight <= 0 {
+		p.InFlight = 16
+	}
+	if w, ok := p.Index.(catalog.AsyncWriter); ok {
+		p.writer, p.window = w, p.InFlight
+	} else {
+		p.writer, p.window = syncWriter{p.Index}, 0
+	}
 	return nil
 }
+
+// syncWriter gives an index without catalog.AsyncWriter the same shape: its writes are applied
+// when they return.
+type syncWriter struct{ catalog.Index }
+
+func (w syncWriter) UpsertAsync(ctx context.Context, recs []catalog.Record) (catalog.Pending, error) {
+	return applied{}, w.Upsert(ctx, recs)
+}
+
+func (w syncWriter) DeleteAsync(ctx context.Context, ids []string) (catalog.Pending, error) {
+	return applied{}, w.Delete(ctx, ids)
+}
+
+type applied struct{}
+
+func (applied) Wait(context.Context) error { return nil }
 
 // Outcomes of a job other than success and harvest errors.
 var (
@@ -69,6 +101,21 @@ type attempt struct {
 	start    time.Time
 	handled  int // records handled in this attempt, for the rate
 	draining *atomic.Bool
+
+	// inflight are the pages sent to the index and not yet confirmed, oldest first; sent holds
+	// the counts with all of them.
+	inflight []*sentPage
+	sent     Stats
+}
+
+// sentPage is a page whose writes the index accepted; its progress is stored once they are
+// confirmed. Its records are kept to send again should a write fail.
+type sentPage struct {
+	ups     []catalog.Record
+	dels    []string
+	pending []catalog.Pending
+	records int
+	state   progressState
 }
 
 // execute runs one delivery of j. It returns nil when the run has ended (succeeded, or was
@@ -111,11 +158,40 @@ func (s *System) execute(ctx context.Context, p *Pipeline, j job, delivery int, 
 	}
 	if !a.state.Done {
 		full := j.Full && a.state.Checkpoint == nil
-		if err := h.Harvest(ctx, a.src.Source, cp, full, a.emit); err != nil {
+		a.sent = a.state.Stats.clone()
+		err := h.Harvest(ctx, a.src.Source, cp, full, a.emit)
+		if err = a.settleInflight(ctx, err); err != nil {
 			return a.run, err
 		}
 	}
 	return a.run, a.finish(ctx)
+}
+
+// settleInflight deals with the pages still in flight when a harvest ended with err. After a
+// complete harvest or a drain every page is confirmed (with retries) so that the last
+// checkpoint can be stored; after a failure the pages already applied are confirmed, so that a
+// retry starts after them; a cancelled or fenced job leaves them.
+func (a *attempt) settleInflight(ctx context.Context, err error) error {
+	switch {
+	case err == nil || errors.Is(err, errDrain):
+		for len(a.inflight) > 0 {
+			if cerr := a.confirm(ctx); cerr != nil {
+				return cerr
+			}
+		}
+		return err
+	case errors.Is(err, errCancelled) || errors.Is(err, errFenced) || ctx.Err() != nil:
+		return err
+	}
+	for len(a.inflight) > 0 {
+		if waitAll(ctx, a.inflight[0].pending) != nil {
+			break
+		}
+		if serr := a.advance(ctx); serr != nil {
+			return serr
+		}
+	}
+	return err
 }
 
 func cmp(err, otherwise error) error {
@@ -192,27 +268,30 @@ func (a *attempt) save(ctx context.Context) error {
 	return nil
 }
 
-// emit writes a page to the catalog, then moves the checkpoint past it.
+// emit sends a page's writes to the catalog and moves the checkpoint past every page the
+// catalog has confirmed, keeping at most Pipeline.InFlight pages unconfirmed.
 func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 	if c, err := a.s.cancelRequested(ctx, a.job.Source, a.job.RunID); err != nil || c {
 		return cmp(err, errCancelled)
 	}
-	st := a.state.Stats
-	if err := a.write(ctx, page, &st); err != nil {
+	st := a.sent.clone()
+	sp := a.normalize(page, &st)
+	if err := a.s.retryIndex(ctx, func(ctx context.Context) error { return a.send(ctx, sp) }); err != nil {
 		return err
 	}
+	st.Upserted += len(sp.ups)
+	st.Deleted += len(sp.dels)
 	st.Pages++
 	if page.Progress.Expected > 0 {
 		st.Expected = page.Progress.Expected
 	}
-	a.state.Stats, a.state.Checkpoint, a.state.Done = st, page.Checkpoint, page.Done
-	if err := a.store(ctx); err != nil {
-		return err
-	}
-	a.handled += len(page.Records)
-	a.run.Stats = st.keepErrors(a.run.Stats)
-	if err := a.save(ctx); err != nil {
-		a.s.log.Warn("save run progress", "run", a.run.ID, "err", err)
+	sp.state = progressState{RunID: a.state.RunID, Checkpoint: page.Checkpoint, Done: page.Done, Stats: st}
+	a.sent = st
+	a.inflight = append(a.inflight, sp)
+	for len(a.inflight) > a.p.window {
+		if err := a.confirm(ctx); err != nil {
+			return err
+		}
 	}
 	if a.draining.Load() && !page.Done {
 		return errDrain
@@ -220,17 +299,16 @@ func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 	return nil
 }
 
-// write normalizes a page's records and sends them to the index, counting into st.
-func (a *attempt) write(ctx context.Context, page harvester.Page, st *Stats) error {
-	var ups []catalog.Record
-	var dels []string
+// normalize turns a page's records into the writes it asks of the index, counting into st.
+func (a *attempt) normalize(page harvester.Page, st *Stats) *sentPage {
+	sp := &sentPage{records: len(page.Records)}
 	for _, q := range page.Quarantined {
 		st.quarantine(q)
 	}
 	for _, r := range page.Records {
 		st.Records++
 		if r.Deleted {
-			dels = append(dels, catalog.RecordID(a.src.Name, r.OriginID))
+			sp.dels = append(sp.dels, catalog.RecordID(a.src.Name, r.OriginID))
 			continue
 		}
 		rec, err := a.p.Normalize(a.src.Source, r)
@@ -242,30 +320,82 @@ func (a *attempt) write(ctx context.Context, page harvester.Page, st *Stats) err
 			continue
 		}
 		if rec.Deleted {
-			dels = append(dels, rec.ID)
+			sp.dels = append(sp.dels, rec.ID)
 			continue
 		}
-		ups = append(ups, rec)
+		sp.ups = append(sp.ups, rec)
 		st.license(rec.License)
 	}
+	return sp
+}
+
+// send hands a page's upserts, then its deletions, to the index.
+func (a *attempt) send(ctx context.Context, sp *sentPage) error {
+	sp.pending = sp.pending[:0]
+	for i := 0; i < len(sp.ups); i += a.p.Batch {
+		p, err := a.p.writer.UpsertAsync(ctx, sp.ups[i:min(i+a.p.Batch, len(sp.ups))])
+		if err != nil {
+			return fmt.Errorf("upsert %d records: %w", len(sp.ups), err)
+		}
+		sp.pending = append(sp.pending, p)
+	}
+	if len(sp.dels) > 0 {
+		p, err := a.p.writer.DeleteAsync(ctx, sp.dels)
+		if err != nil {
+			return fmt.Errorf("delete %d records: %w", len(sp.dels), err)
+		}
+		sp.pending = append(sp.pending, p)
+	}
+	return nil
+}
+
+func waitAll(ctx context.Context, ps []catalog.Pending) error {
+	for _, p := range ps {
+		if err := p.Wait(ctx); err != nil {
+			return fmt.Errorf("index write: %w", err)
+		}
+	}
+	return nil
+}
+
+// confirm waits until the index has applied the oldest page in flight, then stores its
+// checkpoint. When one of its writes failed, it and every later page are sent again, in
+// order, so that the index ends as if each page had been applied once, in order; this is
+// retried for up to IndexRetry.
+func (a *attempt) confirm(ctx context.Context) error {
+	resend := false
 	err := a.s.retryIndex(ctx, func(ctx context.Context) error {
-		for i := 0; i < len(ups); i += a.p.Batch {
-			if err := a.p.Index.Upsert(ctx, ups[i:min(i+a.p.Batch, len(ups))]); err != nil {
-				return fmt.Errorf("upsert %d records: %w", len(ups), err)
+		if resend {
+			for _, sp := range a.inflight {
+				if err := a.send(ctx, sp); err != nil {
+					return err
+				}
 			}
+			resend = false
 		}
-		if len(dels) > 0 {
-			if err := a.p.Index.Delete(ctx, dels); err != nil {
-				return fmt.Errorf("delete %d records: %w", len(dels), err)
-			}
-		}
-		return nil
+		err := waitAll(ctx, a.inflight[0].pending)
+		resend = err != nil
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	st.Upserted += len(ups)
-	st.Deleted += len(dels)
+	return a.advance(ctx)
+}
+
+// advance stores the progress of the oldest page in flight, which the index has confirmed.
+func (a *attempt) advance(ctx context.Context) error {
+	sp := a.inflight[0]
+	a.inflight = a.inflight[1:]
+	a.state = sp.state
+	if err := a.store(ctx); err != nil {
+		return err
+	}
+	a.handled += sp.records
+	a.run.Stats = a.state.Stats.keepErrors(a.run.Stats)
+	if err := a.save(ctx); err != nil {
+		a.s.log.Warn("save run progress", "run", a.run.ID, "err", err)
+	}
 	return nil
 }
 

@@ -176,7 +176,8 @@ func (m *meiliProcess) kill() {
 	_ = m.cmd.Wait()
 }
 
-// The index away for 30 s in the middle of a run: the page waits, nothing is lost, the run
+// The index away for 30 s in the middle of a run: the page waits, the checkpoint does not pass
+// the pages sent before the outage until the index confirms them, nothing is lost, the run
 // completes.
 func TestIndexOutage(t *testing.T) {
 	t.Parallel()
@@ -213,7 +214,7 @@ func TestIndexOutage(t *testing.T) {
 	}
 	<-after2
 	time.Sleep(30 * time.Second)
-	if r, _ := s.Run(ctx, id); r.Status != StatusRunning || r.Pages != 2 {
+	if r, _ := s.Run(ctx, id); r.Status != StatusRunning || r.Pages > 2 {
 		t.Errorf("during the outage: %+v", r)
 	}
 	m.start(t)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -242,4 +243,12 @@ func (s *System) Status(ctx context.Context) ([]SourceStatus, error) {
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// clone returns a copy of st that shares no map or slice with it.
+func (st Stats) clone() Stats {
+	st.Licenses = maps.Clone(st.Licenses)
+	st.QuarantineSamples = slices.Clone(st.QuarantineSamples)
+	st.ErrorSamples = slices.Clone(st.ErrorSamples)
+	return st
 }
