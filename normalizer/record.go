@@ -60,7 +60,7 @@ func Record(source string, raw harvester.Record) (catalog.Record, error) {
 		}
 	}
 	rec.URL = landingURL(raw, origin)
-	rec.License = readLicense(raw.Rights)
+	rec.License, _ = License(raw.Rights)
 	rec.Attribution = attribution(&rec)
 	if err := rec.Validate(); err != nil {
 		return rec, err
@@ -88,8 +88,9 @@ func isHTTP(s string) bool {
 	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }
 
-// readLicense resolves every rights statement of a record into one license with its evidence.
-func readLicense(rights []harvester.Rights) catalog.License {
+// License resolves every rights statement of a record into one license with its evidence, and
+// says what was doubtful about the reading.
+func License(rights []harvester.Rights) (catalog.License, []string) {
 	stmts := make([]license.Statement, 0, len(rights))
 	for _, r := range rights {
 		stmts = append(stmts, license.Statement{From: r.From, Value: r.Value, Text: r.Text, Scope: string(r.Scope)})
@@ -101,7 +102,7 @@ func readLicense(rights []harvester.Rights) catalog.License {
 	for _, e := range res.Evidence {
 		lic.Evidence = append(lic.Evidence, catalog.Evidence{From: e.From, Value: e.Value, ID: e.ID})
 	}
-	return lic
+	return lic, res.Warnings
 }
 
 func fromTool(t license.Tool) catalog.License {

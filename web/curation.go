@@ -265,17 +265,10 @@ func curationRequest(q url.Values) (catalog.SearchRequest, url.Values, error) {
 }
 
 func (s *Server) apiCuration(w http.ResponseWriter, r *http.Request) {
-	req, _, err := curationRequest(r.URL.Query())
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err)
-		return
-	}
-	res, err := s.runSearch(r.Context(), req)
-	if err != nil {
-		writeError(w, statusOf(err), err)
-		return
-	}
-	writeJSON(w, http.StatusOK, res)
+	s.searchJSON(w, r, func(q url.Values) (catalog.SearchRequest, error) {
+		req, _, err := curationRequest(q)
+		return req, err
+	})
 }
 
 type curationView struct {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -10,7 +11,7 @@ import (
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/oaipmh"
 	hweb "github.com/orchard-oer/orchard/harvester/web"
-	"github.com/orchard-oer/orchard/normalizer/license"
+	"github.com/orchard-oer/orchard/normalizer"
 )
 
 // ProbeFunc looks at a source of a type (harvester.TypeOAIPMH or TypeWeb) before it is added.
@@ -44,17 +45,19 @@ type ProbeSample struct {
 
 // NewProbeSample reads a sample's rights statements the way the normalizer will.
 func NewProbeSample(id, title string, rights []harvester.Rights) ProbeSample {
-	stmts := make([]license.Statement, 0, len(rights))
-	for _, r := range rights {
-		stmts = append(stmts, license.Statement{From: r.From, Value: r.Value, Text: r.Text, Scope: string(r.Scope)})
-	}
-	res := license.Resolve(stmts)
-	l := catalog.License{ID: res.Tool.ID, Open: res.Tool.Open, Conflict: res.Conflict}
+	l, warnings := normalizer.License(rights)
 	if rights == nil {
 		rights = []harvester.Rights{}
 	}
-	return ProbeSample{ID: id, Title: title, Rights: rights, License: res.Tool.ID, Label: res.Tool.Label,
-		Status: l.Status(), Warnings: res.Warnings}
+	return ProbeSample{ID: id, Title: title, Rights: rights, License: l.ID, Label: l.Label,
+		Status: l.Status(), Warnings: warnings}
+}
+
+// newProbeReport starts a report from a harvester's own, whose text becomes the summary.
+func newProbeReport(rep interface{ WriteText(io.Writer) error }) ProbeReport {
+	var sb strings.Builder
+	_ = rep.WriteText(&sb)
+	return ProbeReport{Summary: sb.String(), Report: rep, Samples: []ProbeSample{}}
 }
 
 // Probes sends each probe to the function for its source type.
@@ -77,9 +80,7 @@ func SiteProbe(h *hweb.Harvester) func(ctx context.Context, url string) (ProbeRe
 		if err != nil {
 			return ProbeReport{}, err
 		}
-		var sb strings.Builder
-		_ = rep.WriteText(&sb)
-		out := ProbeReport{Summary: sb.String(), Report: rep, Samples: []ProbeSample{}}
+		out := newProbeReport(rep)
 		ok := 0
 		for _, sm := range rep.Samples {
 			ps := NewProbeSample(sm.URL, sm.Title, sm.Rights)
@@ -111,9 +112,8 @@ func RepositoryProbe(h *oaipmh.Harvester) func(ctx context.Context, url string) 
 		if err != nil {
 			return ProbeReport{}, err
 		}
-		var sb strings.Builder
-		_ = rep.WriteText(&sb)
-		out := ProbeReport{Summary: sb.String(), Report: rep, Samples: []ProbeSample{}, OK: true}
+		out := newProbeReport(rep)
+		out.OK = true
 		for _, r := range rep.Samples {
 			title := ""
 			if len(r.Titles) > 0 {

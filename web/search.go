@@ -17,7 +17,12 @@ import (
 const searchTimeout = 10 * time.Second
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
-	req, err := ParseSearch(r.URL.Query())
+	s.searchJSON(w, r, ParseSearch)
+}
+
+// searchJSON answers a search whose request parse reads from the query string.
+func (s *Server) searchJSON(w http.ResponseWriter, r *http.Request, parse func(url.Values) (catalog.SearchRequest, error)) {
+	req, err := parse(r.URL.Query())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return

@@ -90,3 +90,49 @@ func TestHarvestOnceErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestSourceProbe(t *testing.T) {
+	isolate(t)
+	t.Setenv("ORCHARD_HARVEST_PACE", "10ms")
+	oai := oaiserver.Start(t, []oaiserver.Record{
+		{ID: "1", Datestamp: "2024-01-10T00:00:00Z", Title: []string{"Maps"}, Rights: []string{"http://creativecommons.org/licenses/by/4.0/"}},
+	}, oaiserver.Options{})
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			w.Write([]byte("User-agent: *\nAllow: /\n"))
+		case "/sitemap.xml":
+			w.Write([]byte(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://` + r.Host + `/lesson</loc></url></urlset>`))
+		default:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte(`<html lang="de"><head><title>Lektion</title></head><body><main><h1>Lektion</h1>
+<a rel="license" href="https://creativecommons.org/licenses/by-sa/4.0/">CC BY-SA 4.0</a></main></body></html>`))
+		}
+	}))
+	defer site.Close()
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"oai-pmh", []string{"source", "probe", oai.URL}, []string{"Identify", "oai_dc", "CC BY 4.0 (CC-BY-4.0), open"}},
+		{"web fallback", []string{"source", "probe", site.URL + "/sitemap.xml"}, []string{"robots.txt", "CC BY-SA 4.0 (CC-BY-SA-4.0), open", "Harvestable"}},
+		{"web", []string{"source", "probe", "--type", "web", site.URL + "/lesson"}, []string{"CC BY-SA 4.0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, err := run(t, tt.args...)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("probe output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+	if _, _, err := run(t, "source", "probe", "--type", "oai-pmh", site.URL); err == nil {
+		t.Error("probing a website as OAI-PMH succeeded")
+	}
+}

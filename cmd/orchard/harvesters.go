@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -11,7 +12,7 @@ import (
 	"github.com/orchard-oer/orchard/harvester/fetch"
 	"github.com/orchard-oer/orchard/harvester/oaipmh"
 	webharvest "github.com/orchard-oer/orchard/harvester/web"
-	"github.com/orchard-oer/orchard/normalizer"
+	"github.com/orchard-oer/orchard/web"
 )
 
 // harvesters builds one harvester per source type. allowPrivate lets them reach loopback and
@@ -62,6 +63,14 @@ func (a *app) webHarvester(allowPrivate bool) *webharvest.Harvester {
 	}, a.log)
 }
 
+// probe looks at a source before it is added, for the CLI, the API and the pages alike.
+func (a *app) probe(allowPrivate bool) web.ProbeFunc {
+	return web.Probes(map[string]func(context.Context, string) (web.ProbeReport, error){
+		harvester.TypeOAIPMH: web.RepositoryProbe(a.oaiHarvester(allowPrivate)),
+		harvester.TypeWeb:    web.SiteProbe(a.webHarvester(allowPrivate)),
+	})
+}
+
 func newProbeCmd(a *app) *cobra.Command {
 	var typ string
 	cmd := &cobra.Command{
@@ -72,37 +81,16 @@ func newProbeCmd(a *app) *cobra.Command {
 			"read. Without --type, an OAI-PMH Identify is tried first, then the web.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out := cmd.OutOrStdout()
-			ctx := cmd.Context()
-			if typ == "" || typ == harvester.TypeOAIPMH {
-				rep, err := a.oaiHarvester(true).Probe(ctx, args[0])
-				if err == nil {
-					if err := rep.WriteText(out); err != nil {
-						return err
-					}
-					for _, s := range rep.Samples {
-						printReading(out, s.OriginID, s.Rights)
-					}
-					return nil
-				}
-				if typ != "" {
-					return fmt.Errorf("probe %s: %w", args[0], err)
-				}
+			probe := a.probe(true)
+			rep, err := probe(cmd.Context(), orDefault(typ, harvester.TypeOAIPMH), args[0])
+			if err != nil && typ == "" {
 				fmt.Fprintf(cmd.ErrOrStderr(), "not an OAI-PMH repository (%v); probing as a website\n", err)
+				rep, err = probe(cmd.Context(), harvester.TypeWeb, args[0])
 			}
-			if typ != "" && typ != harvester.TypeWeb {
-				return fmt.Errorf("probe: --type %q is not oai-pmh or web", typ)
-			}
-			rep, err := a.webHarvester(true).Probe(ctx, args[0])
 			if err != nil {
 				return fmt.Errorf("probe %s: %w", args[0], err)
 			}
-			if err := rep.WriteText(out); err != nil {
-				return err
-			}
-			for _, s := range rep.Samples {
-				printReading(out, s.URL, s.Rights)
-			}
+			printProbe(cmd.OutOrStdout(), rep)
 			return nil
 		},
 	}
@@ -110,16 +98,19 @@ func newProbeCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// printReading says how the rights statements of one sample read as a license.
-func printReading(w io.Writer, id string, rights []harvester.Rights) {
-	rec, _ := normalizer.Record("probe", harvester.Record{OriginID: id, Titles: []string{id}, Rights: rights})
-	l := rec.License
-	verdict := "no license recognised"
-	if l.ID != "" {
-		verdict = fmt.Sprintf("%s (%s)", l.Label, l.ID)
+// printProbe prints a probe report with how each sample's license reads.
+func printProbe(w io.Writer, rep web.ProbeReport) {
+	fmt.Fprint(w, rep.Summary)
+	fmt.Fprintln(w, "\nLicenses of the samples:")
+	for _, s := range rep.Samples {
+		verdict := "no license recognised"
+		if s.License != "" {
+			verdict = fmt.Sprintf("%s (%s)", s.Label, s.License)
+		}
+		fmt.Fprintf(w, "  %s: %s, %s\n", s.ID, verdict, s.Status)
+		for _, warn := range s.Warnings {
+			fmt.Fprintf(w, "    warning: %s\n", warn)
+		}
 	}
-	if l.Conflict {
-		verdict += ", statements conflict"
-	}
-	fmt.Fprintf(w, "license of %s: %s\n", id, verdict)
+	fmt.Fprintf(w, "\n%s\n", rep.Verdict)
 }

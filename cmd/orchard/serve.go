@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/orchard-oer/orchard/catalog"
-	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/normalizer"
 	"github.com/orchard-oer/orchard/web"
 	"github.com/orchard-oer/orchard/workers"
@@ -139,10 +138,7 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 	defer cancel()
 	var parts []func(context.Context) error
 	if http {
-		probe := web.Probes(map[string]func(context.Context, string) (web.ProbeReport, error){
-			harvester.TypeOAIPMH: web.RepositoryProbe(a.oaiHarvester(a.cfg.Harvest.AllowPrivateNetworks)),
-			harvester.TypeWeb:    web.SiteProbe(a.webHarvester(a.cfg.Harvest.AllowPrivateNetworks)),
-		})
+		probe := a.probe(a.cfg.Harvest.AllowPrivateNetworks)
 		srv, err := web.New(web.Config{Addr: a.cfg.HTTP.Addr}, a.log, web.Deps{Index: idx, Workers: sys, Probe: probe})
 		if err != nil {
 			return err
