@@ -11,12 +11,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"go.etcd.io/bbolt"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/orchard-oer/orchard/catalog"
@@ -38,6 +40,12 @@ type Index struct {
 
 var _ catalog.Index = (*Index)(nil)
 
+// ErrBusy says another process (usually a running `orchard serve`) has the index open.
+var ErrBusy = errors.New("in use by another process, such as a running orchard serve")
+
+// lockWait is how long Open waits for another process to let go of the index.
+const lockWait = 2 * time.Second
+
 // indexDir is the Bleve index inside Config.Dir, leaving room beside it for other files.
 const indexDir = "catalog.bleve"
 
@@ -52,7 +60,11 @@ func Open(cfg Config, log *slog.Logger) (*Index, error) {
 		err error
 	)
 	if _, statErr := os.Stat(filepath.Join(path, "index_meta.json")); statErr == nil {
-		b, err = bleve.Open(path)
+		// A running server holds the index; wait briefly for it instead of forever.
+		b, err = bleve.OpenUsing(path, map[string]any{"bolt_timeout": lockWait.String()})
+		if errors.Is(err, bbolt.ErrTimeout) {
+			return nil, fmt.Errorf("open embedded index %s: %w", path, ErrBusy)
+		}
 	} else {
 		var im *mapping.IndexMappingImpl
 		im, err = newMapping(catalog.Facets)

@@ -1,9 +1,11 @@
 package embedded
 
 import (
+	"errors"
 	"log/slog"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/catalog/catalogtest"
@@ -98,5 +100,22 @@ func TestSnippetCropsAroundFirstMatch(t *testing.T) {
 	want := "…lorem lorem lorem lorem lorem lorem lorem lorem lorem lorem <mark>target</mark> &lt;b&gt; lorem"
 	if len(s) < len(want) || s[:len(want)] != want || s[len(s)-len("…"):] != "…" {
 		t.Errorf("snippet = %q, want it to start %q and end with …", s, want)
+	}
+}
+
+func TestOpenBusy(t *testing.T) {
+	dir := t.TempDir()
+	first, err := Open(Config{Dir: dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	start := time.Now()
+	_, err = Open(Config{Dir: dir}, nil)
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("second Open = %v, want ErrBusy", err)
+	}
+	if waited := time.Since(start); waited > 10*lockWait {
+		t.Fatalf("second Open waited %s", waited)
 	}
 }

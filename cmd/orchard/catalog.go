@@ -260,6 +260,10 @@ func (a *app) localSearch(ctx context.Context, q url.Values) (catalog.SearchResu
 		return catalog.SearchResult{}, err
 	}
 	idx, err := a.openIndex(ctx)
+	if errors.Is(err, embedded.ErrBusy) {
+		a.log.Debug("embedded index busy; searching through the server", "server", a.cfg.Server)
+		return a.remoteSearch(ctx, q)
+	}
 	if err != nil {
 		return catalog.SearchResult{}, err
 	}

@@ -173,3 +173,18 @@ func TestEndToEndMeilisearch(t *testing.T) {
 	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_INDEX", testenv.IndexName("e2e"))
 	endToEnd(t, true)
 }
+
+// While serve holds the embedded index, a local search goes through the server and an import
+// says why it cannot run.
+func TestEmbeddedIndexBusy(t *testing.T) {
+	t.Setenv("ORCHARD_DATA_DIR", isolate(t))
+	startServe(t)
+	out, errOut, err := run(t, "search", "--json", "anything")
+	if err != nil || !strings.Contains(out, `"hits"`) {
+		t.Fatalf("search while serving: %v\n%s%s", err, out, errOut)
+	}
+	_, _, err = run(t, "import", writeJSONL(t, rec("t_1", "One", "CC-BY-4.0", "CC-BY", true, true)))
+	if err == nil || !strings.Contains(err.Error(), "in use by another process") {
+		t.Fatalf("import while serving: %v", err)
+	}
+}
