@@ -5,9 +5,11 @@ package catalogtest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/orchard-oer/orchard/catalog"
@@ -43,6 +45,7 @@ func Run(t *testing.T, newIndex func(t *testing.T) catalog.Index) {
 		{"EachVisitsMatchesInIDOrder", testEach},
 		{"StatsCountBySource", testStats},
 		{"InvalidRecordsRejected", testInvalid},
+		{"ConcurrentUse", testConcurrent},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, seeded(t)) })
 	}
@@ -471,5 +474,36 @@ func testInvalid(t *testing.T, ix catalog.Index) {
 	}
 	if _, err := ix.Get(t.Context(), "good-one"); !errors.Is(err, catalog.ErrNotFound) {
 		t.Errorf("a batch with an invalid record was partly indexed: %v", err)
+	}
+}
+
+// testConcurrent writes and searches from several goroutines at once; run with -race.
+func testConcurrent(t *testing.T, ix catalog.Index) {
+	const writers, perWriter = 3, 20
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			recs := make([]catalog.Record, perWriter)
+			for i := range recs {
+				recs[i] = catalog.Record{ID: fmt.Sprintf("c-%d-%02d", w, i), Source: "concurrent", Title: fmt.Sprintf("Concurrent record %d %d", w, i)}
+			}
+			for i := 0; i < perWriter; i += 5 {
+				if err := ix.Upsert(t.Context(), recs[i:i+5]); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+		wg.Go(func() {
+			for range 5 {
+				if _, err := ix.Search(t.Context(), catalog.SearchRequest{Query: "concurrent", Facets: []string{catalog.FacetSource}}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	res := search(t, ix, catalog.SearchRequest{Filter: catalog.Filter{Sources: []string{"concurrent"}}})
+	if res.Total != writers*perWriter {
+		t.Errorf("after concurrent upserts: %d records, want %d", res.Total, writers*perWriter)
 	}
 }
