@@ -18,7 +18,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/orchard-oer/orchard/catalog"
@@ -62,7 +62,7 @@ func Open(cfg Config, log *slog.Logger) (*Index, error) {
 	if _, statErr := os.Stat(filepath.Join(path, "index_meta.json")); statErr == nil {
 		// A running server holds the index; wait briefly for it instead of forever.
 		b, err = bleve.OpenUsing(path, map[string]any{"bolt_timeout": lockWait.String()})
-		if errors.Is(err, bbolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("open embedded index %s: %w", path, ErrBusy)
 		}
 	} else {
