@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/orchard-oer/orchard/catalog/meili"
+	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/internal/testenv"
 	"github.com/orchard-oer/orchard/web"
 )
@@ -64,30 +63,13 @@ func BenchmarkAPISearch(b *testing.B) {
 			reportLatency(b, lat)
 		})
 		b.Run(c.name+"/meili-raw", func(b *testing.B) {
-			bodies := make([][]byte, len(Queries))
-			for i := range bodies {
+			rawSearch(b, srv, func(i int) catalog.SearchRequest {
 				req, err := web.ParseSearch(c.query(i))
 				if err != nil {
 					b.Fatal(err)
 				}
-				sr, err := meili.Request(req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				sr.Query = req.Query
-				if bodies[i], err = json.Marshal(sr); err != nil {
-					b.Fatal(err)
-				}
-			}
-			lat := make([]time.Duration, 0, b.N)
-			i := 0
-			for b.Loop() {
-				t0 := time.Now()
-				rawCall(b, srv, http.MethodPost, "/indexes/"+meiliName+"/search", bodies[i%len(bodies)], nil)
-				lat = append(lat, time.Since(t0))
-				i++
-			}
-			reportLatency(b, lat)
+				return req
+			})
 		})
 	}
 }
