@@ -31,8 +31,10 @@
 //
 // Jobs live on the work-queue stream ORCHARD_JOBS, subject orchard.jobs.<source>, at most one
 // per source. A worker pulls a job only when it is free, heartbeats it, and after every page
-// writes the records to the index and then stores the page's checkpoint with compare-and-set;
-// a job redelivered elsewhere resumes from there. Transient failures are retried with
+// sends the records to the index; once the index has confirmed them and every earlier page's
+// (an index that is a catalog.AsyncWriter confirms later, so several pages are in flight), it
+// stores the page's checkpoint with compare-and-set; a job redelivered elsewhere resumes from
+// there. Transient failures are retried with
 // exponential backoff; permanent ones end the run; a job that fails every delivery is moved to
 // the ORCHARD_DEAD stream. Progress events go to orchard.progress.<source>.
 package workers

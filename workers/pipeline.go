@@ -26,10 +26,13 @@ type Pipeline struct {
 	// Batch is the most records per Upsert; 0 takes 500.
 	Batch int
 	// InFlight is how many pages a job may have written but not yet confirmed by an index that
-	// is a catalog.AsyncWriter, so that harvesting goes on while the index applies them; 0
-	// takes 16. A page's checkpoint is stored only once it and every page before it are
+	// is a catalog.AsyncWriter, so that harvesting goes on while the index applies them, and
+	// the index gets enough at once to apply them in large batches; 0 takes 64.
+	// InFlightRecords bounds the records of those pages, and so the memory they hold; 0 takes
+	// 10,000. A page's checkpoint is stored only once it and every page before it are
 	// confirmed. An index without AsyncWriter confirms each page before the next.
-	InFlight int
+	InFlight        int
+	InFlightRecords int
 
 	writer catalog.AsyncWriter
 	window int // pages in flight after a page was sent
@@ -43,7 +46,10 @@ func (p *Pipeline) check() error {
 		p.Batch = 500
 	}
 	if p.InFlight <= 0 {
-		p.InFlight = 16
+		p.InFlight = 64
+	}
+	if p.InFlightRecords <= 0 {
+		p.InFlightRecords = 10_000
 	}
 	if w, ok := p.Index.(catalog.AsyncWriter); ok {
 		p.writer, p.window = w, p.InFlight
@@ -102,10 +108,11 @@ type attempt struct {
 	handled  int // records handled in this attempt, for the rate
 	draining *atomic.Bool
 
-	// inflight are the pages sent to the index and not yet confirmed, oldest first; sent holds
-	// the counts with all of them.
-	inflight []*sentPage
-	sent     Stats
+	// inflight are the pages sent to the index and not yet confirmed, oldest first, with
+	// inflightRecs records; sent holds the counts with all of them.
+	inflight     []*sentPage
+	inflightRecs int
+	sent         Stats
 }
 
 // sentPage is a page whose writes the index accepted; its progress is stored once they are
@@ -287,8 +294,8 @@ func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 	}
 	sp.state = progressState{RunID: a.state.RunID, Checkpoint: page.Checkpoint, Done: page.Done, Stats: st}
 	a.sent = st
-	a.inflight = append(a.inflight, sp)
-	for len(a.inflight) > a.p.window {
+	a.inflight, a.inflightRecs = append(a.inflight, sp), a.inflightRecs+sp.records
+	for len(a.inflight) > a.p.window || len(a.inflight) > 0 && a.inflightRecs > a.p.InFlightRecords {
 		if err := a.confirm(ctx); err != nil {
 			return err
 		}
@@ -386,7 +393,7 @@ func (a *attempt) confirm(ctx context.Context) error {
 // advance stores the progress of the oldest page in flight, which the index has confirmed.
 func (a *attempt) advance(ctx context.Context) error {
 	sp := a.inflight[0]
-	a.inflight = a.inflight[1:]
+	a.inflight, a.inflightRecs = a.inflight[1:], a.inflightRecs-sp.records
 	a.state = sp.state
 	if err := a.store(ctx); err != nil {
 		return err
