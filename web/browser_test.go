@@ -142,9 +142,6 @@ func shot(t *testing.T, ctx context.Context, name string) {
 }
 
 func TestBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser scenarios are slow")
-	}
 	ctx := chrome(t)
 	repo := repository(t)
 	p := newPipeline()

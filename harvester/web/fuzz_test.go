@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/orchard-oer/orchard/internal/testenv"
 )
 
 // FuzzExtract checks that no page crashes extraction and that what comes out is valid UTF-8
@@ -56,7 +58,7 @@ func BenchmarkExtract(b *testing.B) {
 	b.Run("corpus", func(b *testing.B) {
 		var pages [][]byte
 		var size int64
-		_ = filepath.WalkDir("../../../shared/corpus/html", func(p string, d os.DirEntry, err error) error {
+		_ = filepath.WalkDir(filepath.Join(testenv.Corpus(b), "html"), func(p string, d os.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				data, _ := os.ReadFile(p)
 				pages = append(pages, data)
@@ -65,7 +67,7 @@ func BenchmarkExtract(b *testing.B) {
 			return nil
 		})
 		if len(pages) == 0 {
-			b.Skip("corpus not found beside the module")
+			b.Fatal("no pages in the corpus")
 		}
 		b.SetBytes(size / int64(len(pages)))
 		i := 0
