@@ -72,6 +72,36 @@ type Filter struct {
 	WithHidden bool
 }
 
+// FacetTerm is one field of a filter that lists values: the facet it filters on and the values,
+// any of which may match.
+type FacetTerm struct {
+	Facet  string
+	Values []string
+}
+
+// FacetTerms lists the filter's value fields by facet, leaving out the empty ones.
+func (f Filter) FacetTerms() []FacetTerm {
+	statuses := make([]string, len(f.Statuses))
+	for i, s := range f.Statuses {
+		statuses[i] = string(s)
+	}
+	var out []FacetTerm
+	for _, t := range []FacetTerm{
+		{FacetLicense, f.Licenses},
+		{FacetFamily, f.Families},
+		{FacetLanguage, f.Languages},
+		{FacetType, f.Types},
+		{FacetSource, f.Sources},
+		{FacetSubject, f.Subjects},
+		{FacetStatus, statuses},
+	} {
+		if len(t.Values) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // SearchRequest is one search.
 type SearchRequest struct {
 	Query   string

@@ -191,21 +191,8 @@ func withFilter(q query.Query, f catalog.Filter) query.Query {
 	if !f.WithHidden {
 		must = append(must, boolQuery(fieldHidden, false))
 	}
-	for _, c := range []struct {
-		facet  string
-		values []string
-	}{
-		{catalog.FacetLicense, f.Licenses},
-		{catalog.FacetFamily, f.Families},
-		{catalog.FacetLanguage, f.Languages},
-		{catalog.FacetType, f.Types},
-		{catalog.FacetSource, f.Sources},
-		{catalog.FacetSubject, f.Subjects},
-		{catalog.FacetStatus, statusStrings(f.Statuses)},
-	} {
-		if len(c.values) > 0 {
-			must = append(must, anyOf(c.facet, c.values))
-		}
+	for _, t := range f.FacetTerms() {
+		must = append(must, anyOf(t.Facet, t.Values))
 	}
 	for _, c := range []struct {
 		field string
@@ -236,14 +223,6 @@ func withFilter(q query.Query, f catalog.Filter) query.Query {
 	b := query.NewBooleanQuery([]query.Query{q}, nil, nil)
 	b.Filter = query.NewConjunctionQuery(must)
 	return b
-}
-
-func statusStrings(ss []catalog.Status) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = string(s)
-	}
-	return out
 }
 
 // sortOrder gives each order a final tie-break on the id so that pages never overlap.

@@ -92,30 +92,12 @@ func filter(f catalog.Filter) string {
 	if !f.WithHidden {
 		and = append(and, fieldHidden+" = false")
 	}
-	statuses := make([]string, len(f.Statuses))
-	for i, s := range f.Statuses {
-		statuses[i] = string(s)
-	}
-	for _, c := range []struct {
-		facet  string
-		values []string
-	}{
-		{catalog.FacetLicense, f.Licenses},
-		{catalog.FacetFamily, f.Families},
-		{catalog.FacetLanguage, f.Languages},
-		{catalog.FacetType, f.Types},
-		{catalog.FacetSource, f.Sources},
-		{catalog.FacetSubject, f.Subjects},
-		{catalog.FacetStatus, statuses},
-	} {
-		if len(c.values) == 0 {
-			continue
-		}
-		q := make([]string, len(c.values))
-		for i, v := range c.values {
+	for _, t := range f.FacetTerms() {
+		q := make([]string, len(t.Values))
+		for i, v := range t.Values {
 			q[i] = quote(v)
 		}
-		and = append(and, facetPrefix+c.facet+" IN ["+strings.Join(q, ", ")+"]")
+		and = append(and, facetPrefix+t.Facet+" IN ["+strings.Join(q, ", ")+"]")
 	}
 	for _, c := range []struct {
 		field string
