@@ -177,10 +177,17 @@ func document(r *catalog.Record) (map[string]any, error) {
 	if r.Year != 0 {
 		doc[fieldYear] = float64(r.Year)
 	}
+	var all []string
 	for _, f := range catalog.Facets {
 		if v := r.FacetValues(f); len(v) > 0 {
 			doc[facetPrefix+f] = v
+			for _, x := range v {
+				all = append(all, f+facetSep+x)
+			}
 		}
+	}
+	if len(all) > 0 {
+		doc[fieldFacets] = all
 	}
 	stemmed := append([]string{title}, body...)
 	for _, lang := range stemLangs(r.Languages) {

@@ -29,7 +29,11 @@ const (
 	fieldSortDate   = "sort_date"
 	fieldDatestamp  = "datestamp"
 	facetPrefix     = "f_" // f_license, f_lang, … hold catalog.Record.FacetValues
-	stemPrefix      = "stem_"
+	// fieldFacets holds every facet value as "<facet>\x1f<value>": counting facets then reads
+	// one doc-value field per match instead of one per facet, which is most of their cost.
+	fieldFacets = "facets"
+	facetSep    = "\x1f"
+	stemPrefix  = "stem_"
 )
 
 // apostrophes split words: "l'éducation" is found by "education", as in Meilisearch. The
@@ -130,6 +134,7 @@ func newMapping(facets []string) (*mapping.IndexMappingImpl, error) {
 	for _, f := range facets {
 		doc.AddFieldMappingsAt(facetPrefix+f, keyword())
 	}
+	doc.AddFieldMappingsAt(fieldFacets, keyword())
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = foldedAnalyzer
 	im.IndexDynamic = false

@@ -1,13 +1,16 @@
 package embedded
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"golang.org/x/text/unicode/norm"
 
@@ -258,7 +261,9 @@ func (ix *Index) Search(ctx context.Context, req catalog.SearchRequest) (catalog
 		if !contains(catalog.Facets, f) {
 			return catalog.SearchResult{}, fmt.Errorf("search: %w: unknown facet %q", catalog.ErrInvalid, f)
 		}
-		sr.AddFacet(f, bleve.NewFacetRequest(facetPrefix+f, maxFacetValues))
+	}
+	if len(req.Facets) > 0 {
+		sr.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, allFacetValues))
 	}
 	res, err := ix.bleve.SearchInContext(ctx, sr)
 	if err != nil {
@@ -273,14 +278,39 @@ func (ix *Index) Search(ctx context.Context, req catalog.SearchRequest) (catalog
 		m := ix.matcher(words, stemLangs(r.Languages))
 		out.Hits = append(out.Hits, catalog.Hit{Record: r, TitleHTML: m.mark(r.Title), Snippet: m.snippet(r.Description)})
 	}
-	for _, f := range req.Facets {
-		counts := map[string]int{}
-		if fr := res.Facets[f]; fr != nil && fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				counts[t.Term] = t.Count
+	out.Facets = splitFacets(res.Facets[fieldFacets], req.Facets)
+	return out, nil
+}
+
+// allFacetValues lets the combined facet field count every value; splitFacets keeps the top
+// maxFacetValues of each facet.
+const allFacetValues = 1 << 30
+
+// splitFacets turns the counts of the combined facet field into counts per requested facet,
+// each cut to its maxFacetValues most frequent values.
+func splitFacets(fr *search.FacetResult, want []string) map[string]map[string]int {
+	type count struct {
+		term string
+		n    int
+	}
+	byFacet := map[string][]count{}
+	if fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			facet, value, ok := strings.Cut(t.Term, facetSep)
+			if ok {
+				byFacet[facet] = append(byFacet[facet], count{value, t.Count})
 			}
 		}
-		out.Facets[f] = counts
 	}
-	return out, nil
+	out := make(map[string]map[string]int, len(want))
+	for _, f := range want {
+		cs := byFacet[f]
+		slices.SortFunc(cs, func(a, b count) int { return cmp.Or(b.n-a.n, strings.Compare(a.term, b.term)) })
+		m := make(map[string]int, min(len(cs), maxFacetValues))
+		for _, c := range cs[:min(len(cs), maxFacetValues)] {
+			m[c.term] = c.n
+		}
+		out[f] = m
+	}
+	return out
 }
