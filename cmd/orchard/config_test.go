@@ -38,7 +38,11 @@ func isolate(t *testing.T) string {
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "xdg"))
 	t.Setenv("HOME", dir)
 	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "ORCHARD_") {
+		k, _, _ := strings.Cut(kv, "=")
+		if k == "ORCHARD_MEILISEARCH" || k == "ORCHARD_CORPUS" {
+			continue // where the test parts are, not configuration
+		}
+		if strings.HasPrefix(k, "ORCHARD_") {
 			t.Setenv(k, "")
 			os.Unsetenv(k)
 		}
