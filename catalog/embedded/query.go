@@ -254,18 +254,31 @@ func (ix *Index) Search(ctx context.Context, req catalog.SearchRequest) (catalog
 	if len(words) > 0 {
 		q = textQuery(words)
 	}
-	sr := bleve.NewSearchRequestOptions(withFilter(q, req.Filter), req.PerPage, (req.Page-1)*req.PerPage, false)
-	sr.Fields = []string{fieldSource}
-	sr.SortBy(order)
 	for _, f := range req.Facets {
 		if !contains(catalog.Facets, f) {
 			return catalog.SearchResult{}, fmt.Errorf("search: %w: unknown facet %q", catalog.ErrInvalid, f)
 		}
 	}
+	filtered := withFilter(q, req.Filter)
+	sr := bleve.NewSearchRequestOptions(filtered, req.PerPage, (req.Page-1)*req.PerPage, false)
+	sr.Fields = []string{fieldSource}
+	sr.SortBy(order)
+	// Facets are counted by a second search over the same matches, without scores or sorting,
+	// that runs beside the first: the page waits for the slower of the two, not their sum. A
+	// write landing between the two can make them differ by that write.
+	var facets chan facetResult
 	if len(req.Facets) > 0 {
-		sr.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, allFacetValues))
+		facets = make(chan facetResult, 1)
+		go func() { facets <- ix.countFacets(ctx, filtered) }()
 	}
 	res, err := ix.bleve.SearchInContext(ctx, sr)
+	var fr facetResult
+	if facets != nil {
+		fr = <-facets
+	}
+	if err == nil {
+		err = fr.err
+	}
 	if err != nil {
 		return catalog.SearchResult{}, fmt.Errorf("search %q: %w", req.Query, err)
 	}
@@ -278,8 +291,25 @@ func (ix *Index) Search(ctx context.Context, req catalog.SearchRequest) (catalog
 		m := ix.matcher(words, stemLangs(r.Languages))
 		out.Hits = append(out.Hits, catalog.Hit{Record: r, TitleHTML: m.mark(r.Title), Snippet: m.snippet(r.Description)})
 	}
-	out.Facets = splitFacets(res.Facets[fieldFacets], req.Facets)
+	out.Facets = splitFacets(fr.terms, req.Facets)
 	return out, nil
+}
+
+type facetResult struct {
+	terms *search.FacetResult
+	err   error
+}
+
+// countFacets counts the facet values of every record q matches.
+func (ix *Index) countFacets(ctx context.Context, q query.Query) facetResult {
+	sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
+	sr.Score = "none"
+	sr.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, allFacetValues))
+	res, err := ix.bleve.SearchInContext(ctx, sr)
+	if err != nil {
+		return facetResult{err: err}
+	}
+	return facetResult{terms: res.Facets[fieldFacets]}
 }
 
 // allFacetValues lets the combined facet field count every value; splitFacets keeps the top
