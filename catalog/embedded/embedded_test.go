@@ -119,3 +119,28 @@ func TestOpenBusy(t *testing.T) {
 		t.Fatalf("second Open waited %s", waited)
 	}
 }
+
+// An exact match ranks above a match that needs a typo, whichever field holds it.
+func TestExactBeforeTypo(t *testing.T) {
+	ix := open(t, t.TempDir())
+	defer ix.Close()
+	recs := []catalog.Record{
+		{ID: "typo", Source: "s", Title: "Photosyntesis in leaves", Description: "Light and sugar."},
+		{ID: "exact", Source: "s", Title: "Photosynthesis in leaves", Description: "Light and sugar."},
+		{ID: "body", Source: "s", Title: "Leaves", Description: "All about photosynthesis."},
+	}
+	if err := ix.Upsert(t.Context(), recs); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Search(t.Context(), catalog.SearchRequest{Query: "photosynthesis "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	if !slices.Equal(ids, []string{"exact", "body", "typo"}) {
+		t.Fatalf("hits %v: want the exact title, then the exact word in the body, then the typo", ids)
+	}
+}

@@ -138,10 +138,12 @@ func textQuery(words []word) query.Query {
 			name  string
 			boost float64
 		}{{fieldTitle, boostTitle}, {fieldBody, 1}} {
-			t := query.NewTermQuery(w.text)
-			t.SetField(field.name)
-			t.SetBoost(field.boost * boostExact)
-			alts = append(alts, t)
+			if w.typos == 0 || field.name == fieldTitle {
+				t := query.NewTermQuery(w.text)
+				t.SetField(field.name)
+				t.SetBoost(field.boost * boostExact)
+				alts = append(alts, t)
+			}
 			if w.prefix {
 				p := query.NewPrefixQuery(w.text)
 				p.SetField(field.name)
@@ -149,10 +151,17 @@ func textQuery(words []word) query.Query {
 				alts = append(alts, p)
 			}
 			if w.typos > 0 {
+				// The fuzzy query finds the exact word too and scores each term by
+				// 1/(edits+1). In the long body postings that is enough to rank exact words
+				// first, so the body needs no exact clause reading the same postings again;
+				// titles keep theirs, so that an exact word anywhere beats a typo in a title.
 				fz := query.NewFuzzyQuery(w.text)
 				fz.SetField(field.name)
 				fz.SetFuzziness(w.typos)
 				fz.SetBoost(field.boost * boostTypo)
+				if field.name == fieldBody {
+					fz.SetBoost(boostExact)
+				}
 				alts = append(alts, fz)
 			}
 		}
