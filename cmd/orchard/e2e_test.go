@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/internal/oaiserver"
 	"github.com/orchard-oer/orchard/internal/testenv"
@@ -27,7 +28,7 @@ func freeAddr(t *testing.T) string {
 
 // startServe runs `orchard serve` in-process on free ports until the test ends and points the
 // CLI commands of the test at it.
-func startServe(t *testing.T) string {
+func startServe(t *testing.T, args ...string) string {
 	t.Helper()
 	httpAddr, natsAddr := freeAddr(t), freeAddr(t)
 	t.Setenv("ORCHARD_HTTP_ADDR", httpAddr)
@@ -35,26 +36,7 @@ func startServe(t *testing.T) string {
 	t.Setenv("ORCHARD_SERVER", "http://"+httpAddr)
 	t.Setenv("ORCHARD_HARVEST_ALLOW_PRIVATE_NETWORKS", "true")
 	t.Setenv("ORCHARD_HARVEST_PACE", "10ms")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, errOut, err := runCtx(ctx, "serve", "--workers", "2")
-		if err != nil {
-			err = fmt.Errorf("%w\n%s", err, errOut)
-		}
-		done <- err
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		case <-time.After(60 * time.Second):
-			t.Error("serve did not stop within 60s of its signal")
-		}
-	})
+	done := startCommand(t, append([]string{"serve"}, args...)...)
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
@@ -74,6 +56,33 @@ func startServe(t *testing.T) string {
 	return ""
 }
 
+// startCommand runs a long-lived orchard command in-process until the test ends, when it is
+// stopped as by a signal and must end cleanly. The channel reports an early end.
+func startCommand(t *testing.T, args ...string) <-chan error {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, errOut, err := runCtx(ctx, args...)
+		if err != nil {
+			err = fmt.Errorf("%w\n%s", err, errOut)
+		}
+		done <- err
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%v: %v", args, err)
+			}
+		case <-time.After(60 * time.Second):
+			t.Errorf("%v did not stop within 60s of its signal", args)
+		}
+	})
+	return done
+}
+
 func e2eRecords() []oaiserver.Record {
 	return []oaiserver.Record{
 		{ID: "a", Datestamp: "2024-01-10T00:00:00Z", Title: []string{"Volcanoes explained"}, Creator: []string{"Lava, Lena"},
@@ -88,9 +97,9 @@ func e2eRecords() []oaiserver.Record {
 
 // endToEnd is the path a librarian and a learner take: add a source to a running Orchard,
 // harvest it and wait, then search.
-func endToEnd(t *testing.T, localSearch bool) {
+func endToEnd(t *testing.T, localSearch bool, start func()) {
 	oai := oaiserver.Start(t, e2eRecords(), oaiserver.Options{PageSize: 2})
-	startServe(t)
+	start()
 
 	token, errOut, err := run(t, "token", "create", "--role", "admin", "--name", "e2e")
 	if err != nil {
@@ -161,7 +170,7 @@ func endToEnd(t *testing.T, localSearch bool) {
 
 func TestEndToEndEmbedded(t *testing.T) {
 	t.Setenv("ORCHARD_DATA_DIR", isolate(t))
-	endToEnd(t, false)
+	endToEnd(t, false, func() { startServe(t) })
 }
 
 func TestEndToEndMeilisearch(t *testing.T) {
@@ -171,7 +180,41 @@ func TestEndToEndMeilisearch(t *testing.T) {
 	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_URL", meili.URL)
 	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_KEY", meili.MasterKey)
 	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_INDEX", testenv.IndexName("e2e"))
-	endToEnd(t, true)
+	endToEnd(t, true, func() { startServe(t) })
+}
+
+// TestScaleOut runs the scale-out shape: a NATS server of its own (standing in for the cluster),
+// Meilisearch, `orchard serve --workers=0` for the API and scheduler, and a separate
+// `orchard worker` that does the harvesting.
+func TestScaleOut(t *testing.T) {
+	dir := isolate(t)
+	meili := testenv.Meili(t)
+	t.Setenv("ORCHARD_DATA_DIR", dir)
+	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_URL", meili.URL)
+	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_KEY", meili.MasterKey)
+	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_INDEX", testenv.IndexName("scaleout"))
+	t.Setenv("ORCHARD_NATS_URL", startNATS(t))
+	endToEnd(t, true, func() {
+		startServe(t, "--workers=0")
+		startCommand(t, "worker", "--count", "2")
+	})
+}
+
+// startNATS starts a JetStream server listening on a loopback port, as an external cluster
+// would be, and returns its URL.
+func startNATS(t *testing.T) string {
+	t.Helper()
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true,
+		StoreDir: t.TempDir(), NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	t.Cleanup(s.Shutdown)
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats server not ready")
+	}
+	return s.ClientURL()
 }
 
 // While serve holds the embedded index, a local search goes through the server and an import
