@@ -29,8 +29,9 @@ const (
 	envMeiliName = "ORCHARD_WORKERS_MEILI_INDEX"
 )
 
-// slowPager is the harvester of the worker processes: slow enough to be killed mid-run.
-func slowPager() *pager { return &pager{pages: 8, per: 25, delay: 250 * time.Millisecond} }
+// slowPager is the harvester of the worker processes: slow enough to be killed mid-run even
+// when the index confirms pages a second or two behind the harvest.
+func slowPager() *pager { return &pager{pages: 16, per: 25, delay: 250 * time.Millisecond} }
 
 func openMeili(t testing.TB, url, key, name string) *meili.Index {
 	t.Helper()
@@ -109,7 +110,7 @@ func TestSIGKILL(t *testing.T) {
 	}
 	starts := make(chan string, 4)
 	first := startWorkerProcess(t, s.ClientURL(), srv, index, starts)
-	if got := <-starts; got != "start 0" {
+	if got := nextStart(t, s, id, starts); got != "start 0" {
 		t.Errorf("first process: %q", got)
 	}
 	r := waitRun(t, s, id, 30*time.Second, func(r Run) bool { return r.Pages >= 3 })
@@ -120,7 +121,7 @@ func TestSIGKILL(t *testing.T) {
 	killedAt := r.Pages
 	second := startWorkerProcess(t, s.ClientURL(), srv, index, starts)
 	var resumed int
-	if _, err := fmt.Sscanf(<-starts, "start %d", &resumed); err != nil {
+	if _, err := fmt.Sscanf(nextStart(t, s, id, starts), "start %d", &resumed); err != nil {
 		t.Fatal(err)
 	}
 	// The killed process may have checkpointed one more page after the poll above.
@@ -130,10 +131,24 @@ func TestSIGKILL(t *testing.T) {
 	r = waitRun(t, s, id, 60*time.Second, ended)
 	_ = second.Process.Signal(syscall.SIGTERM)
 	_ = second.Wait()
-	if r.Status != StatusSucceeded || r.Pages != 8 || r.Upserted != 200 || r.Attempts != 2 {
+	if r.Status != StatusSucceeded || r.Pages != 16 || r.Upserted != 400 || r.Attempts != 2 {
 		t.Errorf("run = %+v", r)
 	}
 	checkCatalog(t, ix, "killed", slowPager())
+}
+
+// nextStart waits for a worker process to start harvesting, and fails with the run's state
+// rather than hanging when none does.
+func nextStart(t *testing.T, s *System, runID string, starts <-chan string) string {
+	t.Helper()
+	select {
+	case line := <-starts:
+		return line
+	case <-time.After(time.Minute):
+		r, err := s.Run(t.Context(), runID)
+		t.Fatalf("no worker process started harvesting within a minute; run %+v (%v)", r, err)
+		return ""
+	}
 }
 
 // freeAddr returns a loopback address nothing listens on.
