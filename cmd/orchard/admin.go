@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/web/auth"
@@ -76,21 +77,27 @@ type sourceFlags struct {
 	pace string
 }
 
+// registerHarvestFlags adds the flags that say what to harvest, shared by `source add|update`
+// and `harvest once`.
+func registerHarvestFlags(fs *pflag.FlagSet, src *harvester.Source, pace *string) {
+	fs.StringVar(&src.Type, "type", harvester.TypeOAIPMH, "oai-pmh or web")
+	fs.StringVar(&src.URL, "url", "", "OAI-PMH base URL, sitemap URL or start page")
+	fs.StringSliceVar(&src.MetadataPrefixes, "metadata-prefix", nil, "OAI-PMH metadata prefixes (default oai_dc)")
+	fs.StringSliceVar(&src.Sets, "set", nil, "OAI-PMH sets")
+	fs.StringVar(&src.Mode, "mode", "", "web: sitemap, urls or crawl")
+	fs.StringSliceVar(&src.URLs, "page", nil, "web mode urls: page URLs")
+	fs.IntVar(&src.MaxPages, "max-pages", 0, "web: most pages per harvest")
+	fs.IntVar(&src.MaxDepth, "max-depth", 0, "web crawl: most links from the start page")
+	fs.StringVar(&src.PathPrefix, "path-prefix", "", "web crawl: stay below this path")
+	fs.StringVar(pace, "pace", "", "least time between two requests to the host (e.g. 2s)")
+}
+
 func (f *sourceFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&f.src.Type, "type", harvester.TypeOAIPMH, "oai-pmh or web")
-	fs.StringVar(&f.src.URL, "url", "", "OAI-PMH base URL, sitemap URL or start page")
-	fs.StringSliceVar(&f.src.MetadataPrefixes, "metadata-prefix", nil, "OAI-PMH metadata prefixes")
-	fs.StringSliceVar(&f.src.Sets, "set", nil, "OAI-PMH sets")
-	fs.StringVar(&f.src.Mode, "mode", "", "web: sitemap, urls or crawl")
-	fs.StringSliceVar(&f.src.URLs, "page", nil, "web mode urls: page URLs")
-	fs.IntVar(&f.src.MaxPages, "max-pages", 0, "web: most pages per harvest")
-	fs.IntVar(&f.src.MaxDepth, "max-depth", 0, "web crawl: most links from the start page")
-	fs.StringVar(&f.src.PathPrefix, "path-prefix", "", "web crawl: stay below this path")
+	registerHarvestFlags(fs, &f.src.Source, &f.pace)
 	fs.StringVar(&f.src.Schedule, "schedule", "", `cron ("30 2 * * *"), "@daily" or "@every 6h"; empty: manual runs only`)
 	fs.StringVar(&f.src.TimeZone, "timezone", "", "IANA time zone of the schedule (default UTC)")
 	fs.BoolVar(&f.src.Paused, "paused", false, "keep the schedule but do not run it")
-	fs.StringVar(&f.pace, "pace", "", "least time between two requests to the host (e.g. 2s)")
 }
 
 // apply copies the flags that were set onto src.

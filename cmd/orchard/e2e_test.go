@@ -173,13 +173,19 @@ func TestEndToEndEmbedded(t *testing.T) {
 	endToEnd(t, false, func() { startServe(t) })
 }
 
-func TestEndToEndMeilisearch(t *testing.T) {
+// useMeilisearch points the test's commands at a fresh index on the test Meilisearch.
+func useMeilisearch(t *testing.T, prefix string) {
+	t.Helper()
 	dir := isolate(t)
 	meili := testenv.Meili(t)
 	t.Setenv("ORCHARD_DATA_DIR", dir)
 	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_URL", meili.URL)
 	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_KEY", meili.MasterKey)
-	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_INDEX", testenv.IndexName("e2e"))
+	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_INDEX", testenv.IndexName(prefix))
+}
+
+func TestEndToEndMeilisearch(t *testing.T) {
+	useMeilisearch(t, "e2e")
 	endToEnd(t, true, func() { startServe(t) })
 }
 
@@ -187,12 +193,7 @@ func TestEndToEndMeilisearch(t *testing.T) {
 // Meilisearch, `orchard serve --workers=0` for the API and scheduler, and a separate
 // `orchard worker` that does the harvesting.
 func TestScaleOut(t *testing.T) {
-	dir := isolate(t)
-	meili := testenv.Meili(t)
-	t.Setenv("ORCHARD_DATA_DIR", dir)
-	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_URL", meili.URL)
-	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_KEY", meili.MasterKey)
-	t.Setenv("ORCHARD_CATALOG_MEILISEARCH_INDEX", testenv.IndexName("scaleout"))
+	useMeilisearch(t, "scaleout")
 	t.Setenv("ORCHARD_NATS_URL", startNATS(t))
 	endToEnd(t, true, func() {
 		startServe(t, "--workers=0")

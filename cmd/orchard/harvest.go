@@ -111,17 +111,10 @@ func newHarvestOnceCmd(a *app) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&src.URL, "url", "", "OAI-PMH base URL, sitemap URL or start page")
-	f.StringVar(&src.Type, "type", harvester.TypeOAIPMH, "oai-pmh or web")
+	registerHarvestFlags(f, &src, &pace)
 	f.StringVar(&src.Name, "source", "", "source name used in record ids (default: the URL's host)")
-	f.StringSliceVar(&src.MetadataPrefixes, "metadata-prefix", nil, "OAI-PMH metadata prefixes (default oai_dc)")
-	f.StringSliceVar(&src.Sets, "set", nil, "OAI-PMH sets")
 	f.StringVar(&src.From, "from", "", "OAI-PMH: records changed on or after this date")
 	f.StringVar(&src.Until, "until", "", "OAI-PMH: records changed on or before this date")
-	f.StringVar(&src.Mode, "mode", "", "web: sitemap, urls or crawl")
-	f.IntVar(&src.MaxPages, "max-pages", 0, "web: most pages to fetch")
-	f.IntVar(&src.MaxDepth, "max-depth", 0, "web crawl: most links from the start page")
-	f.StringVar(&pace, "pace", "", "least time between two requests to the host (e.g. 1s)")
 	f.StringVarP(&output, "output", "o", "", "write records to FILE instead of stdout")
 	return cmd
 }
