@@ -15,14 +15,31 @@ import (
 	"github.com/orchard-oer/orchard/web"
 )
 
-// harvesters builds one harvester per source type. allowPrivate lets them reach loopback and
-// private addresses: the operator's own commands may, sources added through the server may not
-// unless harvest.allow_private_networks says so.
-func (a *app) harvesters(allowPrivate bool) map[string]harvester.Harvester {
-	return map[string]harvester.Harvester{
-		harvester.TypeOAIPMH: a.oaiHarvester(allowPrivate),
-		harvester.TypeWeb:    a.webHarvester(allowPrivate),
-	}
+// harvesters are the clients of one process. Harvests and probes share them, and so share
+// their per-host pacing: probing a host that is being harvested does not add to its load.
+type harvesters struct {
+	oai *oaipmh.Harvester
+	web *webharvest.Harvester
+}
+
+// harvesters builds the clients. allowPrivate lets them reach loopback and private addresses:
+// the operator's own commands may, sources added through the server may not unless
+// harvest.allow_private_networks says so.
+func (a *app) harvesters(allowPrivate bool) harvesters {
+	return harvesters{oai: a.oaiHarvester(allowPrivate), web: a.webHarvester(allowPrivate)}
+}
+
+// byType is what workers and `harvest once` choose from by source type.
+func (h harvesters) byType() map[string]harvester.Harvester {
+	return map[string]harvester.Harvester{harvester.TypeOAIPMH: h.oai, harvester.TypeWeb: h.web}
+}
+
+// probe looks at a source before it is added, for the CLI, the API and the pages alike.
+func (h harvesters) probe() web.ProbeFunc {
+	return web.Probes(map[string]func(context.Context, string) (web.ProbeReport, error){
+		harvester.TypeOAIPMH: web.RepositoryProbe(h.oai),
+		harvester.TypeWeb:    web.SiteProbe(h.web),
+	})
 }
 
 func (a *app) fetchConfig(allowPrivate bool) fetch.Config {
@@ -63,14 +80,6 @@ func (a *app) webHarvester(allowPrivate bool) *webharvest.Harvester {
 	}, a.log)
 }
 
-// probe looks at a source before it is added, for the CLI, the API and the pages alike.
-func (a *app) probe(allowPrivate bool) web.ProbeFunc {
-	return web.Probes(map[string]func(context.Context, string) (web.ProbeReport, error){
-		harvester.TypeOAIPMH: web.RepositoryProbe(a.oaiHarvester(allowPrivate)),
-		harvester.TypeWeb:    web.SiteProbe(a.webHarvester(allowPrivate)),
-	})
-}
-
 func newProbeCmd(a *app) *cobra.Command {
 	var typ string
 	cmd := &cobra.Command{
@@ -81,7 +90,7 @@ func newProbeCmd(a *app) *cobra.Command {
 			"read. Without --type, an OAI-PMH Identify is tried first, then the web.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			probe := a.probe(true)
+			probe := a.harvesters(true).probe()
 			rep, err := probe(cmd.Context(), orDefault(typ, harvester.TypeOAIPMH), args[0])
 			if err != nil && typ == "" {
 				fmt.Fprintf(cmd.ErrOrStderr(), "not an OAI-PMH repository (%v); probing as a website\n", err)

@@ -55,9 +55,9 @@ func (a *app) openWorkers(ctx context.Context, cfg workers.Config) (*workers.Sys
 
 // pipeline is what workers do with a job: harvest, normalize with the librarians' overrides
 // applied, and index.
-func (a *app) pipeline(idx catalog.Index, overrides *web.Overrides) workers.Pipeline {
+func (a *app) pipeline(hs harvesters, idx catalog.Index, overrides *web.Overrides) workers.Pipeline {
 	return workers.Pipeline{
-		Harvesters: a.harvesters(a.cfg.Harvest.AllowPrivateNetworks),
+		Harvesters: hs.byType(),
 		Index:      idx,
 		Normalize:  overrides.Normalize(normalizer.Record),
 	}
@@ -136,10 +136,10 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	hs := a.harvesters(a.cfg.Harvest.AllowPrivateNetworks)
 	var parts []func(context.Context) error
 	if http {
-		probe := a.probe(a.cfg.Harvest.AllowPrivateNetworks)
-		srv, err := web.New(web.Config{Addr: a.cfg.HTTP.Addr}, a.log, web.Deps{Index: idx, Workers: sys, Probe: probe})
+		srv, err := web.New(web.Config{Addr: a.cfg.HTTP.Addr}, a.log, web.Deps{Index: idx, Workers: sys, Probe: hs.probe()})
 		if err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		a.log.Info("orchard ready", "url", "http://"+a.cfg.HTTP.Addr+"/", "nats", orDefault(sys.ClientURL(), a.cfg.NATS.URL), "workers", nWorkers)
 	}
 	if nWorkers > 0 {
-		p := a.pipeline(idx, overrides)
+		p := a.pipeline(hs, idx, overrides)
 		parts = append(parts, func(ctx context.Context) error { return sys.RunWorkers(ctx, p, nWorkers) })
 	}
 	return runGroup(ctx, cancel, parts...)
