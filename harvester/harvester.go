@@ -1,6 +1,6 @@
 // Package harvester defines what every protocol client hands to the rest of Orchard: raw
 // records as a source described them, pages of them with a checkpoint, and the Harvester
-// interface. It holds types only; the clients live in harvester/oaipmh and harvester/web.
+// interface. It holds types only; the clients live in harvester/oaipmh and harvester/site.
 package harvester
 
 import (

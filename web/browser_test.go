@@ -18,7 +18,7 @@ import (
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
 	"github.com/orchard-oer/orchard/harvester/oaipmh"
-	hweb "github.com/orchard-oer/orchard/harvester/web"
+	"github.com/orchard-oer/orchard/harvester/site"
 	"github.com/orchard-oer/orchard/internal/oaiserver"
 	"github.com/orchard-oer/orchard/internal/testenv"
 	"github.com/orchard-oer/orchard/normalizer"
@@ -35,7 +35,7 @@ func newPipeline() *pipeline {
 	log := slog.New(slog.DiscardHandler)
 	return &pipeline{harvesters: map[string]harvester.Harvester{
 		harvester.TypeOAIPMH: oaipmh.New(oaipmh.Config{Fetch: fetch.Config{AllowPrivate: true}}, log),
-		harvester.TypeWeb:    hweb.New(hweb.Config{AllowPrivate: true, Pace: 10 * time.Millisecond}, log),
+		harvester.TypeWeb:    site.New(site.Config{AllowPrivate: true, Pace: 10 * time.Millisecond}, log),
 	}}
 }
 
@@ -43,7 +43,7 @@ func newPipeline() *pipeline {
 func (p *pipeline) probes(_ *Config, d *Deps) {
 	d.Probe = Probes(map[string]func(context.Context, string) (ProbeReport, error){
 		harvester.TypeOAIPMH: RepositoryProbe(p.harvesters[harvester.TypeOAIPMH].(*oaipmh.Harvester)),
-		harvester.TypeWeb:    SiteProbe(p.harvesters[harvester.TypeWeb].(*hweb.Harvester)),
+		harvester.TypeWeb:    SiteProbe(p.harvesters[harvester.TypeWeb].(*site.Harvester)),
 	})
 }
 

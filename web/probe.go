@@ -10,7 +10,7 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/oaipmh"
-	hweb "github.com/orchard-oer/orchard/harvester/web"
+	"github.com/orchard-oer/orchard/harvester/site"
 	"github.com/orchard-oer/orchard/normalizer"
 )
 
@@ -74,7 +74,7 @@ func Probes(byType map[string]func(ctx context.Context, url string) (ProbeReport
 }
 
 // SiteProbe adapts the web harvester's probe.
-func SiteProbe(h *hweb.Harvester) func(ctx context.Context, url string) (ProbeReport, error) {
+func SiteProbe(h *site.Harvester) func(ctx context.Context, url string) (ProbeReport, error) {
 	return func(ctx context.Context, url string) (ProbeReport, error) {
 		rep, err := h.Probe(ctx, url)
 		if err != nil {

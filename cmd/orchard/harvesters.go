@@ -11,7 +11,7 @@ import (
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
 	"github.com/orchard-oer/orchard/harvester/oaipmh"
-	webharvest "github.com/orchard-oer/orchard/harvester/web"
+	"github.com/orchard-oer/orchard/harvester/site"
 	"github.com/orchard-oer/orchard/web"
 )
 
@@ -19,7 +19,7 @@ import (
 // their per-host pacing: probing a host that is being harvested does not add to its load.
 type harvesters struct {
 	oai *oaipmh.Harvester
-	web *webharvest.Harvester
+	web *site.Harvester
 }
 
 // harvesters builds the clients. allowPrivate lets them reach loopback and private addresses:
@@ -70,9 +70,9 @@ func (a *app) oaiHarvester(allowPrivate bool) *oaipmh.Harvester {
 	return oaipmh.New(oaipmh.Config{Fetch: a.fetchConfig(allowPrivate)}, a.log)
 }
 
-func (a *app) webHarvester(allowPrivate bool) *webharvest.Harvester {
+func (a *app) webHarvester(allowPrivate bool) *site.Harvester {
 	h := a.cfg.Harvest
-	return webharvest.New(webharvest.Config{
+	return site.New(site.Config{
 		UserAgent:    a.userAgent(),
 		Pace:         h.Pace,
 		Timeout:      h.Timeout,

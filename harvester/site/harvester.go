@@ -1,9 +1,9 @@
-// Package web harvests Open Educational Resources from web sites: pages listed in a sitemap,
+// Package site harvests Open Educational Resources from web sites: pages listed in a sitemap,
 // a list of page URLs, or a bounded crawl from a start page. It obeys robots.txt, paces its
 // requests per host, asks for changed pages only on incremental runs, reports pages that are
 // gone, and reads each page's license signals with where they were found and what they are
 // about (the page, the site around it, or a part such as an image).
-package web
+package site
 
 import (
 	"context"
