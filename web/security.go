@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"golang.org/x/time/rate"
 
@@ -78,6 +79,9 @@ func (s *Server) identify(h http.HandlerFunc) http.HandlerFunc {
 				s.fail(w, r, http.StatusUnauthorized, errors.New("authorization must be a bearer token"))
 				return
 			}
+			if s.tooManyFailures(w, r) {
+				return
+			}
 			t, err := auth.Verify(r.Context(), s.tokens, strings.TrimSpace(plain))
 			if err != nil {
 				s.authFailure(w, r, err)
@@ -111,6 +115,7 @@ func (s *Server) identify(h http.HandlerFunc) http.HandlerFunc {
 
 func (s *Server) authFailure(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, auth.ErrDenied) {
+		s.failures.take(s.clientIP(r))
 		w.Header().Set("WWW-Authenticate", `Bearer realm="orchard"`)
 		s.fail(w, r, http.StatusUnauthorized, err)
 		return
@@ -236,10 +241,15 @@ type loginView struct {
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.PostFormValue("next"))
+	if s.tooManyFailures(w, r) {
+		return
+	}
 	t, err := auth.Verify(r.Context(), s.tokens, strings.TrimSpace(r.PostFormValue("token")))
 	if err != nil {
 		status := http.StatusUnauthorized
-		if !errors.Is(err, auth.ErrDenied) {
+		if errors.Is(err, auth.ErrDenied) {
+			s.failures.take(s.clientIP(r))
+		} else {
 			status = http.StatusServiceUnavailable
 		}
 		s.render(w, r, status, "login", loginView{Next: next, Error: "That token is not valid."})
@@ -266,10 +276,20 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// safeNext keeps post-login redirects on this site.
+// safeNext keeps post-login redirects on this site: a path of this origin and nothing a browser
+// could read as another host. Browsers drop tabs and newlines from URLs, so "/\t/evil.example"
+// would become "//evil.example": any control character or space refuses the path.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
-		return "/admin/"
+	const home = "/admin/"
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
+		return home
+	}
+	if strings.ContainsFunc(next, func(r rune) bool { return r <= ' ' || r == 0x7f || unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return home
 	}
 	return next
 }
@@ -296,12 +316,26 @@ func sharedKey(ctx context.Context, w Workers) ([]byte, error) {
 
 func randomKey() string { return auth.Secret() }
 
+// tooManyFailures answers 429 when the client has failed to authenticate too often lately, before
+// its token is even looked at, so that guessing tokens is as slow as the failure budget allows.
+func (s *Server) tooManyFailures(w http.ResponseWriter, r *http.Request) bool {
+	wait, blocked := s.failures.exhausted(s.clientIP(r))
+	if !blocked {
+		return false
+	}
+	w.Header().Set("Retry-After", retryAfter(wait))
+	s.fail(w, r, http.StatusTooManyRequests, errors.New("too many failed sign-ins; try again later"))
+	return true
+}
+
+func retryAfter(wait time.Duration) string { return fmt.Sprint(int(math.Ceil(wait.Seconds()))) }
+
 // limited rate-limits anonymous requests per client IP.
 func (s *Server) limited(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !viewerOf(r).Staff() {
 			if wait, ok := s.limits.allow(s.clientIP(r)); !ok {
-				w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+				w.Header().Set("Retry-After", retryAfter(wait))
 				s.fail(w, r, http.StatusTooManyRequests, errors.New("too many searches; slow down"))
 				return
 			}
@@ -347,6 +381,40 @@ func (l *limiter) allow(ip string) (time.Duration, bool) {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	res := l.bucket(ip, now).ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return d, false
+	}
+	return 0, true
+}
+
+// take spends a token of ip's bucket whether or not one is left: a failure always counts.
+func (l *limiter) take(ip string) {
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.bucket(ip, now).ReserveN(now, 1)
+}
+
+// exhausted says whether ip's bucket is empty, and how long until a token is back, without
+// taking one.
+func (l *limiter) exhausted(ip string) (time.Duration, bool) {
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim := l.bucket(ip, now)
+	if lim.TokensAt(now) >= 1 {
+		return 0, false
+	}
+	res := lim.ReserveN(now, 1)
+	d := res.DelayFrom(now)
+	res.CancelAt(now)
+	return d, true
+}
+
+// bucket returns ip's token bucket, forgetting idle ones now and then. l.mu must be held.
+func (l *limiter) bucket(ip string, now time.Time) *rate.Limiter {
 	if now.Sub(l.swept) > time.Minute {
 		// An idle bucket has refilled, so forgetting it changes nothing.
 		for k, c := range l.clients {
@@ -362,10 +430,5 @@ func (l *limiter) allow(ip string) (time.Duration, bool) {
 		l.clients[ip] = c
 	}
 	c.seen = now
-	res := c.lim.ReserveN(now, 1)
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return d, false
-	}
-	return 0, true
+	return c.lim
 }

@@ -40,6 +40,13 @@ type Config struct {
 	SecureCookies bool
 }
 
+// Failed sign-ins and bearer tokens: five in a row, then one more every twelve seconds per
+// client, which makes guessing a 256-bit token hopeless and a mistyped one a short wait.
+const (
+	authFailureRate  = 1.0 / 12
+	authFailureBurst = 5
+)
+
 func (c *Config) defaults() {
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 10 * time.Second
@@ -98,8 +105,10 @@ type Server struct {
 	metrics *metrics
 	pages   *pages
 	limits  *limiter
-	csrfKey []byte
-	routes  []string
+	// failures counts failed sign-ins and bearer tokens per client.
+	failures *limiter
+	csrfKey  []byte
+	routes   []string
 	// stopping is closed when the server shuts down, ending event streams.
 	stopping chan struct{}
 
@@ -124,7 +133,8 @@ func New(cfg Config, log *slog.Logger, deps Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, log: log, index: deps.Index, workers: deps.Workers, probe: deps.Probe,
 		mux: http.NewServeMux(), metrics: newMetrics(), pages: pg,
-		limits: newLimiter(cfg.SearchRate, cfg.SearchBurst), stopping: make(chan struct{}),
+		limits: newLimiter(cfg.SearchRate, cfg.SearchBurst), failures: newLimiter(authFailureRate, authFailureBurst),
+		stopping: make(chan struct{}),
 	}
 	if err := s.openStores(context.Background()); err != nil {
 		return nil, err
