@@ -195,6 +195,7 @@ func (m *meiliProcess) kill() {
 // the pages sent before the outage until the index confirms them, nothing is lost, the run
 // completes.
 func TestIndexOutage(t *testing.T) {
+	testenv.Slow(t, "Meilisearch stopped and restarted")
 	t.Parallel()
 	bin := os.Getenv("ORCHARD_MEILISEARCH")
 	if bin == "" {
