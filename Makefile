@@ -2,7 +2,7 @@ BIN      := bin/orchard
 GO       ?= go
 BENCHTIME ?= 1x
 
-.PHONY: all build run test bench fuzz lint clean
+.PHONY: all build run test test-short bench fuzz lint clean
 
 all: build
 
@@ -17,6 +17,10 @@ run: build
 # The whole suite, installing Meilisearch, Chromium and the OAI-PMH test server when missing.
 test:
 	scripts/test.sh
+
+# The fast tier while working: skips the browser, Meilisearch, cluster and Catmandu tests.
+test-short:
+	$(GO) test -short -count=1 ./...
 
 bench:
 	scripts/bench.sh

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Benchmarks: starts Meilisearch on a free loopback port with a temporary data directory (as
-# scripts/test.sh does); runs the catalog's bulk-indexing benchmarks once each, its search
-# benchmarks BENCH_SEARCHES times, the end-to-end pipeline benchmark once, and every other
-# package's benchmarks (license parsing, OAI-PMH decoding and pacing, page extraction, the
-# search page, the workers' pipeline); then stops Meilisearch. ORCHARD_BENCH_RECORDS sets the
-# catalog size (100,000 by default); BENCH_COUNT repeats every benchmark for benchstat.
+# Benchmarks: starts Meilisearch on a free loopback port with a temporary data directory; runs
+# the catalog's bulk-indexing benchmarks once each, its search benchmarks BENCH_SEARCHES times,
+# the end-to-end pipeline benchmark once, and every other package's benchmarks (license parsing,
+# OAI-PMH decoding and pacing, page extraction, the search page, the workers' pipeline); then
+# stops Meilisearch. ORCHARD_BENCH_RECORDS sets the catalog size (100,000 by default);
+# BENCH_COUNT repeats every benchmark for benchstat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,4 +1,4 @@
-# Sourced by test.sh and bench.sh: unless MEILI_URL names a running server, starts Meilisearch
+# Sourced by bench.sh: unless MEILI_URL names a running server, starts Meilisearch
 # (installed by install-meilisearch.sh) on a free loopback port with a temporary data directory,
 # exports MEILI_URL, MEILI_MASTER_KEY and ORCHARD_MEILISEARCH, and stops it when the script exits.
 meili_bin=$(scripts/install-meilisearch.sh)

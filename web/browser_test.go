@@ -142,6 +142,7 @@ func shot(t *testing.T, ctx context.Context, name string) {
 }
 
 func TestBrowser(t *testing.T) {
+	testenv.Slow(t, "Chromium")
 	ctx := chrome(t)
 	repo := repository(t)
 	p := newPipeline()

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/orchard-oer/orchard/internal/testenv"
 )
 
 // startCluster runs three JetStream servers in one cluster on loopback ports.
@@ -54,6 +56,7 @@ func startCluster(t *testing.T) []*server.Server {
 
 // A run on R3 streams completes when the stream leader is stopped in the middle of it.
 func TestClusterLeaderLoss(t *testing.T) {
+	testenv.Slow(t, "three-server NATS cluster")
 	t.Parallel()
 	servers := startCluster(t)
 	var urls []string

@@ -66,52 +66,37 @@ func (d *Docs) Get(ctx context.Context, key string, v any) (uint64, error) {
 	if err := checkKey(key); err != nil {
 		return 0, err
 	}
-	e, err := d.kv.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return 0, fmt.Errorf("document %s: %w", key, ErrNotFound)
-	}
+	rev, err := getInto(ctx, d.kv, key, v)
 	if err != nil {
-		return 0, fmt.Errorf("get document %s: %w", key, err)
+		return 0, fmt.Errorf("document %s: %w", key, err)
 	}
-	if err := json.Unmarshal(e.Value(), v); err != nil {
-		return 0, fmt.Errorf("decode document %s: %w", key, err)
-	}
-	return e.Revision(), nil
+	return rev, nil
 }
 
 // Put stores v at key, replacing what was there.
 func (d *Docs) Put(ctx context.Context, key string, v any) (uint64, error) {
-	return d.write(ctx, key, v, func(b []byte) (uint64, error) { return d.kv.Put(ctx, key, b) })
+	return d.write(ctx, key, v, anyRevision)
 }
 
 // Create stores v at key only if the key is free; ErrExists otherwise.
 func (d *Docs) Create(ctx context.Context, key string, v any) (uint64, error) {
-	return d.write(ctx, key, v, func(b []byte) (uint64, error) { return d.kv.Create(ctx, key, b) })
+	return d.write(ctx, key, v, freeKey)
 }
 
 // Update stores v at key only if the key is still at revision; ErrConflict otherwise.
 func (d *Docs) Update(ctx context.Context, key string, v any, revision uint64) (uint64, error) {
-	return d.write(ctx, key, v, func(b []byte) (uint64, error) { return d.kv.Update(ctx, key, b, revision) })
+	return d.write(ctx, key, v, revision)
 }
 
-func (d *Docs) write(ctx context.Context, key string, v any, store func([]byte) (uint64, error)) (uint64, error) {
+func (d *Docs) write(ctx context.Context, key string, v any, rev uint64) (uint64, error) {
 	if err := checkKey(key); err != nil {
 		return 0, err
 	}
-	b, err := json.Marshal(v)
+	stored, err := putJSON(ctx, d.kv, key, v, rev)
 	if err != nil {
-		return 0, fmt.Errorf("encode document %s: %w", key, err)
+		return 0, fmt.Errorf("document %s: %w", key, err)
 	}
-	rev, err := store(b)
-	switch {
-	case errors.Is(err, jetstream.ErrKeyRevisionMismatch):
-		return 0, fmt.Errorf("document %s: %w", key, ErrConflict)
-	case errors.Is(err, jetstream.ErrKeyExists):
-		return 0, fmt.Errorf("document %s: %w", key, ErrExists)
-	case err != nil:
-		return 0, fmt.Errorf("store document %s: %w", key, err)
-	}
-	return rev, nil
+	return stored, nil
 }
 
 // Delete removes the document at key; a missing key is not an error.

@@ -198,20 +198,34 @@ func startWorkers(t testing.TB, s *System, p Pipeline, n int) (stop func()) {
 	return stop
 }
 
-// waitRun polls a run until cond holds or the deadline passes.
-func waitRun(t testing.TB, s *System, id string, within time.Duration, cond func(Run) bool) Run {
+// waitFor polls cond until it returns nil or the deadline passes, and fails with its last error.
+func waitFor(t testing.TB, within time.Duration, cond func() error) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
-		r, err := s.Run(context.Background(), id)
-		if err == nil && cond(r) {
-			return r
+		err := cond()
+		if err == nil {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("run %s: condition not met within %s; last %+v (err %v)", id, within, r, err)
+			t.Fatalf("not within %s: %v", within, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// waitRun polls a run until cond holds or the deadline passes.
+func waitRun(t testing.TB, s *System, id string, within time.Duration, cond func(Run) bool) Run {
+	t.Helper()
+	var r Run
+	waitFor(t, within, func() error {
+		var err error
+		if r, err = s.Run(context.Background(), id); err == nil && !cond(r) {
+			err = fmt.Errorf("run %s: condition not met; last %+v", id, r)
+		}
+		return err
+	})
+	return r
 }
 
 func ended(r Run) bool { return r.Status.Final() }

@@ -106,13 +106,20 @@ func TestOneJobPerSource(t *testing.T) {
 		t.Errorf("refused job left a run: %+v", hist)
 	}
 
-	// Slow pages longer than AckWait/3 need heartbeats; four workers, one job per source.
-	h := &pager{pages: 3, per: 2, delay: 900 * time.Millisecond}
+	// Slow pages longer than AckWait/3 need heartbeats; four workers, one job per source. Every
+	// harvest holds after its first page until the running job has been tried.
+	release := make(chan struct{})
+	h := &pager{pages: 3, per: 2, delay: 900 * time.Millisecond, onPage: func(p int) {
+		if p == 0 {
+			<-release
+		}
+	}}
 	startWorkers(t, s, pipeline(ix, h), 4)
-	time.Sleep(300 * time.Millisecond)
+	waitRun(t, s, id, 20*time.Second, func(r Run) bool { return r.Status == StatusRunning })
 	if _, err := s.RunNow(ctx, "one", false); !errors.Is(err, ErrPending) {
 		t.Errorf("job while running: %v, want ErrPending", err)
 	}
+	close(release)
 	run := waitRun(t, s, id, 30*time.Second, ended)
 	if run.Status != StatusSucceeded || run.Attempts != 1 {
 		t.Errorf("run = %+v", run)

@@ -212,12 +212,11 @@ func cmp(err, otherwise error) error {
 // <source>.run key so that any worker still holding an older delivery is fenced off.
 func (a *attempt) claim(ctx context.Context) (json.RawMessage, error) {
 	key := a.job.Source + runSuffix
-	e, err := a.s.ckpts.Get(ctx, key)
+	st, rev, err := getJSON[progressState](ctx, a.s.ckpts, key)
 	switch {
 	case err == nil:
-		var st progressState
-		if json.Unmarshal(e.Value(), &st) == nil && st.RunID == a.job.RunID {
-			a.state, a.rev = st, e.Revision()
+		if st.RunID == a.job.RunID {
+			a.state, a.rev = st, rev
 			// Write it back to move the revision: a worker still running an older delivery
 			// of this job now fails its next compare-and-set.
 			if err := a.store(ctx); err != nil {
@@ -225,12 +224,11 @@ func (a *attempt) claim(ctx context.Context) (json.RawMessage, error) {
 			}
 			return st.Checkpoint, nil
 		}
-	case !errors.Is(err, jetstream.ErrKeyNotFound):
+	case !errors.Is(err, ErrNotFound) && !errors.Is(err, errUndecodable):
 		return nil, fmt.Errorf("read checkpoint of %s: %w", a.job.Source, err)
 	}
 	a.state = progressState{RunID: a.job.RunID}
-	b, _ := json.Marshal(a.state)
-	if a.rev, err = a.s.ckpts.Put(ctx, key, b); err != nil {
+	if a.rev, err = putJSON(ctx, a.s.ckpts, key, a.state, anyRevision); err != nil {
 		return nil, fmt.Errorf("start checkpoint of %s: %w", a.job.Source, err)
 	}
 	if a.job.Full {
@@ -248,12 +246,8 @@ func (a *attempt) claim(ctx context.Context) (json.RawMessage, error) {
 
 // store writes the progress state with compare-and-set.
 func (a *attempt) store(ctx context.Context) error {
-	b, err := json.Marshal(a.state)
-	if err != nil {
-		return fmt.Errorf("encode checkpoint: %w", err)
-	}
-	rev, err := a.s.ckpts.Update(ctx, a.job.Source+runSuffix, b, a.rev)
-	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyNotFound) {
+	rev, err := putJSON(ctx, a.s.ckpts, a.job.Source+runSuffix, a.state, a.rev)
+	if errors.Is(err, ErrConflict) || errors.Is(err, jetstream.ErrKeyNotFound) {
 		return errFenced
 	}
 	if err != nil {

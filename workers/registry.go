@@ -115,14 +115,7 @@ func (r *Registry) Add(ctx context.Context, src Source) (Source, error) {
 	}
 	now := time.Now().UTC()
 	src.Created, src.Updated = now, now
-	b, err := json.Marshal(src)
-	if err != nil {
-		return Source{}, fmt.Errorf("encode source %s: %w", src.Name, err)
-	}
-	rev, err := r.kv.Create(ctx, src.Name, b)
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		return Source{}, fmt.Errorf("source %s: %w", src.Name, ErrExists)
-	}
+	rev, err := putJSON(ctx, r.kv, src.Name, src, freeKey)
 	if err != nil {
 		return Source{}, fmt.Errorf("add source %s: %w", src.Name, err)
 	}
@@ -135,22 +128,11 @@ func (r *Registry) Get(ctx context.Context, name string) (Source, error) {
 	if !nameRe.MatchString(name) {
 		return Source{}, fmt.Errorf("source %q: %w", name, ErrNotFound)
 	}
-	e, err := r.kv.Get(ctx, name)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return Source{}, fmt.Errorf("source %s: %w", name, ErrNotFound)
-	}
+	src, rev, err := getJSON[Source](ctx, r.kv, name)
 	if err != nil {
-		return Source{}, fmt.Errorf("get source %s: %w", name, err)
+		return Source{}, fmt.Errorf("source %s: %w", name, err)
 	}
-	return decodeSource(e)
-}
-
-func decodeSource(e jetstream.KeyValueEntry) (Source, error) {
-	var src Source
-	if err := json.Unmarshal(e.Value(), &src); err != nil {
-		return Source{}, fmt.Errorf("decode source %s: %w", e.Key(), err)
-	}
-	src.Revision = e.Revision()
+	src.Revision = rev
 	return src, nil
 }
 
@@ -162,10 +144,11 @@ func (r *Registry) List(ctx context.Context) ([]Source, error) {
 	}
 	out := make([]Source, 0, len(es))
 	for _, e := range es {
-		src, err := decodeSource(e)
+		src, err := decodeJSON[Source](e)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("list sources: %w", err)
 		}
+		src.Revision = e.Revision()
 		out = append(out, src)
 	}
 	slices.SortFunc(out, func(a, b Source) int { return strings.Compare(a.Name, b.Name) })

@@ -2,8 +2,11 @@ package workers
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // A worker that stops after page k hands its job back at a checkpoint, and the next worker
@@ -100,9 +103,23 @@ func TestCancel(t *testing.T) {
 	if r.Status != StatusCancelled || r.Pages >= 50 {
 		t.Errorf("running run after cancel: %+v", r)
 	}
-	time.Sleep(300 * time.Millisecond)
-	if h.active.Load() != 0 || h.calls.Load() != 1 {
-		t.Errorf("harvests: %d active, %d calls", h.active.Load(), h.calls.Load())
+	// The cancelled job is acknowledged, so nothing is left to redeliver, and its harvest ends.
+	waitFor(t, 5*time.Second, func() error {
+		c, err := s.jobs.Consumer(ctx, jobsConsumer)
+		var ci *jetstream.ConsumerInfo
+		if err == nil {
+			ci, err = c.Info(ctx)
+		}
+		if err != nil {
+			return err
+		}
+		if ci.NumAckPending != 0 || ci.NumPending != 0 || h.active.Load() != 0 {
+			return fmt.Errorf("%d jobs unacknowledged, %d waiting, %d harvests active", ci.NumAckPending, ci.NumPending, h.active.Load())
+		}
+		return nil
+	})
+	if c := h.calls.Load(); c != 1 {
+		t.Errorf("cancelled job harvested %d times", c)
 	}
 	id2, err := s.RunNow(ctx, "long", false)
 	if err != nil {

@@ -4,15 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/harvester"
@@ -121,11 +117,7 @@ func newRunID(source string, now time.Time) string {
 }
 
 func (s *System) saveRun(ctx context.Context, r Run) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return fmt.Errorf("encode run %s: %w", r.ID, err)
-	}
-	if _, err := s.runs.Put(ctx, r.ID, b); err != nil {
+	if _, err := putJSON(ctx, s.runs, r.ID, r, anyRevision); err != nil {
 		return fmt.Errorf("save run %s: %w", r.ID, err)
 	}
 	return nil
@@ -136,20 +128,9 @@ func (s *System) Run(ctx context.Context, id string) (Run, error) {
 	if id == "" || !nameRe.MatchString(strings.SplitN(id, ".", 2)[0]) || strings.ContainsAny(id, " *>") {
 		return Run{}, fmt.Errorf("run %q: %w", id, ErrNotFound)
 	}
-	e, err := s.runs.Get(ctx, id)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return Run{}, fmt.Errorf("run %s: %w", id, ErrNotFound)
-	}
+	r, _, err := getJSON[Run](ctx, s.runs, id)
 	if err != nil {
-		return Run{}, fmt.Errorf("get run %s: %w", id, err)
-	}
-	return decodeRun(e)
-}
-
-func decodeRun(e jetstream.KeyValueEntry) (Run, error) {
-	var r Run
-	if err := json.Unmarshal(e.Value(), &r); err != nil {
-		return Run{}, fmt.Errorf("decode run %s: %w", e.Key(), err)
+		return Run{}, fmt.Errorf("run %s: %w", id, err)
 	}
 	return r, nil
 }
@@ -177,9 +158,9 @@ func (s *System) allRuns(ctx context.Context, filter string) ([]Run, error) {
 	}
 	runs := make([]Run, 0, len(es))
 	for _, e := range es {
-		r, err := decodeRun(e)
+		r, err := decodeJSON[Run](e)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("list runs: %w", err)
 		}
 		runs = append(runs, r)
 	}

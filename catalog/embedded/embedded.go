@@ -89,6 +89,12 @@ func Open(cfg Config, log *slog.Logger) (*Index, error) {
 		_ = b.Close()
 		return nil, fmt.Errorf("open embedded index %s: analyzers missing from its mapping", path)
 	}
+	// An index made before the derived fields took their shared names would answer filters
+	// on them with nothing; say so instead.
+	if dm, ok := im.(*mapping.IndexMappingImpl); !ok || dm.DefaultMapping.Properties[fieldHidden] == nil {
+		_ = b.Close()
+		return nil, fmt.Errorf("open embedded index %s: made by an older Orchard without field %s; remove the directory and harvest again", path, fieldHidden)
+	}
 	return ix, nil
 }
 
@@ -158,19 +164,10 @@ func document(r *catalog.Record) (map[string]any, error) {
 		}
 	}
 	title := norm.NFC.String(r.Title)
-	doc := map[string]any{
-		fieldTitle:      title,
-		fieldBody:       body,
-		fieldSource:     string(src),
-		fieldHidden:     r.Hidden,
-		fieldCommercial: r.License.Commercial,
-		fieldDerivative: r.License.Derivatives,
-		fieldOpen:       r.License.Open,
-		fieldSortTitle:  r.TitleKey(),
-	}
-	if k := r.DateKey(); k != "" {
-		doc[fieldSortDate] = k
-	}
+	doc := r.IndexFields()
+	doc[fieldTitle] = title
+	doc[fieldBody] = body
+	doc[fieldSource] = string(src)
 	if r.Datestamp != "" {
 		doc[fieldDatestamp] = r.Datestamp
 	}
@@ -179,11 +176,9 @@ func document(r *catalog.Record) (map[string]any, error) {
 	}
 	var all []string
 	for _, f := range catalog.Facets {
-		if v := r.FacetValues(f); len(v) > 0 {
-			doc[facetPrefix+f] = v
-			for _, x := range v {
-				all = append(all, f+facetSep+x)
-			}
+		v, _ := doc[facetPrefix+f].([]string)
+		for _, x := range v {
+			all = append(all, f+facetSep+x)
 		}
 	}
 	if len(all) > 0 {

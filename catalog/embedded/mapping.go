@@ -13,22 +13,25 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/orchard-oer/orchard/catalog"
 )
 
 // Field names in the Bleve documents.
 const (
-	fieldTitle      = "title"      // folded title: exact, prefix and typo matches
-	fieldBody       = "body"       // folded description, creators, subjects, keywords
-	fieldSource     = "src"        // the record's JSON, stored only
-	fieldYear       = "year"       // numeric, for year ranges
-	fieldHidden     = "hidden"     // bool
-	fieldCommercial = "commercial" // bool
-	fieldDerivative = "derivatives"
-	fieldOpen       = "open"
-	fieldSortTitle  = "sort_title"
-	fieldSortDate   = "sort_date"
-	fieldDatestamp  = "datestamp"
-	facetPrefix     = "f_" // f_license, f_lang, … hold catalog.Record.FacetValues
+	fieldTitle     = "title" // folded title: exact, prefix and typo matches
+	fieldBody      = "body"  // folded description, creators, subjects, keywords
+	fieldSource    = "src"   // the record's JSON, stored only
+	fieldYear      = "year"  // numeric, for year ranges
+	fieldDatestamp = "datestamp"
+	// Fields catalog.Record.IndexFields derives.
+	fieldHidden     = catalog.FieldHidden // bool
+	fieldCommercial = catalog.FieldCommercial
+	fieldDerivative = catalog.FieldDerivatives
+	fieldOpen       = catalog.FieldOpen
+	fieldSortTitle  = catalog.FieldSortTitle
+	fieldSortDate   = catalog.FieldSortDate
+	facetPrefix     = catalog.FacetPrefix
 	// fieldFacets holds every facet value as "<facet>\x1f<value>": counting facets then reads
 	// one doc-value field per match instead of one per facet, which is most of their cost.
 	fieldFacets = "facets"

@@ -38,21 +38,7 @@ func Document(r *catalog.Record) (json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	extra := map[string]any{
-		fieldHidden:     r.Hidden,
-		fieldCommercial: r.License.Commercial,
-		fieldDerivative: r.License.Derivatives,
-		fieldOpen:       r.License.Open,
-		fieldSortTitle:  r.TitleKey(),
-	}
-	if k := r.DateKey(); k != "" {
-		extra[fieldSortDate] = k
-	}
-	for _, f := range catalog.Facets {
-		if v := r.FacetValues(f); len(v) > 0 {
-			extra[facetPrefix+f] = v
-		}
-	}
+	extra := r.IndexFields()
 	ex, err := json.Marshal(extra)
 	if err != nil {
 		return nil, err

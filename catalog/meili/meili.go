@@ -62,15 +62,15 @@ const (
 // searchable in order of weight: a match in the title ranks first.
 var searchable = []string{"title", "keywords", "subjects", "description", "creators"}
 
-// Derived document fields: facets as catalog.Record.FacetValues gives them, flags, sort keys.
+// Document fields: those catalog.Record.IndexFields derives, and record fields used as they are.
 const (
-	facetPrefix     = "f_"
-	fieldHidden     = "f_hidden"
-	fieldCommercial = "f_commercial"
-	fieldDerivative = "f_derivatives"
-	fieldOpen       = "f_open"
-	fieldSortTitle  = "sort_title"
-	fieldSortDate   = "sort_date"
+	facetPrefix     = catalog.FacetPrefix
+	fieldHidden     = catalog.FieldHidden
+	fieldCommercial = catalog.FieldCommercial
+	fieldDerivative = catalog.FieldDerivatives
+	fieldOpen       = catalog.FieldOpen
+	fieldSortTitle  = catalog.FieldSortTitle
+	fieldSortDate   = catalog.FieldSortDate
 	fieldDatestamp  = "datestamp"
 	fieldYear       = "year"
 	fieldID         = "id"

@@ -221,6 +221,7 @@ func startNATS(t *testing.T) string {
 // While serve holds the embedded index, a local search goes through the server and an import
 // says why it cannot run.
 func TestEmbeddedIndexBusy(t *testing.T) {
+	testenv.Slow(t, "orchard serve in a process of its own")
 	t.Setenv("ORCHARD_DATA_DIR", isolate(t))
 	startServe(t)
 	out, errOut, err := run(t, "search", "--json", "anything")

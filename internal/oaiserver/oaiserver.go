@@ -72,6 +72,7 @@ func (s *Server) Identifier(id string) string { return "oai:orchard.test:" + id 
 // Start runs a repository holding records until the test ends.
 func Start(t testing.TB, records []Record, opts Options) *Server {
 	t.Helper()
+	testenv.Slow(t, "Catmandu OAI-PMH server")
 	perl, err := exec.LookPath("perl")
 	if err != nil {
 		testenv.Missing(t, "perl", "apt-get install perl libdancer-plugin-catmandu-oai-perl")

@@ -29,11 +29,14 @@ var (
 )
 
 // Meili returns a real Meilisearch server: the one at MEILI_URL (with MEILI_MASTER_KEY), or one
-// started from the binary at $ORCHARD_MEILISEARCH or on PATH, shared by all tests of the process.
+// started from the binary at $ORCHARD_MEILISEARCH or on PATH, shared by all tests of the process
+// (scripts/test.sh gives each test process its own: Meilisearch runs one task at a time across
+// its indexes, and a package's bulk ingest held another's small writes past their deadlines).
 // It skips (outside CI) or fails (in CI) t, or skips (outside CI) or fails (in CI) when none can
 // be had.
 func Meili(t testing.TB) *Server {
 	t.Helper()
+	Slow(t, "Meilisearch")
 	once.Do(func() { shared, reason = start() })
 	if shared == nil {
 		Missing(t, "meilisearch", reason+"; run `make test`, which installs it, or set MEILI_URL or put meilisearch on PATH")

@@ -1,0 +1,36 @@
+package catalog
+
+// Names of the fields every index backend derives from a record for filters, facets and
+// sorting. They differ from the record's own JSON names ("f_hidden", not "hidden") so that a
+// backend storing both keeps them apart.
+const (
+	FacetPrefix      = "f_" // FacetPrefix+facet holds Record.FacetValues(facet)
+	FieldHidden      = "f_hidden"
+	FieldCommercial  = "f_commercial"
+	FieldDerivatives = "f_derivatives"
+	FieldOpen        = "f_open"
+	FieldSortTitle   = "sort_title"
+	FieldSortDate    = "sort_date"
+)
+
+// IndexFields returns the fields r contributes to an index by the names above: the flags
+// filters use, the sort keys, and each facet's values (facets without values are left out,
+// as is the date key when r has no date).
+func (r *Record) IndexFields() map[string]any {
+	f := map[string]any{
+		FieldHidden:      r.Hidden,
+		FieldCommercial:  r.License.Commercial,
+		FieldDerivatives: r.License.Derivatives,
+		FieldOpen:        r.License.Open,
+		FieldSortTitle:   r.TitleKey(),
+	}
+	if k := r.DateKey(); k != "" {
+		f[FieldSortDate] = k
+	}
+	for _, facet := range Facets {
+		if v := r.FacetValues(facet); len(v) > 0 {
+			f[FacetPrefix+facet] = v
+		}
+	}
+	return f
+}
