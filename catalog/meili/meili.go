@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -108,14 +109,41 @@ func settings() *meilisearch.Settings {
 func httpClient(timeout time.Duration) *http.Client {
 	return &http.Client{
 		Timeout: timeout,
-		Transport: &http.Transport{
+		Transport: refusedBodies{&http.Transport{
 			DisableCompression:  true,
 			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			MaxIdleConns:        64,
 			MaxIdleConnsPerHost: 64,
 			IdleConnTimeout:     90 * time.Second,
-		},
+		}},
 	}
+}
+
+// refusedBodies drops pooled connections after Meilisearch refuses a request that carried a
+// body for its key (401, 403): it answers before reading the body (which meilisearch-go sends
+// chunked) and keeps the connection open, and the next request sent on that connection then
+// hangs until its deadline.
+type refusedBodies struct{ *http.Transport }
+
+func (t refusedBodies) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.Transport.RoundTrip(req)
+	if err == nil && req.Body != nil && req.Body != http.NoBody &&
+		(resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
+		resp.Body = closeIdle{resp.Body, t.Transport}
+	}
+	return resp, err
+}
+
+// closeIdle closes the transport's idle connections once the refused answer has been read.
+type closeIdle struct {
+	io.ReadCloser
+	t *http.Transport
+}
+
+func (b closeIdle) Close() error {
+	err := b.ReadCloser.Close()
+	b.t.CloseIdleConnections()
+	return err
 }
 
 func client(url, key string, hc *http.Client) meilisearch.ServiceManager {

@@ -21,13 +21,10 @@ func newIndex(t *testing.T) *Index {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The deletion goes through a connection of its own and is queued, not waited for: a write
-	// Meilisearch refused for its key (TestReadsUseASearchOnlyKey) left the shared keep-alive
-	// connection hanging the next request until its deadline, and no test depends on the end.
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if _, err := client(ix.cfg.URL, ix.cfg.Key, httpClient(ix.cfg.Timeout)).DeleteIndexWithContext(ctx, ix.cfg.Index); err != nil {
+		if err := ix.DeleteIndex(ctx); err != nil {
 			t.Errorf("delete index: %v", err)
 		}
 	})
