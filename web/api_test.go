@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -130,6 +131,7 @@ func TestAdminRefusals(t *testing.T) {
 		{"POST", "/api/admin/sources", false},
 		{"GET", "/api/admin/sources/x", false},
 		{"PUT", "/api/admin/sources/x", false},
+		{"PATCH", "/api/admin/sources/x", false},
 		{"DELETE", "/api/admin/sources/x", true},
 		{"POST", "/api/admin/sources/x/run", false},
 		{"POST", "/api/admin/sources/x/cancel", false},
@@ -186,6 +188,49 @@ func TestSourcesAPI(t *testing.T) {
 	h.call("PUT", "/api/admin/sources/other", h.admin, src, 400, &e)
 	if e.Param != "name" {
 		t.Errorf("PUT name mismatch: %+v", e)
+	}
+	// Durations travel as strings; a malformed one is named.
+	h.call("PATCH", "/api/admin/sources/demo", h.admin, map[string]any{"pace": "5s"}, 200, &got)
+	if got["pace"] != "5s" || got["schedule"] != "@hourly" {
+		t.Errorf("after PATCH pace: %v", got)
+	}
+	for _, pace := range []any{"fast", 5000000000} {
+		h.call("PATCH", "/api/admin/sources/demo", h.admin, map[string]any{"pace": pace}, 400, &e)
+		if pace == "fast" && e.Param != "pace" {
+			t.Errorf("pace %v: %+v", pace, e)
+		}
+	}
+	// If-Match with the revision of a GET's ETag refuses an edit of a source changed since.
+	code, _, hd := h.do("GET", "/api/admin/sources/demo", h.librarian, nil)
+	etag := hd.Get("ETag")
+	if code != 200 || etag == "" {
+		t.Fatalf("GET: %d, ETag %q", code, etag)
+	}
+	ifMatch := func(method, etag string, body any) (int, []byte) {
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequestWithContext(t.Context(), method, h.ts.URL+"/api/admin/sources/demo", strings.NewReader(string(b)))
+		req.Header.Set("Authorization", "Bearer "+h.admin)
+		req.Header.Set("If-Match", etag)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, out
+	}
+	if code, b := ifMatch("PUT", etag, map[string]any{"paused": true}); code != 200 {
+		t.Errorf("PUT at the current revision: %d %s", code, b)
+	}
+	if code, b := ifMatch("PATCH", etag, map[string]any{"paused": false}); code != http.StatusPreconditionFailed {
+		t.Errorf("PATCH at a stale revision: %d %s", code, b)
+	}
+	if code, b := ifMatch("PATCH", `"x"`, map[string]any{"paused": false}); code != 400 {
+		t.Errorf("PATCH with a malformed If-Match: %d %s", code, b)
+	}
+	h.call("GET", "/api/admin/sources/demo", h.librarian, nil, 200, &got)
+	if got["paused"] != true || got["pace"] != "5s" {
+		t.Errorf("after the refused edit: %v", got)
 	}
 	h.call("GET", "/api/admin/sources/missing", h.librarian, nil, 404, nil)
 

@@ -78,7 +78,13 @@ const maxBody = 1 << 20
 
 // decodeBody reads a JSON request body into v, refusing unknown fields.
 func decodeBody(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	return decodeJSON(io.LimitReader(r.Body, maxBody), v)
+}
+
+// decodeJSON reads JSON into v, refusing unknown fields; fields the JSON leaves out keep
+// their values in v.
+func decodeJSON(rd io.Reader, v any) error {
+	dec := json.NewDecoder(rd)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return &ParamError{"body", fmt.Sprintf("invalid JSON: %v", err)}
