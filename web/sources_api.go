@@ -66,7 +66,7 @@ func (s *Server) apiSourceAdd(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	src, err := in.settings()
+	src, err := in.Settings()
 	if err == nil {
 		src, err = s.workers.Sources().Add(r.Context(), src)
 	}
@@ -122,7 +122,7 @@ func (s *Server) apiSourceEdit(w http.ResponseWriter, r *http.Request) {
 		if err := decodeJSON(bytes.NewReader(body), &in); err != nil {
 			return err
 		}
-		edited, err := in.settings()
+		edited, err := in.Settings()
 		if err != nil {
 			return err
 		}

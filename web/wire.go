@@ -51,8 +51,8 @@ func SourceOf(src workers.Source) Source {
 	}
 }
 
-// settings are the source's settings for the registry, which sets times and revisions itself.
-func (s Source) settings() (workers.Source, error) {
+// Settings are the source's settings for the registry, which sets times and revisions itself.
+func (s Source) Settings() (workers.Source, error) {
 	pace, err := parseDuration("pace", s.Pace)
 	if err != nil {
 		return workers.Source{}, err
