@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -455,12 +456,20 @@ func TestHealthAndMetrics(t *testing.T) {
 	}
 }
 
-// TestOpenAPI checks that every registered route is described, with its method.
+// TestOpenAPI checks that every registered route is described, with its method, and that the
+// wire types' fields are described with durations as strings.
 func TestOpenAPI(t *testing.T) {
 	h := newHarness(t)
 	var doc struct {
-		OpenAPI string                    `json:"openapi"`
-		Paths   map[string]map[string]any `json:"paths"`
+		OpenAPI    string                    `json:"openapi"`
+		Paths      map[string]map[string]any `json:"paths"`
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Type string `json:"type"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
 	}
 	h.call("GET", "/api/openapi.json", "", nil, 200, &doc)
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
@@ -482,6 +491,20 @@ func TestOpenAPI(t *testing.T) {
 		}
 		if _, ok := ops[strings.ToLower(method)]; !ok {
 			t.Errorf("route %s: method not in openapi.json", route)
+		}
+	}
+	for name, v := range map[string]any{"Source": Source{}, "Run": Run{}, "Progress": Progress{}} {
+		props := doc.Components.Schemas[name].Properties
+		for _, f := range reflect.VisibleFields(reflect.TypeOf(v)) {
+			key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if _, ok := props[key]; !ok {
+				t.Errorf("schema %s lacks %s", name, key)
+			}
+		}
+	}
+	for _, d := range []struct{ schema, field string }{{"Source", "pace"}, {"Progress", "eta"}} {
+		if typ := doc.Components.Schemas[d.schema].Properties[d.field].Type; typ != "string" {
+			t.Errorf("%s.%s is %q in openapi.json, want string", d.schema, d.field, typ)
 		}
 	}
 }

@@ -63,12 +63,7 @@ func TestSourceEditsKeepSettings(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !f.Changed(got) {
-					t.Errorf("the edit of %s did not happen: %+v", f.Other(), got)
-				}
-				if ok, v := f.Kept(got); !ok {
-					t.Errorf("%s lost: now %#v", f.Name, v)
-				}
+				f.Check(t, got)
 			})
 		}
 	}

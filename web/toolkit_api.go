@@ -86,6 +86,11 @@ func (s *Server) apiToolkitCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiToolkitGet(w http.ResponseWriter, r *http.Request) {
 	t, err := s.toolkits.Get(r.Context(), r.PathValue("id"))
+	s.answerToolkit(w, r, t, err)
+}
+
+// answerToolkit answers with the toolkit, or with the error that came instead.
+func (s *Server) answerToolkit(w http.ResponseWriter, r *http.Request, t *toolkit.Toolkit, err error) {
 	if err != nil {
 		s.toolkitError(w, r, err)
 		return
@@ -107,11 +112,7 @@ func (s *Server) apiToolkitRename(w http.ResponseWriter, r *http.Request) {
 // apiToolkitEdit applies change under the request's key and answers with the toolkit.
 func (s *Server) apiToolkitEdit(w http.ResponseWriter, r *http.Request, change func(*toolkit.Toolkit) error) {
 	t, err := s.toolkits.Edit(r.Context(), r.PathValue("id"), toolkitKey(r), change)
-	if err != nil {
-		s.toolkitError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, toolkitJSONOf(t))
+	s.answerToolkit(w, r, t, err)
 }
 
 func (s *Server) apiToolkitPutItem(w http.ResponseWriter, r *http.Request) {

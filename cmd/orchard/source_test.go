@@ -66,12 +66,7 @@ func TestSourceUpdateKeepsSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !f.Changed(got) {
-				t.Errorf("the update of %s did not happen: %+v", f.Other(), shown)
-			}
-			if ok, v := f.Kept(got); !ok {
-				t.Errorf("%s lost: now %#v", f.Name, v)
-			}
+			f.Check(t, got)
 		})
 	}
 }

@@ -69,12 +69,6 @@ func (f Field) Set(src *workers.Source) {
 	reflect.ValueOf(src).Elem().FieldByIndex(f.index).Set(reflect.ValueOf(f.value))
 }
 
-// Kept reports whether src still holds the field's test value, and what it holds.
-func (f Field) Kept(src workers.Source) (bool, any) {
-	got := reflect.ValueOf(src).FieldByIndex(f.index).Interface()
-	return reflect.DeepEqual(got, f.value), got
-}
-
 // Other names the setting an edit changes while f must stay: Paused (set to true), or
 // Schedule (set to OtherSchedule) when f is Paused.
 func (f Field) Other() string {
@@ -84,12 +78,16 @@ func (f Field) Other() string {
 	return "Paused"
 }
 
-// Changed reports whether src shows the edit that Other names: paused, or scheduled hourly.
-func (f Field) Changed(src workers.Source) bool {
-	if f.Other() == "Paused" {
-		return src.Paused
+// Check fails t unless src shows the edit that Other names (paused, or scheduled
+// OtherSchedule) and still holds the field's test value.
+func (f Field) Check(t testing.TB, src workers.Source) {
+	t.Helper()
+	if f.Other() == "Paused" && !src.Paused || f.Other() == "Schedule" && src.Schedule != OtherSchedule {
+		t.Errorf("the edit of %s did not happen: %+v", f.Other(), src)
 	}
-	return src.Schedule == OtherSchedule
+	if got := reflect.ValueOf(src).FieldByIndex(f.index).Interface(); !reflect.DeepEqual(got, f.value) {
+		t.Errorf("%s lost: now %#v", f.Name, got)
+	}
 }
 
 // OtherSchedule is the schedule an edit sets when the field under test is Paused.
