@@ -2,7 +2,9 @@ package web
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -132,6 +134,7 @@ func TestAdminRefusals(t *testing.T) {
 		{"POST", "/api/admin/sources", false},
 		{"GET", "/api/admin/sources/x", false},
 		{"PUT", "/api/admin/sources/x", false},
+		{"PATCH", "/api/admin/sources/x", false},
 		{"DELETE", "/api/admin/sources/x", true},
 		{"POST", "/api/admin/sources/x/run", false},
 		{"POST", "/api/admin/sources/x/cancel", false},
@@ -188,6 +191,49 @@ func TestSourcesAPI(t *testing.T) {
 	h.call("PUT", "/api/admin/sources/other", h.admin, src, 400, &e)
 	if e.Param != "name" {
 		t.Errorf("PUT name mismatch: %+v", e)
+	}
+	// Durations travel as strings; a malformed one is named.
+	h.call("PATCH", "/api/admin/sources/demo", h.admin, map[string]any{"pace": "5s"}, 200, &got)
+	if got["pace"] != "5s" || got["schedule"] != "@hourly" {
+		t.Errorf("after PATCH pace: %v", got)
+	}
+	for _, pace := range []any{"fast", 5000000000} {
+		h.call("PATCH", "/api/admin/sources/demo", h.admin, map[string]any{"pace": pace}, 400, &e)
+		if pace == "fast" && e.Param != "pace" {
+			t.Errorf("pace %v: %+v", pace, e)
+		}
+	}
+	// If-Match with the revision of a GET's ETag refuses an edit of a source changed since.
+	code, _, hd := h.do("GET", "/api/admin/sources/demo", h.librarian, nil)
+	etag := hd.Get("ETag")
+	if code != 200 || etag == "" {
+		t.Fatalf("GET: %d, ETag %q", code, etag)
+	}
+	ifMatch := func(method, etag string, body any) (int, []byte) {
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequestWithContext(t.Context(), method, h.ts.URL+"/api/admin/sources/demo", strings.NewReader(string(b)))
+		req.Header.Set("Authorization", "Bearer "+h.admin)
+		req.Header.Set("If-Match", etag)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, out
+	}
+	if code, b := ifMatch("PUT", etag, map[string]any{"paused": true}); code != 200 {
+		t.Errorf("PUT at the current revision: %d %s", code, b)
+	}
+	if code, b := ifMatch("PATCH", etag, map[string]any{"paused": false}); code != http.StatusPreconditionFailed {
+		t.Errorf("PATCH at a stale revision: %d %s", code, b)
+	}
+	if code, b := ifMatch("PATCH", `"x"`, map[string]any{"paused": false}); code != 400 {
+		t.Errorf("PATCH with a malformed If-Match: %d %s", code, b)
+	}
+	h.call("GET", "/api/admin/sources/demo", h.librarian, nil, 200, &got)
+	if got["paused"] != true || got["pace"] != "5s" {
+		t.Errorf("after the refused edit: %v", got)
 	}
 	h.call("GET", "/api/admin/sources/missing", h.librarian, nil, 404, nil)
 
@@ -412,12 +458,20 @@ func TestHealthAndMetrics(t *testing.T) {
 	}
 }
 
-// TestOpenAPI checks that every registered route is described, with its method.
+// TestOpenAPI checks that every registered route is described, with its method, and that the
+// wire types' fields are described with durations as strings.
 func TestOpenAPI(t *testing.T) {
 	h := newHarness(t)
 	var doc struct {
-		OpenAPI string                    `json:"openapi"`
-		Paths   map[string]map[string]any `json:"paths"`
+		OpenAPI    string                    `json:"openapi"`
+		Paths      map[string]map[string]any `json:"paths"`
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Type string `json:"type"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
 	}
 	h.call("GET", "/api/openapi.json", "", nil, 200, &doc)
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
@@ -439,6 +493,20 @@ func TestOpenAPI(t *testing.T) {
 		}
 		if _, ok := ops[strings.ToLower(method)]; !ok {
 			t.Errorf("route %s: method not in openapi.json", route)
+		}
+	}
+	for name, v := range map[string]any{"Source": Source{}, "Run": Run{}, "Progress": Progress{}} {
+		props := doc.Components.Schemas[name].Properties
+		for _, f := range reflect.VisibleFields(reflect.TypeOf(v)) {
+			key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if _, ok := props[key]; !ok {
+				t.Errorf("schema %s lacks %s", name, key)
+			}
+		}
+	}
+	for _, d := range []struct{ schema, field string }{{"Source", "pace"}, {"Progress", "eta"}} {
+		if typ := doc.Components.Schemas[d.schema].Properties[d.field].Type; typ != "string" {
+			t.Errorf("%s.%s is %q in openapi.json, want string", d.schema, d.field, typ)
 		}
 	}
 }

@@ -4,10 +4,46 @@ import (
 	"bytes"
 	"fmt"
 	htmltemplate "html/template"
+	"net/http"
 	"strings"
 	texttemplate "text/template"
 	"time"
+
+	"github.com/orchard-oer/orchard/toolkit"
 )
+
+// exportToolkit answers a toolkit as a file to save, in Markdown or HTML, with every resource
+// credited.
+func (s *Server) exportToolkit(w http.ResponseWriter, r *http.Request, id, format string) {
+	var ctype string
+	switch format {
+	case "markdown", "md":
+		format, ctype = "markdown", "text/markdown; charset=utf-8"
+	case "html":
+		ctype = "text/html; charset=utf-8"
+	default:
+		s.fail(w, r, http.StatusBadRequest, &ParamError{"format", "must be markdown or html"})
+		return
+	}
+	t, err := s.toolkits.Get(r.Context(), id)
+	if err != nil {
+		s.toolkitError(w, r, err)
+		return
+	}
+	body, err := renderExport(format, t, s.entries(r.Context(), t))
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	ext := map[string]string{"markdown": "md", "html": "html"}[format]
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="toolkit-%s.%s"`, t.ID, ext))
+	if format == "html" {
+		// The exported file is for saving, not for running here.
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	}
+	_, _ = w.Write(body)
+}
 
 // exportData is what both export templates receive.
 type exportData struct {
@@ -52,7 +88,7 @@ var exportHTML = htmltemplate.Must(htmltemplate.New("html").Funcs(htmltemplate.F
 </html>
 `))
 
-func renderExport(format string, t *toolkit, entries []toolkitEntry) ([]byte, error) {
+func renderExport(format string, t *toolkit.Toolkit, entries []toolkitEntry) ([]byte, error) {
 	d := exportData{Title: t.Title, Date: time.Now().UTC().Format("2 January 2006"), Entries: entries}
 	var buf bytes.Buffer
 	var err error

@@ -178,8 +178,8 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		view.Remix = &res
 	}
 	if id, _, ok := myToolkitCookie(r); ok && s.toolkits != nil {
-		if t, _, err := s.loadToolkit(r.Context(), id); err == nil {
-			view.InToolkit = slices.ContainsFunc(t.Items, func(it toolkitItem) bool { return it.Record == rec.ID })
+		if t, err := s.toolkits.Get(r.Context(), id); err == nil {
+			view.InToolkit = t.Has(rec.ID)
 		}
 	}
 	if v.Staff() && s.overrides != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/toolkit"
 	"github.com/orchard-oer/orchard/workers"
 )
 
@@ -23,8 +24,12 @@ type apiError struct {
 func writeError(w http.ResponseWriter, status int, err error) {
 	body := apiError{Error: err.Error()}
 	var pe *ParamError
-	if errors.As(err, &pe) {
+	var fe *toolkit.FieldError
+	switch {
+	case errors.As(err, &pe):
 		body.Param = pe.Param
+	case errors.As(err, &fe):
+		body.Param = fe.Field
 	}
 	writeJSON(w, status, body)
 }
@@ -61,8 +66,9 @@ func isAPI(r *http.Request) bool {
 // statusOf maps errors from the index and workers to HTTP statuses.
 func statusOf(err error) int {
 	var pe *ParamError
+	var fe *toolkit.FieldError
 	switch {
-	case errors.As(err, &pe), errors.Is(err, workers.ErrInvalid), errors.Is(err, catalog.ErrInvalid):
+	case errors.As(err, &pe), errors.As(err, &fe), errors.Is(err, workers.ErrInvalid), errors.Is(err, catalog.ErrInvalid):
 		return http.StatusBadRequest
 	case errors.Is(err, catalog.ErrNotFound), errors.Is(err, workers.ErrNotFound):
 		return http.StatusNotFound
@@ -78,7 +84,13 @@ const maxBody = 1 << 20
 
 // decodeBody reads a JSON request body into v, refusing unknown fields.
 func decodeBody(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	return decodeJSON(io.LimitReader(r.Body, maxBody), v)
+}
+
+// decodeJSON reads JSON into v, refusing unknown fields; fields the JSON leaves out keep
+// their values in v.
+func decodeJSON(rd io.Reader, v any) error {
+	dec := json.NewDecoder(rd)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return &ParamError{"body", fmt.Sprintf("invalid JSON: %v", err)}

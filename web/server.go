@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/toolkit"
 	"github.com/orchard-oer/orchard/web/auth"
 	"github.com/orchard-oer/orchard/workers"
 )
@@ -89,7 +90,6 @@ type Deps struct {
 const (
 	bucketTokens    = auth.Bucket
 	bucketSessions  = "sessions"
-	bucketToolkits  = "toolkits"
 	bucketOverrides = "overrides"
 	bucketWeb       = "web"
 )
@@ -112,8 +112,9 @@ type Server struct {
 	// stopping is closed when the server shuts down, ending event streams.
 	stopping chan struct{}
 
-	tokens, sessions, toolkits *workers.Docs
-	overrides                  *Overrides
+	tokens, sessions *workers.Docs
+	toolkits         *toolkit.Store
+	overrides        *Overrides
 }
 
 // New builds a server. With deps.Workers it opens the document buckets it keeps tokens,
@@ -150,16 +151,18 @@ func (s *Server) openStores(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	var toolkits *workers.Docs
 	for _, b := range []struct {
 		name string
 		d    **workers.Docs
-	}{{bucketTokens, &s.tokens}, {bucketSessions, &s.sessions}, {bucketToolkits, &s.toolkits}} {
+	}{{bucketTokens, &s.tokens}, {bucketSessions, &s.sessions}, {toolkit.Bucket, &toolkits}} {
 		d, err := s.workers.Docs(ctx, b.name)
 		if err != nil {
 			return fmt.Errorf("new web server: %w", err)
 		}
 		*b.d = d
 	}
+	s.toolkits = toolkit.NewStore(toolkits)
 	ov, err := NewOverrides(ctx, s.workers)
 	if err != nil {
 		return fmt.Errorf("new web server: %w", err)
@@ -245,7 +248,8 @@ func (s *Server) routeAll() {
 	s.route("GET /api/admin/sources", lib(s.apiSources))
 	s.route("POST /api/admin/sources", lib(s.apiSourceAdd))
 	s.route("GET /api/admin/sources/{name}", lib(s.apiSourceGet))
-	s.route("PUT /api/admin/sources/{name}", lib(s.apiSourcePut))
+	s.route("PUT /api/admin/sources/{name}", lib(s.apiSourceEdit))
+	s.route("PATCH /api/admin/sources/{name}", lib(s.apiSourceEdit))
 	s.route("DELETE /api/admin/sources/{name}", adm(s.apiSourceDelete))
 	s.route("POST /api/admin/sources/{name}/run", lib(s.apiSourceRun))
 	s.route("POST /api/admin/sources/{name}/cancel", lib(s.apiSourceCancel))

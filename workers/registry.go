@@ -181,6 +181,40 @@ func (r *Registry) Update(ctx context.Context, src Source) (Source, error) {
 	return src, nil
 }
 
+// editAttempts bounds how often Edit re-reads a source that another writer changed meanwhile.
+const editAttempts = 5
+
+// Edit reads a source, lets change alter it and stores the result at the revision it was read
+// at, so that settings that change leaves alone are never lost. With rev 0 a write that another writer
+// raced is retried on a fresh read (change must then depend only on what it is given); with a
+// non-zero rev the source must still be at rev, and ErrConflict says it is not. change may not
+// rename the source.
+func (r *Registry) Edit(ctx context.Context, name string, rev uint64, change func(*Source) error) (Source, error) {
+	for range editAttempts {
+		src, err := r.Get(ctx, name)
+		if err != nil {
+			return Source{}, err
+		}
+		if rev != 0 && src.Revision != rev {
+			return Source{}, fmt.Errorf("source %s: %w", name, ErrConflict)
+		}
+		read := src.Revision
+		if err := change(&src); err != nil {
+			return Source{}, err
+		}
+		src.Revision = read
+		if src.Name != name {
+			return Source{}, fmt.Errorf("%w source: name %q cannot be changed to %q", ErrInvalid, name, src.Name)
+		}
+		out, err := r.Update(ctx, src)
+		if errors.Is(err, ErrConflict) && rev == 0 {
+			continue
+		}
+		return out, err
+	}
+	return Source{}, fmt.Errorf("source %s: %w", name, ErrConflict)
+}
+
 // Remove deletes a source and its checkpoints. Its records stay in the catalog.
 func (r *Registry) Remove(ctx context.Context, name string) error {
 	if _, err := r.Get(ctx, name); err != nil {

@@ -208,3 +208,52 @@ func TestOpenListensForOtherProcesses(t *testing.T) {
 		t.Error("in-process server reports a client URL")
 	}
 }
+
+// TestRegistryEdit checks that an edit racing another writer is applied again on the fresh
+// source (so neither change is lost), and that an edit pinned to a revision is refused instead.
+func TestRegistryEdit(t *testing.T) {
+	t.Parallel()
+	s := openSystem(t, Config{})
+	ctx := t.Context()
+	reg := s.Sources()
+	src := testSource("beta")
+	src.Pace = 5 * time.Second
+	added, err := reg.Add(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	out, err := reg.Edit(ctx, "beta", 0, func(s *Source) error {
+		calls++
+		if calls == 1 { // another writer gets in between this read and its write
+			other, err := reg.Get(ctx, "beta")
+			if err != nil {
+				return err
+			}
+			other.Schedule = "@daily"
+			if _, err := reg.Update(ctx, other); err != nil {
+				return err
+			}
+		}
+		s.Paused = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 2 || !out.Paused || out.Schedule != "@daily" || out.Pace != 5*time.Second {
+		t.Errorf("after a raced edit (%d calls): %+v", calls, out)
+	}
+	if _, err := reg.Edit(ctx, "beta", added.Revision, func(s *Source) error { s.Paused = false; return nil }); !errors.Is(err, ErrConflict) {
+		t.Errorf("edit at a stale revision: %v, want ErrConflict", err)
+	}
+	if _, err := reg.Edit(ctx, "beta", out.Revision, func(s *Source) error { s.Name = "gamma"; return nil }); !errors.Is(err, ErrInvalid) {
+		t.Errorf("rename by edit: %v, want ErrInvalid", err)
+	}
+	if _, err := reg.Edit(ctx, "nobody", 0, func(*Source) error { return nil }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("edit of missing: %v, want ErrNotFound", err)
+	}
+	if got, _ := reg.Get(ctx, "beta"); !got.Paused || got.Revision != out.Revision {
+		t.Errorf("refused edits changed the source: %+v", got)
+	}
+}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,63 +16,16 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/web"
 	"github.com/orchard-oer/orchard/web/auth"
 	"github.com/orchard-oer/orchard/workers"
 )
 
-// api calls the admin API of the running Orchard at cfg.Server with the configured token and
-// decodes the JSON answer into out (when not nil).
-func (a *app) api(ctx context.Context, method, path string, body, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	u := strings.TrimRight(a.cfg.Server, "/") + path
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if a.cfg.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+a.cfg.Token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("reach orchard at %s: %w", a.cfg.Server, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		var e struct{ Error string }
-		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&e)
-		if e.Error == "" {
-			e.Error = resp.Status
-		}
-		if resp.StatusCode == http.StatusUnauthorized {
-			e.Error += " (set --token or ORCHARD_TOKEN; create one with `orchard token create --role admin`)"
-		}
-		return fmt.Errorf("%s %s: %s", method, path, e.Error)
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
-	}
-	return nil
-}
-
 // sourceFlags are the settings of a source on the command line.
 type sourceFlags struct {
-	src  workers.Source
-	pace string
+	harvest harvester.Source
+	src     web.Source // the registry's own settings: schedule, time zone, paused
+	pace    string
 }
 
 // registerHarvestFlags adds the flags that say what to harvest, shared by `source add|update`
@@ -94,41 +45,41 @@ func registerHarvestFlags(fs *pflag.FlagSet, src *harvester.Source, pace *string
 
 func (f *sourceFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	registerHarvestFlags(fs, &f.src.Source, &f.pace)
+	registerHarvestFlags(fs, &f.harvest, &f.pace)
 	fs.StringVar(&f.src.Schedule, "schedule", "", `cron ("30 2 * * *"), "@daily" or "@every 6h"; empty: manual runs only`)
 	fs.StringVar(&f.src.TimeZone, "timezone", "", "IANA time zone of the schedule (default UTC)")
 	fs.BoolVar(&f.src.Paused, "paused", false, "keep the schedule but do not run it")
 }
 
 // apply copies the flags that were set onto src.
-func (f *sourceFlags) apply(cmd *cobra.Command, src *workers.Source) error {
+func (f *sourceFlags) apply(cmd *cobra.Command, src *web.Source) error {
 	set := func(name string) bool { return cmd.Flags().Changed(name) }
 	if set("type") {
-		src.Type = f.src.Type
+		src.Type = f.harvest.Type
 	}
 	if set("url") {
-		src.URL = f.src.URL
+		src.URL = f.harvest.URL
 	}
 	if set("metadata-prefix") {
-		src.MetadataPrefixes = f.src.MetadataPrefixes
+		src.MetadataPrefixes = f.harvest.MetadataPrefixes
 	}
 	if set("set") {
-		src.Sets = f.src.Sets
+		src.Sets = f.harvest.Sets
 	}
 	if set("mode") {
-		src.Mode = f.src.Mode
+		src.Mode = f.harvest.Mode
 	}
 	if set("page") {
-		src.URLs = f.src.URLs
+		src.URLs = f.harvest.URLs
 	}
 	if set("max-pages") {
-		src.MaxPages = f.src.MaxPages
+		src.MaxPages = f.harvest.MaxPages
 	}
 	if set("max-depth") {
-		src.MaxDepth = f.src.MaxDepth
+		src.MaxDepth = f.harvest.MaxDepth
 	}
 	if set("path-prefix") {
-		src.PathPrefix = f.src.PathPrefix
+		src.PathPrefix = f.harvest.PathPrefix
 	}
 	if set("schedule") {
 		src.Schedule = f.src.Schedule
@@ -144,7 +95,7 @@ func (f *sourceFlags) apply(cmd *cobra.Command, src *workers.Source) error {
 		if err != nil {
 			return fmt.Errorf("--pace: %w", err)
 		}
-		src.Pace = d
+		src.Pace = d.String()
 	}
 	return nil
 }
@@ -156,13 +107,11 @@ func addSourceCmds(a *app, parent *cobra.Command) {
 		Short: "Add a source to a running Orchard",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			src := workers.Source{}
-			src.Name = args[0]
-			src.Type = add.src.Type
+			src := web.Source{Name: args[0], Type: add.harvest.Type}
 			if err := add.apply(cmd, &src); err != nil {
 				return err
 			}
-			var out workers.Source
+			var out web.Source
 			if err := a.api(cmd.Context(), http.MethodPost, "/api/admin/sources", src, &out); err != nil {
 				return err
 			}
@@ -178,19 +127,28 @@ func addSourceCmds(a *app, parent *cobra.Command) {
 		Short: "Change a source's settings; flags not given stay as they are",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var src workers.Source
 			path := "/api/admin/sources/" + url.PathEscape(args[0])
-			if err := a.api(cmd.Context(), http.MethodGet, path, nil, &src); err != nil {
-				return err
+			// The flags hold whole values, so an edit that met another one can be applied
+			// again to the newer source.
+			for range 3 {
+				var src web.Source
+				if err := a.api(cmd.Context(), http.MethodGet, path, nil, &src); err != nil {
+					return err
+				}
+				if err := upd.apply(cmd, &src); err != nil {
+					return err
+				}
+				err := a.apiAt(cmd.Context(), http.MethodPut, path, src.Revision, src, &src)
+				if errors.Is(err, errStale) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "updated %s\n", src.Name)
+				return nil
 			}
-			if err := upd.apply(cmd, &src); err != nil {
-				return err
-			}
-			if err := a.api(cmd.Context(), http.MethodPut, path, src, &src); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "updated %s\n", src.Name)
-			return nil
+			return fmt.Errorf("update %s: %w (three times; try again)", args[0], errStale)
 		},
 	}
 	upd.register(updCmd)
@@ -240,18 +198,9 @@ func printJSON(w io.Writer, v any) error {
 	return err
 }
 
-// status is the admin API's overview.
-type status struct {
-	Sources     []workers.SourceStatus `json:"sources"`
-	DeadLetters int                    `json:"dead_letters"`
-	Catalog     struct {
-		Records int `json:"records"`
-	} `json:"catalog"`
-}
-
 // printStatus prints every source with its last and current run.
 func (a *app) printStatus(ctx context.Context, w io.Writer) error {
-	var st status
+	var st web.Status
 	if err := a.api(ctx, http.MethodGet, "/api/admin/status", nil, &st); err != nil {
 		return err
 	}
@@ -334,7 +283,7 @@ func newHistoryCmd(a *app) *cobra.Command {
 		Short: "List a source's past runs",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var runs []workers.Run
+			var runs []web.Run
 			q := url.Values{"source": {args[0]}, "limit": {fmt.Sprint(limit)}}
 			if err := a.api(cmd.Context(), http.MethodGet, "/api/admin/runs?"+q.Encode(), nil, &runs); err != nil {
 				return err
@@ -359,7 +308,7 @@ func newHistoryCmd(a *app) *cobra.Command {
 // waitRun follows a run's progress events until the run ends, drawing a progress line.
 func (a *app) waitRun(ctx context.Context, w io.Writer, source, runID string) error {
 	term := isTerminal(w)
-	events := make(chan workers.Progress)
+	events := make(chan web.Progress)
 	errc := make(chan error, 1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -388,61 +337,22 @@ func (a *app) waitRun(ctx context.Context, w io.Writer, source, runID string) er
 	}
 }
 
-// followProgress reads the server-sent progress events of a source.
-func (a *app) followProgress(ctx context.Context, source string, events chan<- workers.Progress) error {
-	u := strings.TrimRight(a.cfg.Server, "/") + "/api/admin/sources/" + url.PathEscape(source) + "/progress"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", "text/event-stream")
-	if a.cfg.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+a.cfg.Token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("follow progress: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("follow progress: %s", resp.Status)
-	}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		data, ok := strings.CutPrefix(sc.Text(), "data:")
-		if !ok {
-			continue
-		}
-		var p workers.Progress
-		if json.Unmarshal([]byte(strings.TrimSpace(data)), &p) != nil {
-			continue
-		}
-		select {
-		case events <- p:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return sc.Err()
-}
-
-func progressLine(p workers.Progress) string {
+func progressLine(p web.Progress) string {
 	line := fmt.Sprintf("%d records, %d pages, %.0f records/s", p.Records, p.Pages, p.Rate)
 	if p.Expected > 0 {
 		pct := 100 * float64(p.Records) / float64(p.Expected)
 		const width = 24
 		n := min(width, int(pct/100*width))
 		line = fmt.Sprintf("[%s%s] %3.0f%% %s", strings.Repeat("#", n), strings.Repeat(".", width-n), pct, line)
-		if p.ETA > 0 {
-			line += ", ETA " + p.ETA.Round(time.Second).String()
+		if p.ETA != "" {
+			line += ", ETA " + p.ETA
 		}
 	}
 	return line + "   "
 }
 
 func (a *app) reportRun(ctx context.Context, w io.Writer, runID string) error {
-	var r workers.Run
+	var r web.Run
 	if err := a.api(ctx, http.MethodGet, "/api/admin/runs/"+url.PathEscape(runID), nil, &r); err != nil {
 		return err
 	}
