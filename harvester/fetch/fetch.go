@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // Config sets up a Client. Zero values take the defaults given beside each field.
@@ -217,11 +218,8 @@ func (c *Client) Get(ctx context.Context, url string, h http.Header) (*Response,
 // spent; invalid for a malformed URL.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	op := "get " + req.URL
-	u, err := url.Parse(req.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		if err == nil {
-			err = errors.New("not an absolute http(s) URL")
-		}
+	u, err := weburl.Parse(req.URL)
+	if err != nil {
 		return nil, harvester.E(harvester.KindInvalid, op, err)
 	}
 	for attempt := 0; ; attempt++ {
@@ -304,7 +302,11 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL) (*Respons
 				return nil, 0, harvester.E(harvester.KindPermanent, "", fmt.Errorf("%w (%d)", ErrTooManyRedirects, hop))
 			}
 			next, err := u.Parse(loc)
-			if err != nil || (next.Scheme != "http" && next.Scheme != "https") {
+			if err == nil {
+				// Resolved and written back, a Location's stray spaces are encoded.
+				next, err = weburl.Parse(next.String())
+			}
+			if err != nil {
 				return nil, 0, harvester.E(harvester.KindPermanent, "", fmt.Errorf("bad redirect to %q", loc))
 			}
 			if next.Host != u.Host {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // Where a rights statement was found; the values of harvester.Rights.From.
@@ -55,7 +56,7 @@ type page struct {
 }
 
 func extract(pageURL string, body []byte, contentType string) (*page, error) {
-	base, err := url.Parse(pageURL)
+	base, err := weburl.Parse(pageURL)
 	if err != nil {
 		return nil, harvester.E(harvester.KindInvalid, "extract "+pageURL, err)
 	}
@@ -247,7 +248,7 @@ func (x *extractor) link(abs string) {
 	if i := strings.IndexByte(abs, '#'); i >= 0 {
 		abs = abs[:i]
 	}
-	if !strings.HasPrefix(abs, "http://") && !strings.HasPrefix(abs, "https://") {
+	if _, err := weburl.Parse(abs); err != nil {
 		return
 	}
 	if x.linkSet == nil {
@@ -576,7 +577,7 @@ func unwrapWayback(s string) string {
 		return s
 	}
 	inner := rest[j+1:]
-	if strings.HasPrefix(inner, "http://") || strings.HasPrefix(inner, "https://") {
+	if _, err := weburl.Parse(inner); err == nil {
 		return inner
 	}
 	return s

@@ -8,7 +8,6 @@ package site
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // Modes of a web source.
@@ -163,11 +163,8 @@ type run struct {
 
 // Harvest reads src page by page; see harvester.Harvester.
 func (h *Harvester) Harvest(ctx context.Context, src harvester.Source, cpRaw json.RawMessage, full bool, emit harvester.Emit) error {
-	start, err := url.Parse(src.URL)
-	if err != nil || (start.Scheme != "http" && start.Scheme != "https") || start.Host == "" {
-		if err == nil {
-			err = errors.New("not an absolute http(s) URL")
-		}
+	start, err := weburl.Parse(src.URL)
+	if err != nil {
 		if src.Mode != ModeURLs || len(src.URLs) == 0 {
 			return harvester.E(harvester.KindInvalid, "harvest "+src.URL, err)
 		}
@@ -222,7 +219,7 @@ func mode(src harvester.Source) string {
 }
 
 func looksLikeSitemap(u string) bool {
-	p, err := url.Parse(u)
+	p, err := weburl.Parse(u)
 	if err != nil {
 		return false
 	}
@@ -334,8 +331,8 @@ func (r *run) robotsFor(ctx context.Context, u *url.URL) (*robots, error) {
 
 // allowed checks robots.txt for a URL; a refused URL is logged and skipped.
 func (r *run) allowed(ctx context.Context, raw string) (*url.URL, bool, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, err := weburl.Parse(raw)
+	if err != nil {
 		r.quarantine(raw, "not an absolute http(s) URL")
 		return nil, false, nil
 	}
@@ -484,7 +481,7 @@ func (r *run) follow(final string, depth int, links []string) {
 	if depth >= maxDepth || r.start == nil {
 		return
 	}
-	if fu, err := url.Parse(final); err == nil && !strings.EqualFold(fu.Host, r.start.Host) {
+	if fu, err := weburl.Parse(final); err == nil && !strings.EqualFold(fu.Host, r.start.Host) {
 		return // redirected off the site: its links are not the site's
 	}
 	prefix := r.src.PathPrefix
@@ -492,7 +489,7 @@ func (r *run) follow(final string, depth int, links []string) {
 		if r.cp.Fetched+len(r.cp.Queue) >= maxPages {
 			return
 		}
-		lu, err := url.Parse(l)
+		lu, err := weburl.Parse(l)
 		if err != nil || !strings.EqualFold(lu.Host, r.start.Host) {
 			continue
 		}

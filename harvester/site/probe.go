@@ -10,6 +10,7 @@ import (
 
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // probeSamples is how many pages a probe reads.
@@ -63,11 +64,8 @@ const probeSitemapFiles = 20
 // Probe reads robots.txt, the sitemaps and a few pages of rawURL, and reports what it found.
 // Failures of single steps are part of the report; only an unusable URL is an error.
 func (h *Harvester) Probe(ctx context.Context, rawURL string) (*ProbeReport, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		if err == nil {
-			err = fmt.Errorf("not an absolute http(s) URL")
-		}
+	u, err := weburl.Parse(rawURL)
+	if err != nil {
 		return nil, harvester.E(harvester.KindInvalid, "probe "+rawURL, err)
 	}
 	rep := &ProbeReport{URL: rawURL}
@@ -129,7 +127,7 @@ func (h *Harvester) Probe(ctx context.Context, rawURL string) (*ProbeReport, err
 			queue = append(queue, candidate{s.Loc, c.url})
 		}
 		for _, e := range sm.URLs {
-			if pu, err := url.Parse(e.Loc); err == nil && len(pages) < probeSamples && (rb == nil || rb.Allowed(pu)) {
+			if pu, err := weburl.Parse(e.Loc); err == nil && len(pages) < probeSamples && (rb == nil || rb.Allowed(pu)) {
 				pages = append(pages, e.Loc)
 			}
 		}
