@@ -146,6 +146,8 @@ type Request struct {
 	// Stats, when set, also counts this request's work, so that one harvest can report its own
 	// numbers on a client shared by many.
 	Stats *Stats
+	// MaxBody lowers Config.MaxBody for this request when set.
+	MaxBody int64
 }
 
 // Response is a fully read, decompressed response.
@@ -206,6 +208,9 @@ func New(cfg Config, log *slog.Logger) *Client {
 
 // Stats returns the counters of everything the client has done.
 func (c *Client) Stats() Counts { return c.stats.Snapshot() }
+
+// Pace is the least time between two requests to one host that the client keeps.
+func (c *Client) Pace() time.Duration { return c.cfg.Pace }
 
 // Get fetches url with extra headers h (which may be nil). Any status but 2xx is an error.
 func (c *Client) Get(ctx context.Context, url string, h http.Header) (*Response, error) {
@@ -368,11 +373,15 @@ func (c *Client) roundTrip(ctx context.Context, req Request, u *url.URL) (*Respo
 		return nil, classify(err)
 	}
 	defer resp.Body.Close()
-	raw, err := readCapped(resp.Body, c.cfg.MaxBody)
+	limit := c.cfg.MaxBody
+	if req.MaxBody > 0 {
+		limit = min(limit, req.MaxBody)
+	}
+	raw, err := readCapped(resp.Body, limit)
 	if err != nil {
 		return nil, classify(err)
 	}
-	body, err := decode(raw, resp.Header.Get("Content-Encoding"), c.cfg.MaxBody)
+	body, err := decode(raw, resp.Header.Get("Content-Encoding"), limit)
 	if err != nil {
 		return nil, classify(err)
 	}

@@ -32,38 +32,30 @@ const (
 
 // Config sets up a web Harvester. Zero values take the defaults given beside each field.
 type Config struct {
-	UserAgent   string // sent with every request; fetch's default names Orchard
-	RobotsAgent string // the name looked up in robots.txt groups: "Orchard"
+	// Client is the HTTP client to use, shared with other harvesters so that a host is paced
+	// once per process; its Pace is the least time between two requests to one host. When nil
+	// one is made from Fetch, with a pace of 1s unless Fetch says otherwise.
+	Client *fetch.Client
+	Fetch  fetch.Config
 
-	Pace         time.Duration // least time between two requests to one host: 1s
-	Timeout      time.Duration // per request: fetch's default
-	MaxBody      int64         // bytes per response: 16 MiB
-	MaxRedirects int           // per request: 5
-	MaxRetries   int           // per request: fetch's default
-	// AllowPrivate lets sources reach loopback, private and link-local addresses.
-	AllowPrivate bool
+	RobotsAgent string // the name looked up in robots.txt groups: "Orchard"
+	MaxBody     int64  // bytes per page or sitemap: 16 MiB, or the client's limit if lower
 
 	PageSize    int // web pages per harvester.Page: 50
 	MaxPages    int // crawl limit when a source gives none: 1000
 	MaxDepth    int // crawl depth when a source gives none: 3
 	MaxSitemaps int // sitemap files read per harvest: 1000
-
-	// Transport replaces the network, for tests on a fake clock.
-	Transport http.RoundTripper
 }
 
 func (c Config) withDefaults() Config {
 	if c.RobotsAgent == "" {
 		c.RobotsAgent = "Orchard"
 	}
-	if c.Pace <= 0 {
-		c.Pace = time.Second
+	if c.Fetch.Pace <= 0 {
+		c.Fetch.Pace = time.Second
 	}
 	if c.MaxBody <= 0 {
 		c.MaxBody = 16 << 20
-	}
-	if c.MaxRedirects == 0 {
-		c.MaxRedirects = 5
 	}
 	if c.PageSize <= 0 {
 		c.PageSize = 50
@@ -96,17 +88,12 @@ func New(cfg Config, log *slog.Logger) *Harvester {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	client := fetch.New(fetch.Config{
-		UserAgent:    cfg.UserAgent,
-		Timeout:      cfg.Timeout,
-		MaxBody:      cfg.MaxBody,
-		AllowPrivate: cfg.AllowPrivate,
-		MaxRetries:   cfg.MaxRetries,
-		MaxRedirects: cfg.MaxRedirects,
-		Transport:    cfg.Transport,
-		// Pacing is asked per request: each source may set its own, and robots.txt may
-		// raise it.
-	}, log)
+	// Pacing beyond the client's is asked per request: each source may set its own, and
+	// robots.txt may raise it.
+	client := cfg.Client
+	if client == nil {
+		client = fetch.New(cfg.Fetch, log)
+	}
 	return &Harvester{cfg: cfg, log: log, client: client}
 }
 
@@ -171,10 +158,7 @@ func (h *Harvester) Harvest(ctx context.Context, src harvester.Source, cpRaw jso
 		start = nil
 	}
 	r := &run{h: h, src: src, start: start, robots: map[string]*robots{}, emit: emit, seen: map[string]bool{}}
-	r.pace = h.cfg.Pace
-	if src.Pace > 0 {
-		r.pace = src.Pace
-	}
+	r.pace = max(h.client.Pace(), src.Pace)
 	var prev checkpoint
 	if len(cpRaw) > 0 {
 		if err := json.Unmarshal(cpRaw, &prev); err != nil {
@@ -360,7 +344,7 @@ func (r *run) sitemap(ctx context.Context, it item) error {
 	if err != nil || !ok {
 		return err
 	}
-	resp, err := r.h.client.Do(ctx, fetch.Request{URL: it.URL, Pace: r.pace, Stats: &r.stats})
+	resp, err := r.h.client.Do(ctx, fetch.Request{URL: it.URL, Pace: r.pace, Stats: &r.stats, MaxBody: r.h.cfg.MaxBody})
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
@@ -419,7 +403,7 @@ func (r *run) webPage(ctx context.Context, it item) error {
 		}
 	}
 	r.cp.Fetched++
-	resp, err := r.h.client.Do(ctx, fetch.Request{URL: it.URL, Header: h, Pass: pageStatuses, Pace: r.pace, Stats: &r.stats})
+	resp, err := r.h.client.Do(ctx, fetch.Request{URL: it.URL, Header: h, Pass: pageStatuses, Pace: r.pace, Stats: &r.stats, MaxBody: r.h.cfg.MaxBody})
 	if err != nil {
 		if ctx.Err() != nil {
 			return err

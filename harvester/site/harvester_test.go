@@ -152,7 +152,7 @@ func (s *site) lastHeader(path string) http.Header {
 }
 
 func testHarvester(pageSize int) *Harvester {
-	return New(Config{AllowPrivate: true, PageSize: pageSize, Pace: time.Millisecond, MaxRetries: -1}, nil)
+	return New(Config{Fetch: fetch.Config{AllowPrivate: true, Pace: time.Millisecond, MaxRetries: -1}, PageSize: pageSize}, nil)
 }
 
 // collect runs a harvest and gathers its pages.
@@ -380,7 +380,7 @@ func TestHarvestURLs(t *testing.T) {
 
 func TestHarvestRefusesPrivate(t *testing.T) {
 	s := newSite(t)
-	h := New(Config{PageSize: 2, Pace: time.Millisecond}, nil)
+	h := New(Config{Fetch: fetch.Config{Pace: time.Millisecond}, PageSize: 2}, nil)
 	err := h.Harvest(t.Context(), harvester.Source{URL: s.URL + "/sitemap_index.xml"}, nil, false,
 		func(context.Context, harvester.Page) error { return nil })
 	if !errors.Is(err, fetch.ErrPrivateAddress) || harvester.KindOf(err) != harvester.KindPermanent {

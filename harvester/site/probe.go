@@ -69,7 +69,7 @@ func (h *Harvester) Probe(ctx context.Context, rawURL string) (*ProbeReport, err
 		return nil, harvester.E(harvester.KindInvalid, "probe "+rawURL, err)
 	}
 	rep := &ProbeReport{URL: rawURL}
-	pace := h.cfg.Pace
+	pace := h.client.Pace()
 	var stats fetch.Stats
 	rb, err := h.fetchRobots(ctx, u, pace, &stats)
 	if err != nil {
@@ -105,7 +105,7 @@ func (h *Harvester) Probe(ctx context.Context, rawURL string) (*ProbeReport, err
 		}
 		seen[c.url] = true
 		sr := SitemapReport{URL: c.url, From: c.from}
-		resp, err := h.client.Do(ctx, fetch.Request{URL: c.url, Pace: pace, Stats: &stats})
+		resp, err := h.client.Do(ctx, fetch.Request{URL: c.url, Pace: pace, Stats: &stats, MaxBody: h.cfg.MaxBody})
 		var sm *Sitemap
 		if err == nil {
 			sm, err = ParseSitemap(resp.Body)
@@ -146,7 +146,7 @@ func (h *Harvester) Probe(ctx context.Context, rawURL string) (*ProbeReport, err
 
 func (h *Harvester) probePage(ctx context.Context, pageURL string, pace time.Duration, stats *fetch.Stats) ProbeSample {
 	s := ProbeSample{URL: pageURL}
-	resp, err := h.client.Do(ctx, fetch.Request{URL: pageURL, Pace: pace, Stats: stats})
+	resp, err := h.client.Do(ctx, fetch.Request{URL: pageURL, Pace: pace, Stats: stats, MaxBody: h.cfg.MaxBody})
 	if err != nil {
 		s.Error = err.Error()
 		return s
