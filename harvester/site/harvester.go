@@ -114,9 +114,10 @@ type validator struct {
 // checkpoint is the JSON state that resumes a harvest. While a run is under way it holds the
 // queue; once Done it holds only the validators the next incremental run starts from.
 type checkpoint struct {
-	Version int    `json:"v"`
-	Mode    string `json:"mode"`
-	Queue   []item `json:"queue,omitempty"`
+	Version     int    `json:"v"`
+	Fingerprint string `json:"fp"` // of the source settings the run was planned under
+	Mode        string `json:"mode"`
+	Queue       []item `json:"queue,omitempty"`
 	// Seen holds URLs already queued, while duplicates can still turn up: during a crawl and
 	// while sitemaps remain to be read.
 	Seen     []string `json:"seen,omitempty"`
@@ -131,7 +132,17 @@ type checkpoint struct {
 	Done     bool                 `json:"done,omitempty"`
 }
 
-const checkpointVersion = 1
+// checkpointVersion is the format of checkpoint; version 1 had no fingerprint.
+const checkpointVersion = 2
+
+// Stamp implements harvester.Checkpoint.
+func (cp *checkpoint) Stamp() (int, string) { return cp.Version, cp.Fingerprint }
+
+// fingerprint condenses the settings that decide what a run queues: a checkpoint planned
+// under others would harvest what the source no longer names.
+func fingerprint(src harvester.Source) string {
+	return harvester.Fingerprint(mode(src), src.URL, strings.Join(src.URLs, "\n"), src.PathPrefix)
+}
 
 // run is the state of one harvest.
 type run struct {
@@ -146,6 +157,8 @@ type run struct {
 	page    harvester.Page
 	pending int // web pages handled since the last emitted page
 	emit    harvester.Emit
+	// warnings go with the next page emitted.
+	warnings []string
 }
 
 // Harvest reads src page by page; see harvester.Harvester.
@@ -159,24 +172,21 @@ func (h *Harvester) Harvest(ctx context.Context, src harvester.Source, cpRaw jso
 	}
 	r := &run{h: h, src: src, start: start, robots: map[string]*robots{}, emit: emit, seen: map[string]bool{}}
 	r.pace = max(h.client.Pace(), src.Pace)
-	var prev checkpoint
-	if len(cpRaw) > 0 {
-		if err := json.Unmarshal(cpRaw, &prev); err != nil {
-			return harvester.E(harvester.KindInvalid, "read checkpoint of "+src.URL, err)
-		}
-		if prev.Version != checkpointVersion {
-			prev = checkpoint{}
-		}
+	fp := fingerprint(src)
+	prev, warning := harvester.Resume[checkpoint](cpRaw, checkpointVersion, fp)
+	if warning != "" {
+		h.log.WarnContext(ctx, warning, "url", src.URL)
+		r.warnings = append(r.warnings, warning)
 	}
 	switch {
-	case prev.Version != 0 && !prev.Done:
-		r.cp = prev // resume a run that stopped halfway
+	case prev != nil && !prev.Done:
+		r.cp = *prev // resume a run that stopped halfway
 		for _, u := range prev.Seen {
 			r.seen[u] = true
 		}
 	default:
-		r.cp = checkpoint{Version: checkpointVersion, Mode: mode(src)}
-		if prev.Done && !full {
+		r.cp = checkpoint{Version: checkpointVersion, Fingerprint: fp, Mode: mode(src)}
+		if prev != nil && !full {
 			r.cp.Known = prev.Known
 		}
 		if err := r.plan(); err != nil {
@@ -279,9 +289,10 @@ func (r *run) flush(ctx context.Context, done bool) error {
 	p := r.page
 	p.Progress = r.cp.Progress
 	p.Done = done
+	p.Warnings, r.warnings = r.warnings, nil
 	cp := r.cp
 	if done {
-		cp = checkpoint{Version: checkpointVersion, Mode: r.cp.Mode, Known: r.cp.Found, Progress: r.cp.Progress, Done: true}
+		cp = checkpoint{Version: checkpointVersion, Fingerprint: r.cp.Fingerprint, Mode: r.cp.Mode, Known: r.cp.Found, Progress: r.cp.Progress, Done: true}
 	} else if !slices.ContainsFunc(cp.Queue, func(it item) bool { return it.Sitemap }) && cp.Mode != ModeCrawl {
 		cp.Seen = nil // no duplicate can turn up any more
 	}
