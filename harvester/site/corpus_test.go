@@ -9,8 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/orchard-oer/orchard/harvester"
-	"github.com/orchard-oer/orchard/normalizer/license"
 	"github.com/orchard-oer/orchard/internal/testenv"
+	"github.com/orchard-oer/orchard/normalizer/license"
 )
 
 // expectedRow is one row of the corpus's EXPECTED.tsv.
