@@ -3,6 +3,7 @@ package harvester
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kind classifies a harvest error so that callers can choose to retry, give up or report.
@@ -55,4 +56,13 @@ func KindOf(err error) Kind {
 		return e.Kind
 	}
 	return KindOther
+}
+
+// Invalid is the error of a source's settings validation: nil when nothing is wrong, else a
+// KindInvalid error listing every problem.
+func Invalid(problems []string) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	return E(KindInvalid, "", errors.New(strings.Join(problems, "; ")))
 }

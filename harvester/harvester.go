@@ -107,6 +107,9 @@ type Page struct {
 	Checkpoint json.RawMessage
 	Progress   Progress
 	Done       bool
+	// Warnings are for the run's record: things a librarian should know that did not stop
+	// the harvest, such as a checkpoint that could not be resumed.
+	Warnings []string
 }
 
 // Emit receives pages in order. A harvester moves on only after Emit returns nil, so the

@@ -17,6 +17,7 @@ import (
 	"github.com/orchard-oer/orchard/normalizer/license"
 	"github.com/orchard-oer/orchard/normalizer/restype"
 	"github.com/orchard-oer/orchard/normalizer/text"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // maxDescription bounds a stored description; longer ones are cut at a word boundary.
@@ -69,23 +70,17 @@ func Record(source string, raw harvester.Record) (catalog.Record, error) {
 }
 
 // landingURL prefers the URL the source named, then the best identifier, then an origin id
-// that is itself a URL (web pages).
+// that is itself a URL (web pages). It goes through weburl.Mend, so that whatever a source
+// wrote cannot escape a link in the pages and exports that show it.
 func landingURL(raw harvester.Record, origin string) string {
-	if isHTTP(raw.URL) {
-		return strings.TrimSpace(raw.URL)
+	if u, err := weburl.Mend(raw.URL); err == nil {
+		return u
 	}
 	if u := text.LandingURL(raw.Identifiers); u != "" {
 		return u
 	}
-	if isHTTP(origin) {
-		return origin
-	}
-	return ""
-}
-
-func isHTTP(s string) bool {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+	u, _ := weburl.Mend(origin)
+	return u
 }
 
 // License resolves every rights statement of a record into one license with its evidence, and

@@ -137,6 +137,36 @@ func TestRecordURLFallbacks(t *testing.T) {
 	}
 }
 
+// TestRecordHostileURL feeds landing URLs built to break out of a Markdown or HTML link: what
+// is stored is percent-encoded, and other schemes are dropped.
+func TestRecordHostileURL(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  harvester.Record
+		want string
+	}{
+		{"markdown link injection", harvester.Record{OriginID: "oai:1", URL: "http://example.org/a) [CLICK](javascript:alert(1)) ("},
+			"http://example.org/a%29%20%5BCLICK%5D%28javascript:alert%281%29%29%20%28"},
+		{"newline and heading", harvester.Record{OriginID: "oai:1", Identifiers: []string{"https://example.org/a\n# Heading\n"}},
+			"https://example.org/a%0A#%20Heading"},
+		{"html attribute", harvester.Record{OriginID: "https://example.org/p\"onmouseover=\"x"},
+			"https://example.org/p%22onmouseover=%22x"},
+		{"javascript scheme", harvester.Record{OriginID: "oai:1", URL: "javascript:alert(1)"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.raw.Titles = []string{"T"}
+			rec, err := Record("s", tt.raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.URL != tt.want {
+				t.Errorf("url = %q, want %q", rec.URL, tt.want)
+			}
+		})
+	}
+}
+
 func TestApplyOverride(t *testing.T) {
 	rec, _ := Record("s", harvester.Record{OriginID: "x", Titles: []string{"Lesson"}, Creators: []string{"Ann"},
 		Rights: []harvester.Rights{{From: "dc:rights", Value: "some odd text"}}})

@@ -35,7 +35,7 @@ func newPipeline() *pipeline {
 	log := slog.New(slog.DiscardHandler)
 	return &pipeline{harvesters: map[string]harvester.Harvester{
 		harvester.TypeOAIPMH: oaipmh.New(oaipmh.Config{Fetch: fetch.Config{AllowPrivate: true}}, log),
-		harvester.TypeWeb:    site.New(site.Config{AllowPrivate: true, Pace: 10 * time.Millisecond}, log),
+		harvester.TypeWeb:    site.New(site.Config{Fetch: fetch.Config{AllowPrivate: true, Pace: 10 * time.Millisecond}}, log),
 	}}
 }
 

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/orchard-oer/orchard/web/auth"
+	"github.com/orchard-oer/orchard/weburl"
 	"github.com/orchard-oer/orchard/workers"
 )
 
@@ -137,7 +138,7 @@ func (s *Server) checkOrigin(r *http.Request, v *viewer) error {
 		return errors.New("cross-site request refused")
 	}
 	if o := r.Header.Get("Origin"); o != "" && o != "null" {
-		u, err := url.Parse(o)
+		u, err := weburl.Parse(o)
 		if err != nil || u.Host != r.Host {
 			return errors.New("cross-origin request refused")
 		}

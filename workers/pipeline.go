@@ -276,6 +276,7 @@ func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 		return cmp(err, errCancelled)
 	}
 	st := a.sent.clone()
+	st.Warnings = append(st.Warnings, page.Warnings[:min(len(page.Warnings), maxSamples-len(st.Warnings))]...)
 	sp := a.normalize(page, &st)
 	if err := a.s.retryIndex(ctx, func(ctx context.Context) error { return a.send(ctx, sp) }); err != nil {
 		return err

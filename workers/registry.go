@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/harvester/oaipmh"
+	"github.com/orchard-oer/orchard/harvester/site"
 )
 
 // Errors callers branch on.
@@ -52,8 +53,7 @@ type Registry struct {
 }
 
 var (
-	nameRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-	prefixRe = regexp.MustCompile(`^[A-Za-z0-9_.!~*'()-]+$`)
+	nameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 )
 
 // Validate reports everything wrong with src, wrapped in ErrInvalid, or nil.
@@ -62,34 +62,17 @@ func (src *Source) Validate() error {
 	if !nameRe.MatchString(src.Name) {
 		bad = append(bad, fmt.Sprintf("name %q must be 1 to 63 of [a-z0-9-], starting with a letter or digit", src.Name))
 	}
-	if src.Type != harvester.TypeOAIPMH && src.Type != harvester.TypeWeb {
+	// Each harvester checks the settings of its own type.
+	validators := map[string]func(harvester.Source) error{
+		harvester.TypeOAIPMH: oaipmh.Validate,
+		harvester.TypeWeb:    site.Validate,
+	}
+	if validate, ok := validators[src.Type]; ok {
+		if err := validate(src.Source); err != nil {
+			bad = append(bad, err.Error())
+		}
+	} else {
 		bad = append(bad, fmt.Sprintf("type %q must be %s or %s", src.Type, harvester.TypeOAIPMH, harvester.TypeWeb))
-	}
-	if u, err := url.Parse(src.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		bad = append(bad, fmt.Sprintf("url %q must be an absolute http or https URL", src.URL))
-	}
-	for _, p := range src.MetadataPrefixes {
-		if !prefixRe.MatchString(p) {
-			bad = append(bad, fmt.Sprintf("metadata prefix %q has characters OAI-PMH does not allow", p))
-		}
-	}
-	for _, set := range src.Sets {
-		if set == "" || strings.ContainsAny(set, " \t\r\n") {
-			bad = append(bad, fmt.Sprintf("set %q must be a non-empty setSpec without spaces", set))
-		}
-	}
-	switch src.Mode {
-	case "", "sitemap", "urls", "crawl":
-	default:
-		bad = append(bad, fmt.Sprintf("mode %q must be sitemap, urls or crawl", src.Mode))
-	}
-	for _, u := range src.URLs {
-		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			bad = append(bad, fmt.Sprintf("url %q must be an absolute http or https URL", u))
-		}
-	}
-	if src.MaxDepth < 0 || src.MaxPages < 0 {
-		bad = append(bad, "max depth and max pages must not be negative")
 	}
 	if src.Pace < 0 || (src.Pace > 0 && src.Pace < MinPace) {
 		bad = append(bad, fmt.Sprintf("pace %s must be 0 (default) or at least %s", src.Pace, MinPace))

@@ -37,9 +37,11 @@ func TestSourceValidate(t *testing.T) {
 		{"unknown zone", func(s *Source) { s.TimeZone = "Mars/Olympus" }, false},
 		{"pace too short", func(s *Source) { s.Pace = time.Millisecond }, false},
 		{"negative pace", func(s *Source) { s.Pace = -time.Second }, false},
-		{"bad mode", func(s *Source) { s.Mode = "spider" }, false},
-		{"bad listed url", func(s *Source) { s.URLs = []string{"not a url"} }, false},
-		{"negative depth", func(s *Source) { s.MaxDepth = -1 }, false},
+		{"bad from", func(s *Source) { s.From = "last week" }, false},
+		{"web settings on an OAI-PMH source are ignored", func(s *Source) { s.Mode = "spider" }, true},
+		{"bad mode", func(s *Source) { s.Type, s.Mode = harvester.TypeWeb, "spider" }, false},
+		{"bad listed url", func(s *Source) { s.Type, s.Mode, s.URLs = harvester.TypeWeb, "urls", []string{"not a url"} }, false},
+		{"negative depth", func(s *Source) { s.Type, s.MaxDepth = harvester.TypeWeb, -1 }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -72,6 +72,9 @@ type Stats struct {
 	QuarantineSamples []harvester.Quarantine `json:"quarantine_samples,omitempty"`
 	Errors            int                    `json:"errors"`
 	ErrorSamples      []string               `json:"error_samples,omitempty"`
+	// Warnings are what the harvester said about the run without stopping it, such as a
+	// checkpoint it could not resume from; the first ones are kept.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 func (st *Stats) quarantine(q harvester.Quarantine) {
@@ -231,5 +234,6 @@ func (st Stats) clone() Stats {
 	st.Licenses = maps.Clone(st.Licenses)
 	st.QuarantineSamples = slices.Clone(st.QuarantineSamples)
 	st.ErrorSamples = slices.Clone(st.ErrorSamples)
+	st.Warnings = slices.Clone(st.Warnings)
 	return st
 }

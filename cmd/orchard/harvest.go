@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"sort"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/normalizer"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // harvestSummary counts what a one-off harvest produced.
@@ -83,8 +83,8 @@ func newHarvestOnceCmd(a *app) *cobra.Command {
 			if src.URL == "" {
 				return fmt.Errorf("harvest once: --url is required")
 			}
-			u, err := url.Parse(src.URL)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			u, err := weburl.Parse(src.URL)
+			if err != nil {
 				return fmt.Errorf("harvest once: --url %q is not an http(s) URL", src.URL)
 			}
 			if src.Name == "" {

@@ -26,7 +26,13 @@ type harvesters struct {
 // the operator's own commands may, sources added through the server may not unless
 // harvest.allow_private_networks says so.
 func (a *app) harvesters(allowPrivate bool) harvesters {
-	return harvesters{oai: a.oaiHarvester(allowPrivate), web: a.webHarvester(allowPrivate)}
+	// One client for both, so that a host that is both a repository and a web site is paced
+	// once.
+	client := fetch.New(a.fetchConfig(allowPrivate), a.log)
+	return harvesters{
+		oai: oaipmh.New(oaipmh.Config{Client: client}, a.log),
+		web: site.New(site.Config{Client: client}, a.log),
+	}
 }
 
 // byType is what workers and `harvest once` choose from by source type.
@@ -64,20 +70,6 @@ func (a *app) userAgent() string {
 		ua += " (+" + h.Contact + ")"
 	}
 	return ua
-}
-
-func (a *app) oaiHarvester(allowPrivate bool) *oaipmh.Harvester {
-	return oaipmh.New(oaipmh.Config{Fetch: a.fetchConfig(allowPrivate)}, a.log)
-}
-
-func (a *app) webHarvester(allowPrivate bool) *site.Harvester {
-	h := a.cfg.Harvest
-	return site.New(site.Config{
-		UserAgent:    a.userAgent(),
-		Pace:         h.Pace,
-		Timeout:      h.Timeout,
-		AllowPrivate: allowPrivate,
-	}, a.log)
 }
 
 func newProbeCmd(a *app) *cobra.Command {

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // Config sets up a Client. Zero values take the defaults given beside each field.
@@ -145,6 +146,8 @@ type Request struct {
 	// Stats, when set, also counts this request's work, so that one harvest can report its own
 	// numbers on a client shared by many.
 	Stats *Stats
+	// MaxBody lowers Config.MaxBody for this request when set.
+	MaxBody int64
 }
 
 // Response is a fully read, decompressed response.
@@ -206,6 +209,9 @@ func New(cfg Config, log *slog.Logger) *Client {
 // Stats returns the counters of everything the client has done.
 func (c *Client) Stats() Counts { return c.stats.Snapshot() }
 
+// Pace is the least time between two requests to one host that the client keeps.
+func (c *Client) Pace() time.Duration { return c.cfg.Pace }
+
 // Get fetches url with extra headers h (which may be nil). Any status but 2xx is an error.
 func (c *Client) Get(ctx context.Context, url string, h http.Header) (*Response, error) {
 	return c.Do(ctx, Request{URL: url, Header: h})
@@ -217,11 +223,8 @@ func (c *Client) Get(ctx context.Context, url string, h http.Header) (*Response,
 // spent; invalid for a malformed URL.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	op := "get " + req.URL
-	u, err := url.Parse(req.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		if err == nil {
-			err = errors.New("not an absolute http(s) URL")
-		}
+	u, err := weburl.Parse(req.URL)
+	if err != nil {
 		return nil, harvester.E(harvester.KindInvalid, op, err)
 	}
 	for attempt := 0; ; attempt++ {
@@ -304,7 +307,11 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL) (*Respons
 				return nil, 0, harvester.E(harvester.KindPermanent, "", fmt.Errorf("%w (%d)", ErrTooManyRedirects, hop))
 			}
 			next, err := u.Parse(loc)
-			if err != nil || (next.Scheme != "http" && next.Scheme != "https") {
+			if err == nil {
+				// Resolved and written back, a Location's stray spaces are encoded.
+				next, err = weburl.Parse(next.String())
+			}
+			if err != nil {
 				return nil, 0, harvester.E(harvester.KindPermanent, "", fmt.Errorf("bad redirect to %q", loc))
 			}
 			if next.Host != u.Host {
@@ -366,11 +373,15 @@ func (c *Client) roundTrip(ctx context.Context, req Request, u *url.URL) (*Respo
 		return nil, classify(err)
 	}
 	defer resp.Body.Close()
-	raw, err := readCapped(resp.Body, c.cfg.MaxBody)
+	limit := c.cfg.MaxBody
+	if req.MaxBody > 0 {
+		limit = min(limit, req.MaxBody)
+	}
+	raw, err := readCapped(resp.Body, limit)
 	if err != nil {
 		return nil, classify(err)
 	}
-	body, err := decode(raw, resp.Header.Get("Content-Encoding"), c.cfg.MaxBody)
+	body, err := decode(raw, resp.Header.Get("Content-Encoding"), limit)
 	if err != nil {
 		return nil, classify(err)
 	}

@@ -179,6 +179,39 @@ func TestPublic(t *testing.T) {
 	}
 }
 
+// TestPublicEmbedded covers the IPv6 forms that carry or reach an IPv4 address, and the
+// deprecated site-local range.
+func TestPublicEmbedded(t *testing.T) {
+	tests := []struct {
+		form, addr string
+		want       bool
+	}{
+		{"NAT64 to loopback", "64:ff9b::127.0.0.1", false},
+		{"NAT64 to private", "64:ff9b::10.0.0.1", false},
+		{"NAT64 to metadata", "64:ff9b::169.254.169.254", false},
+		{"NAT64 to public", "64:ff9b::93.184.216.34", true},
+		{"local-use NAT64", "64:ff9b:1::93.184.216.34", false},
+		{"local-use NAT64 to private", "64:ff9b:1:0:0:0:a00:1", false},
+		{"6to4 of loopback", "2002:7f00:1::1", false},
+		{"6to4 of private", "2002:c0a8:101::1", false},
+		{"6to4 of CGNAT", "2002:6440:1::", false},
+		{"6to4 of public", "2002:5db8:d822::1", true},
+		{"IPv4-compatible loopback", "::127.0.0.1", false},
+		{"IPv4-compatible private", "::10.0.0.1", false},
+		{"IPv4-compatible public", "::93.184.216.34", false},
+		{"site-local", "fec0::1", false},
+		{"site-local upper end", "feff:ffff::1", false},
+		{"global unicast", "2606:4700::1111", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.form, func(t *testing.T) {
+			if got := Public(netip.MustParseAddr(tt.addr)); got != tt.want {
+				t.Errorf("Public(%s) = %v, want %v", tt.addr, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestRedirects(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/r/{n}", func(w http.ResponseWriter, r *http.Request) {

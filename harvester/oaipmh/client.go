@@ -11,6 +11,7 @@ import (
 
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // Client speaks OAI-PMH to one repository. It holds no harvest state.
@@ -24,11 +25,8 @@ type Client struct {
 // NewClient makes a client for the repository at base (its base URL, which may carry query
 // parameters of its own). Requests go through f and are counted in stats when it is not nil.
 func NewClient(base string, f *fetch.Client, stats *fetch.Stats) (*Client, error) {
-	u, err := url.Parse(strings.TrimSpace(base))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		if err == nil {
-			err = errors.New("not an absolute http(s) URL")
-		}
+	u, err := weburl.Parse(strings.TrimSpace(base))
+	if err != nil {
 		return nil, harvester.E(harvester.KindInvalid, "OAI-PMH base URL "+base, err)
 	}
 	u.Fragment = ""

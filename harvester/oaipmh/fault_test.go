@@ -356,3 +356,35 @@ func TestLargeWindowSplit(t *testing.T) {
 		t.Errorf("only %d windows asked for; the month was not split", got)
 	}
 }
+
+// TestCheckpointPolicy hands a harvest checkpoints it must not resume: it harvests in full and
+// says why on the run.
+func TestCheckpointPolicy(t *testing.T) {
+	tests := []struct {
+		name, cp, warn string
+	}{
+		{"garbage", `{"v": 1, "prefixes": "oai_dc"`, "unreadable"},
+		{"other version", `{"v": 9, "url": "x"}`, "version 9"},
+		{"other source", `{"v": 1, "url": "https://elsewhere.example/oai", "prefixes": ["oai_dc"], "token": "t"}`, "settings changed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeRepo{n: 5, pageSize: 2}
+			c, err := harvestFake(t, f, Config{Window: -1}, json.RawMessage(tt.cp))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := c.pages[0].Warnings; len(w) != 1 || !strings.Contains(w[0], tt.warn) {
+				t.Errorf("first page's warnings %q, want one about %q", w, tt.warn)
+			}
+			if !slices.Equal(c.ids(), fakeIDs(5)) {
+				t.Errorf("harvested %v, want every record", c.ids())
+			}
+			for _, p := range c.pages[1:] {
+				if len(p.Warnings) > 0 {
+					t.Errorf("warnings %q repeated on a later page", p.Warnings)
+				}
+			}
+		})
+	}
+}

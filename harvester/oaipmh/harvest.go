@@ -16,7 +16,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"slices"
+	"strings"
 	"time"
 
 	"github.com/orchard-oer/orchard/harvester"
@@ -117,6 +117,20 @@ type Checkpoint struct {
 	NextFrom string `json:"next_from,omitempty"` // where the next incremental run starts
 }
 
+// checkpointVersion is the format of Checkpoint; a checkpoint of another is not resumed.
+const checkpointVersion = 1
+
+// Stamp implements harvester.Checkpoint. The settings a checkpoint was taken under are in it,
+// so its fingerprint is computed rather than stored.
+func (cp *Checkpoint) Stamp() (int, string) {
+	return cp.V, fingerprint(cp.URL, cp.Prefixes, cp.Sets)
+}
+
+// fingerprint condenses the settings that decide what a harvest lists.
+func fingerprint(url string, prefixes, sets []string) string {
+	return harvester.Fingerprint(url, strings.Join(prefixes, "\n"), strings.Join(sets, "\n"))
+}
+
 // run is one Harvest call's working state.
 type run struct {
 	h      *Harvester
@@ -130,6 +144,8 @@ type run struct {
 	pages  map[uint64]bool // page fingerprints of the current list
 	empty  int             // empty pages in a row
 	op     string
+	// warnings go with the next page emitted.
+	warnings []string
 }
 
 // Harvest implements harvester.Harvester. cp nil starts a full harvest; a checkpoint of an
@@ -147,16 +163,10 @@ func (h *Harvester) Harvest(ctx context.Context, src harvester.Source, raw json.
 	if len(prefixes) == 0 {
 		prefixes = []string{"oai_dc"}
 	}
-	var old *Checkpoint
-	if len(raw) > 0 && string(raw) != "null" {
-		old = &Checkpoint{}
-		if err := json.Unmarshal(raw, old); err != nil {
-			h.log.WarnContext(ctx, "unreadable checkpoint, harvesting in full", "url", src.URL, "err", err)
-			old = nil
-		} else if old.URL != src.URL || !slices.Equal(old.Prefixes, prefixes) || !slices.Equal(old.Sets, src.Sets) {
-			h.log.InfoContext(ctx, "source changed since the checkpoint, harvesting in full", "url", src.URL)
-			old = nil
-		}
+	old, warning := harvester.Resume[Checkpoint](raw, checkpointVersion, fingerprint(src.URL, prefixes, src.Sets))
+	if warning != "" {
+		h.log.WarnContext(ctx, warning, "url", src.URL)
+		r.warnings = append(r.warnings, warning)
 	}
 	switch {
 	case old != nil && !old.Done && !(full && old.From != ""):
@@ -195,7 +205,7 @@ func (r *run) start(ctx context.Context, src harvester.Source, prefixes []string
 	}
 	g := granularityOf(id.Granularity)
 	r.cp = &Checkpoint{
-		V: 1, URL: src.URL, Prefixes: prefixes, Sets: src.Sets,
+		V: checkpointVersion, URL: src.URL, Prefixes: prefixes, Sets: src.Sets,
 		Granularity: string(g), Earliest: id.EarliestDatestamp, ResponseDate: date,
 		From: normalize(g, from), Until: normalize(g, src.Until),
 	}
@@ -368,7 +378,9 @@ func (r *run) page(ctx context.Context, resp *Response) (harvester.Page, error) 
 	if err != nil {
 		return harvester.Page{}, fmt.Errorf("%s: checkpoint: %w", r.op, err)
 	}
-	return harvester.Page{Records: recs, Quarantined: resp.Quarantined, Checkpoint: raw, Progress: cp.Progress, Done: cp.Done}, nil
+	page := harvester.Page{Records: recs, Quarantined: resp.Quarantined, Checkpoint: raw, Progress: cp.Progress, Done: cp.Done, Warnings: r.warnings}
+	r.warnings = nil
+	return page, nil
 }
 
 // guard stops lists that would never end: a token or a page seen before in the same list, or

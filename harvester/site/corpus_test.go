@@ -10,6 +10,7 @@ import (
 
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/internal/testenv"
+	"github.com/orchard-oer/orchard/normalizer/license"
 )
 
 // expectedRow is one row of the corpus's EXPECTED.tsv.
@@ -276,7 +277,7 @@ func pageLicense(p *page) (string, bool) {
 			continue
 		}
 		key := rank(r.From)
-		if !isCCTool(r.Value) {
+		if !license.IsToolURL(r.Value) {
 			key += 100
 		}
 		if r.Scope != harvester.ScopeResource {
@@ -307,7 +308,7 @@ func checkJudgement(t *testing.T, p *page, row expectedRow) {
 	want := row.Value
 	switch {
 	case strings.HasPrefix(want, "none"):
-		if ok && isCCTool(got) {
+		if ok && license.IsToolURL(got) {
 			t.Errorf("page license %s, want none (%s)", got, row.Notes)
 		}
 	case strings.HasPrefix(want, "unknown-non-CC: "):

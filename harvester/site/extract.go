@@ -11,6 +11,8 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/normalizer/license"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // Where a rights statement was found; the values of harvester.Rights.From.
@@ -55,7 +57,7 @@ type page struct {
 }
 
 func extract(pageURL string, body []byte, contentType string) (*page, error) {
-	base, err := url.Parse(pageURL)
+	base, err := weburl.Parse(pageURL)
 	if err != nil {
 		return nil, harvester.E(harvester.KindInvalid, "extract "+pageURL, err)
 	}
@@ -221,7 +223,7 @@ func (x *extractor) anchor(n *html.Node, c ctx, declared bool) bool {
 		x.markLicenseLink(n)
 		return true
 	}
-	if v := x.resolveLicense(href); isCCTool(v) {
+	if v := x.resolveLicense(href); license.IsToolURL(v) {
 		x.add(harvester.Rights{From: FromCCLink, Value: v, Text: nodeText(n), Scope: scopeOf(c.region, harvester.ScopeSite)})
 		x.markLicenseLink(n)
 		return true
@@ -247,7 +249,7 @@ func (x *extractor) link(abs string) {
 	if i := strings.IndexByte(abs, '#'); i >= 0 {
 		abs = abs[:i]
 	}
-	if !strings.HasPrefix(abs, "http://") && !strings.HasPrefix(abs, "https://") {
+	if _, err := weburl.Parse(abs); err != nil {
 		return
 	}
 	if x.linkSet == nil {
@@ -269,13 +271,6 @@ func (x *extractor) image(n *html.Node, c ctx) {
 	}
 }
 
-// metaNames are the <meta name> values that carry rights statements (lower case).
-var metaNames = map[string]bool{
-	"dc.rights": true, "dcterms.rights": true, "dc.license": true, "dcterms.license": true,
-	"dc.rights.license": true, "dcterms.accessrights": true, "rights": true, "license": true,
-	"copyright": true,
-}
-
 func (x *extractor) metaTag(n *html.Node) {
 	name := strings.ToLower(strings.TrimSpace(attr(n, "name")))
 	prop := strings.ToLower(strings.TrimSpace(attr(n, "property")))
@@ -290,7 +285,7 @@ func (x *extractor) metaTag(n *html.Node) {
 		x.meta, x.og = map[string]string{}, map[string]string{}
 	}
 	if name != "" {
-		if metaNames[name] {
+		if license.IsMetaName(name) {
 			x.add(harvester.Rights{From: FromMeta + name, Value: content, Scope: harvester.ScopeResource})
 		}
 		if _, dup := x.meta[name]; !dup {
@@ -298,7 +293,7 @@ func (x *extractor) metaTag(n *html.Node) {
 		}
 	}
 	if prop != "" {
-		if metaNames[prop] {
+		if license.IsMetaName(prop) {
 			x.add(harvester.Rights{From: FromMeta + prop, Value: content, Scope: harvester.ScopeResource})
 		}
 		if _, dup := x.og[prop]; !dup {
@@ -576,34 +571,14 @@ func unwrapWayback(s string) string {
 		return s
 	}
 	inner := rest[j+1:]
-	if strings.HasPrefix(inner, "http://") || strings.HasPrefix(inner, "https://") {
+	if _, err := weburl.Parse(inner); err == nil {
 		return inner
 	}
 	return s
 }
 
-// isCCTool reports whether u names a Creative Commons license or public domain tool.
-func isCCTool(u string) bool {
-	rest, ok := strings.CutPrefix(u, "https://")
-	if !ok {
-		rest, ok = strings.CutPrefix(u, "http://")
-	}
-	if !ok {
-		return false
-	}
-	rest = strings.TrimPrefix(strings.ToLower(rest), "www.")
-	return strings.HasPrefix(rest, "creativecommons.org/licenses/") || strings.HasPrefix(rest, "creativecommons.org/publicdomain/")
-}
-
-// badgeHosts serve Creative Commons buttons; proxies and archives keep the host in the path.
-var badgeHosts = []string{"i.creativecommons.org/", "licensebuttons.net/", "mirrors.creativecommons.org/presskit/buttons/"}
-
 func isBadge(src string) bool {
-	if len(src) > maxValue {
-		return false
-	}
-	low := strings.ToLower(src)
-	return hasAny(low, badgeHosts)
+	return len(src) <= maxValue && license.IsBadge(src)
 }
 
 func isJSONLD(n *html.Node) bool {

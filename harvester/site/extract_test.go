@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/normalizer"
 )
 
 func rights(from, value string, scope harvester.Scope) harvester.Rights {
@@ -39,6 +40,9 @@ func TestExtractRights(t *testing.T) {
 				`<meta name="DCTERMS.RIGHTS" value="Alice"><meta name="description" content="no">`,
 			[]harvester.Rights{rights(FromMeta+"dc.rights", "All rights reserved", res), rights(FromMeta+"dcterms.license", by, res),
 				rights(FromMeta+"dcterms.rights", "Alice", res)}},
+		{"citation_license and og:license, as name or property",
+			`<meta name="citation_license" content="` + by + `"><meta property="og:license" content="` + by + `">`,
+			[]harvester.Rights{rights(FromMeta+"citation_license", by, res), rights(FromMeta+"og:license", by, res)}},
 		{"json-ld object with license string",
 			`<script type="application/ld+json">{"@context":"https://schema.org","@type":"LearningResource","license":"` + by + `"}</script>`,
 			[]harvester.Rights{rights(FromJSONLD, by, res)}},
@@ -270,5 +274,21 @@ func TestExtractLinks(t *testing.T) {
 	want := []string{"https://example.org/dir/a", "https://example.org/b?x=1", "https://other.org/"}
 	if !slices.Equal(p.Links, want) {
 		t.Errorf("links %q, want %q", p.Links, want)
+	}
+}
+
+// TestMetaLicenseEvidence reads pages whose only license signal is a citation_license or
+// og:license meta tag: the normalizer finds CC BY 4.0 with that tag as evidence.
+func TestMetaLicenseEvidence(t *testing.T) {
+	for _, tag := range []string{`<meta name="citation_license" content="http://creativecommons.org/licenses/by/4.0/">`,
+		`<meta property="og:license" content="https://creativecommons.org/licenses/by/4.0/">`} {
+		p, err := extract("https://example.org/", []byte("<html><head><title>T</title>"+tag+"</head></html>"), "text/html")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lic, _ := normalizer.License(p.Record.Rights)
+		if lic.ID != "CC-BY-4.0" || len(lic.Evidence) != 1 || !strings.HasPrefix(lic.Evidence[0].From, FromMeta) || lic.Evidence[0].ID != "CC-BY-4.0" {
+			t.Errorf("%s: license %q with evidence %+v, want CC-BY-4.0 from the meta tag", tag, lic.ID, lic.Evidence)
+		}
 	}
 }

@@ -8,7 +8,6 @@ package site
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // Modes of a web source.
@@ -32,38 +32,30 @@ const (
 
 // Config sets up a web Harvester. Zero values take the defaults given beside each field.
 type Config struct {
-	UserAgent   string // sent with every request; fetch's default names Orchard
-	RobotsAgent string // the name looked up in robots.txt groups: "Orchard"
+	// Client is the HTTP client to use, shared with other harvesters so that a host is paced
+	// once per process; its Pace is the least time between two requests to one host. When nil
+	// one is made from Fetch, with a pace of 1s unless Fetch says otherwise.
+	Client *fetch.Client
+	Fetch  fetch.Config
 
-	Pace         time.Duration // least time between two requests to one host: 1s
-	Timeout      time.Duration // per request: fetch's default
-	MaxBody      int64         // bytes per response: 16 MiB
-	MaxRedirects int           // per request: 5
-	MaxRetries   int           // per request: fetch's default
-	// AllowPrivate lets sources reach loopback, private and link-local addresses.
-	AllowPrivate bool
+	RobotsAgent string // the name looked up in robots.txt groups: "Orchard"
+	MaxBody     int64  // bytes per page or sitemap: 16 MiB, or the client's limit if lower
 
 	PageSize    int // web pages per harvester.Page: 50
 	MaxPages    int // crawl limit when a source gives none: 1000
 	MaxDepth    int // crawl depth when a source gives none: 3
 	MaxSitemaps int // sitemap files read per harvest: 1000
-
-	// Transport replaces the network, for tests on a fake clock.
-	Transport http.RoundTripper
 }
 
 func (c Config) withDefaults() Config {
 	if c.RobotsAgent == "" {
 		c.RobotsAgent = "Orchard"
 	}
-	if c.Pace <= 0 {
-		c.Pace = time.Second
+	if c.Fetch.Pace <= 0 {
+		c.Fetch.Pace = time.Second
 	}
 	if c.MaxBody <= 0 {
 		c.MaxBody = 16 << 20
-	}
-	if c.MaxRedirects == 0 {
-		c.MaxRedirects = 5
 	}
 	if c.PageSize <= 0 {
 		c.PageSize = 50
@@ -96,17 +88,12 @@ func New(cfg Config, log *slog.Logger) *Harvester {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	client := fetch.New(fetch.Config{
-		UserAgent:    cfg.UserAgent,
-		Timeout:      cfg.Timeout,
-		MaxBody:      cfg.MaxBody,
-		AllowPrivate: cfg.AllowPrivate,
-		MaxRetries:   cfg.MaxRetries,
-		MaxRedirects: cfg.MaxRedirects,
-		Transport:    cfg.Transport,
-		// Pacing is asked per request: each source may set its own, and robots.txt may
-		// raise it.
-	}, log)
+	// Pacing beyond the client's is asked per request: each source may set its own, and
+	// robots.txt may raise it.
+	client := cfg.Client
+	if client == nil {
+		client = fetch.New(cfg.Fetch, log)
+	}
 	return &Harvester{cfg: cfg, log: log, client: client}
 }
 
@@ -127,9 +114,10 @@ type validator struct {
 // checkpoint is the JSON state that resumes a harvest. While a run is under way it holds the
 // queue; once Done it holds only the validators the next incremental run starts from.
 type checkpoint struct {
-	Version int    `json:"v"`
-	Mode    string `json:"mode"`
-	Queue   []item `json:"queue,omitempty"`
+	Version     int    `json:"v"`
+	Fingerprint string `json:"fp"` // of the source settings the run was planned under
+	Mode        string `json:"mode"`
+	Queue       []item `json:"queue,omitempty"`
 	// Seen holds URLs already queued, while duplicates can still turn up: during a crawl and
 	// while sitemaps remain to be read.
 	Seen     []string `json:"seen,omitempty"`
@@ -144,7 +132,17 @@ type checkpoint struct {
 	Done     bool                 `json:"done,omitempty"`
 }
 
-const checkpointVersion = 1
+// checkpointVersion is the format of checkpoint; version 1 had no fingerprint.
+const checkpointVersion = 2
+
+// Stamp implements harvester.Checkpoint.
+func (cp *checkpoint) Stamp() (int, string) { return cp.Version, cp.Fingerprint }
+
+// fingerprint condenses the settings that decide what a run queues: a checkpoint planned
+// under others would harvest what the source no longer names.
+func fingerprint(src harvester.Source) string {
+	return harvester.Fingerprint(mode(src), src.URL, strings.Join(src.URLs, "\n"), src.PathPrefix)
+}
 
 // run is the state of one harvest.
 type run struct {
@@ -159,43 +157,36 @@ type run struct {
 	page    harvester.Page
 	pending int // web pages handled since the last emitted page
 	emit    harvester.Emit
+	// warnings go with the next page emitted.
+	warnings []string
 }
 
 // Harvest reads src page by page; see harvester.Harvester.
 func (h *Harvester) Harvest(ctx context.Context, src harvester.Source, cpRaw json.RawMessage, full bool, emit harvester.Emit) error {
-	start, err := url.Parse(src.URL)
-	if err != nil || (start.Scheme != "http" && start.Scheme != "https") || start.Host == "" {
-		if err == nil {
-			err = errors.New("not an absolute http(s) URL")
-		}
+	start, err := weburl.Parse(src.URL)
+	if err != nil {
 		if src.Mode != ModeURLs || len(src.URLs) == 0 {
 			return harvester.E(harvester.KindInvalid, "harvest "+src.URL, err)
 		}
 		start = nil
 	}
 	r := &run{h: h, src: src, start: start, robots: map[string]*robots{}, emit: emit, seen: map[string]bool{}}
-	r.pace = h.cfg.Pace
-	if src.Pace > 0 {
-		r.pace = src.Pace
-	}
-	var prev checkpoint
-	if len(cpRaw) > 0 {
-		if err := json.Unmarshal(cpRaw, &prev); err != nil {
-			return harvester.E(harvester.KindInvalid, "read checkpoint of "+src.URL, err)
-		}
-		if prev.Version != checkpointVersion {
-			prev = checkpoint{}
-		}
+	r.pace = max(h.client.Pace(), src.Pace)
+	fp := fingerprint(src)
+	prev, warning := harvester.Resume[checkpoint](cpRaw, checkpointVersion, fp)
+	if warning != "" {
+		h.log.WarnContext(ctx, warning, "url", src.URL)
+		r.warnings = append(r.warnings, warning)
 	}
 	switch {
-	case prev.Version != 0 && !prev.Done:
-		r.cp = prev // resume a run that stopped halfway
+	case prev != nil && !prev.Done:
+		r.cp = *prev // resume a run that stopped halfway
 		for _, u := range prev.Seen {
 			r.seen[u] = true
 		}
 	default:
-		r.cp = checkpoint{Version: checkpointVersion, Mode: mode(src)}
-		if prev.Done && !full {
+		r.cp = checkpoint{Version: checkpointVersion, Fingerprint: fp, Mode: mode(src)}
+		if prev != nil && !full {
 			r.cp.Known = prev.Known
 		}
 		if err := r.plan(); err != nil {
@@ -222,7 +213,7 @@ func mode(src harvester.Source) string {
 }
 
 func looksLikeSitemap(u string) bool {
-	p, err := url.Parse(u)
+	p, err := weburl.Parse(u)
 	if err != nil {
 		return false
 	}
@@ -298,9 +289,10 @@ func (r *run) flush(ctx context.Context, done bool) error {
 	p := r.page
 	p.Progress = r.cp.Progress
 	p.Done = done
+	p.Warnings, r.warnings = r.warnings, nil
 	cp := r.cp
 	if done {
-		cp = checkpoint{Version: checkpointVersion, Mode: r.cp.Mode, Known: r.cp.Found, Progress: r.cp.Progress, Done: true}
+		cp = checkpoint{Version: checkpointVersion, Fingerprint: r.cp.Fingerprint, Mode: r.cp.Mode, Known: r.cp.Found, Progress: r.cp.Progress, Done: true}
 	} else if !slices.ContainsFunc(cp.Queue, func(it item) bool { return it.Sitemap }) && cp.Mode != ModeCrawl {
 		cp.Seen = nil // no duplicate can turn up any more
 	}
@@ -334,8 +326,8 @@ func (r *run) robotsFor(ctx context.Context, u *url.URL) (*robots, error) {
 
 // allowed checks robots.txt for a URL; a refused URL is logged and skipped.
 func (r *run) allowed(ctx context.Context, raw string) (*url.URL, bool, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, err := weburl.Parse(raw)
+	if err != nil {
 		r.quarantine(raw, "not an absolute http(s) URL")
 		return nil, false, nil
 	}
@@ -363,7 +355,7 @@ func (r *run) sitemap(ctx context.Context, it item) error {
 	if err != nil || !ok {
 		return err
 	}
-	resp, err := r.h.client.Do(ctx, fetch.Request{URL: it.URL, Pace: r.pace, Stats: &r.stats})
+	resp, err := r.h.client.Do(ctx, fetch.Request{URL: it.URL, Pace: r.pace, Stats: &r.stats, MaxBody: r.h.cfg.MaxBody})
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
@@ -422,7 +414,7 @@ func (r *run) webPage(ctx context.Context, it item) error {
 		}
 	}
 	r.cp.Fetched++
-	resp, err := r.h.client.Do(ctx, fetch.Request{URL: it.URL, Header: h, Pass: pageStatuses, Pace: r.pace, Stats: &r.stats})
+	resp, err := r.h.client.Do(ctx, fetch.Request{URL: it.URL, Header: h, Pass: pageStatuses, Pace: r.pace, Stats: &r.stats, MaxBody: r.h.cfg.MaxBody})
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
@@ -484,7 +476,7 @@ func (r *run) follow(final string, depth int, links []string) {
 	if depth >= maxDepth || r.start == nil {
 		return
 	}
-	if fu, err := url.Parse(final); err == nil && !strings.EqualFold(fu.Host, r.start.Host) {
+	if fu, err := weburl.Parse(final); err == nil && !strings.EqualFold(fu.Host, r.start.Host) {
 		return // redirected off the site: its links are not the site's
 	}
 	prefix := r.src.PathPrefix
@@ -492,7 +484,7 @@ func (r *run) follow(final string, depth int, links []string) {
 		if r.cp.Fetched+len(r.cp.Queue) >= maxPages {
 			return
 		}
-		lu, err := url.Parse(l)
+		lu, err := weburl.Parse(l)
 		if err != nil || !strings.EqualFold(lu.Host, r.start.Host) {
 			continue
 		}

@@ -152,7 +152,7 @@ func (s *site) lastHeader(path string) http.Header {
 }
 
 func testHarvester(pageSize int) *Harvester {
-	return New(Config{AllowPrivate: true, PageSize: pageSize, Pace: time.Millisecond, MaxRetries: -1}, nil)
+	return New(Config{Fetch: fetch.Config{AllowPrivate: true, Pace: time.Millisecond, MaxRetries: -1}, PageSize: pageSize}, nil)
 }
 
 // collect runs a harvest and gathers its pages.
@@ -333,6 +333,68 @@ func TestHarvestResume(t *testing.T) {
 	}
 }
 
+// TestHarvestCheckpointPolicy hands a harvest checkpoints it must not resume: it harvests the
+// source as it is now, in full, and says why on the run.
+func TestHarvestCheckpointPolicy(t *testing.T) {
+	old := newSite(t)
+	h := testHarvester(2)
+	src := harvester.Source{URL: old.URL + "/sitemap_index.xml", Pace: time.Millisecond}
+	whole, _ := byOrigin(collect(t, h, src, nil, false))
+	var halfway json.RawMessage
+	errStop := errors.New("stop")
+	err := h.Harvest(t.Context(), src, nil, false, func(ctx context.Context, p harvester.Page) error {
+		halfway = p.Checkpoint
+		return errStop
+	})
+	if !errors.Is(err, errStop) {
+		t.Fatalf("harvest error %v, want the emit error", err)
+	}
+	var v1 map[string]any
+	if err := json.Unmarshal(halfway, &v1); err != nil {
+		t.Fatal(err)
+	}
+	v1["v"] = 1
+	delete(v1, "fp")
+	v1raw, _ := json.Marshal(v1)
+
+	tests := []struct {
+		name string
+		cp   json.RawMessage
+		warn string
+	}{
+		{"URL changed", halfway, "settings changed"},
+		{"garbage", json.RawMessage(`{"v": 2, "queue": "not a queue"`), "unreadable"},
+		{"not JSON", json.RawMessage("\x00\xff"), "unreadable"},
+		{"other version", v1raw, "version 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := newSite(t)
+			src := harvester.Source{URL: now.URL + "/sitemap_index.xml", Pace: time.Millisecond}
+			pages := collect(t, testHarvester(2), src, tt.cp, false)
+			if len(pages[0].Warnings) != 1 || !strings.Contains(pages[0].Warnings[0], tt.warn) {
+				t.Errorf("first page's warnings %q, want one about %q", pages[0].Warnings, tt.warn)
+			}
+			got, _ := byOrigin(pages)
+			if len(got) != len(whole) {
+				t.Errorf("%d records, want the whole site's %d", len(got), len(whole))
+			}
+			for k := range got {
+				if !strings.HasPrefix(k, now.URL) {
+					t.Errorf("harvested %s, from the checkpoint's queue", k)
+				}
+			}
+			if now.hit("/sitemap_index.xml") != 1 {
+				t.Errorf("sitemap index read %d times, want a fresh start", now.hit("/sitemap_index.xml"))
+			}
+			again := collect(t, testHarvester(2), src, pages[len(pages)-1].Checkpoint, false)
+			if len(again[0].Warnings) != 0 {
+				t.Errorf("warnings %q on the next run", again[0].Warnings)
+			}
+		})
+	}
+}
+
 func TestHarvestCrawl(t *testing.T) {
 	tests := []struct {
 		name string
@@ -380,7 +442,7 @@ func TestHarvestURLs(t *testing.T) {
 
 func TestHarvestRefusesPrivate(t *testing.T) {
 	s := newSite(t)
-	h := New(Config{PageSize: 2, Pace: time.Millisecond}, nil)
+	h := New(Config{Fetch: fetch.Config{Pace: time.Millisecond}, PageSize: 2}, nil)
 	err := h.Harvest(t.Context(), harvester.Source{URL: s.URL + "/sitemap_index.xml"}, nil, false,
 		func(context.Context, harvester.Page) error { return nil })
 	if !errors.Is(err, fetch.ErrPrivateAddress) || harvester.KindOf(err) != harvester.KindPermanent {
@@ -398,9 +460,8 @@ func TestHarvestBadInput(t *testing.T) {
 		src harvester.Source
 		cp  string
 	}{
-		"relative URL":      {src: harvester.Source{URL: "/sitemap.xml"}},
-		"unknown mode":      {src: harvester.Source{URL: "https://example.org/", Mode: "spider"}},
-		"broken checkpoint": {src: harvester.Source{URL: "https://example.org/"}, cp: "{"},
+		"relative URL": {src: harvester.Source{URL: "/sitemap.xml"}},
+		"unknown mode": {src: harvester.Source{URL: "https://example.org/", Mode: "spider"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var cp json.RawMessage

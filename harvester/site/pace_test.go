@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/harvester/fetch"
 )
 
 // handlerTransport answers requests in process, so that a harvest can run on synctest's fake
@@ -48,7 +49,7 @@ func TestPacing(t *testing.T) {
 					w.Header().Set("Content-Type", "text/html")
 					fmt.Fprint(w, "<title>x</title>")
 				})
-				h := New(Config{Pace: tt.cfgPace, Transport: handlerTransport{mux}}, nil)
+				h := New(Config{Fetch: fetch.Config{Pace: tt.cfgPace, Transport: handlerTransport{mux}}}, nil)
 				src := harvester.Source{Mode: ModeURLs, URLs: []string{"https://oer.example/1", "https://oer.example/2", "https://oer.example/3"}, Pace: tt.srcPace}
 				err := h.Harvest(t.Context(), src, nil, false, func(context.Context, harvester.Page) error { return nil })
 				if err != nil {

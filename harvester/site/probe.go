@@ -10,6 +10,7 @@ import (
 
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // probeSamples is how many pages a probe reads.
@@ -63,15 +64,12 @@ const probeSitemapFiles = 20
 // Probe reads robots.txt, the sitemaps and a few pages of rawURL, and reports what it found.
 // Failures of single steps are part of the report; only an unusable URL is an error.
 func (h *Harvester) Probe(ctx context.Context, rawURL string) (*ProbeReport, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		if err == nil {
-			err = fmt.Errorf("not an absolute http(s) URL")
-		}
+	u, err := weburl.Parse(rawURL)
+	if err != nil {
 		return nil, harvester.E(harvester.KindInvalid, "probe "+rawURL, err)
 	}
 	rep := &ProbeReport{URL: rawURL}
-	pace := h.cfg.Pace
+	pace := h.client.Pace()
 	var stats fetch.Stats
 	rb, err := h.fetchRobots(ctx, u, pace, &stats)
 	if err != nil {
@@ -107,7 +105,7 @@ func (h *Harvester) Probe(ctx context.Context, rawURL string) (*ProbeReport, err
 		}
 		seen[c.url] = true
 		sr := SitemapReport{URL: c.url, From: c.from}
-		resp, err := h.client.Do(ctx, fetch.Request{URL: c.url, Pace: pace, Stats: &stats})
+		resp, err := h.client.Do(ctx, fetch.Request{URL: c.url, Pace: pace, Stats: &stats, MaxBody: h.cfg.MaxBody})
 		var sm *Sitemap
 		if err == nil {
 			sm, err = ParseSitemap(resp.Body)
@@ -129,7 +127,7 @@ func (h *Harvester) Probe(ctx context.Context, rawURL string) (*ProbeReport, err
 			queue = append(queue, candidate{s.Loc, c.url})
 		}
 		for _, e := range sm.URLs {
-			if pu, err := url.Parse(e.Loc); err == nil && len(pages) < probeSamples && (rb == nil || rb.Allowed(pu)) {
+			if pu, err := weburl.Parse(e.Loc); err == nil && len(pages) < probeSamples && (rb == nil || rb.Allowed(pu)) {
 				pages = append(pages, e.Loc)
 			}
 		}
@@ -148,7 +146,7 @@ func (h *Harvester) Probe(ctx context.Context, rawURL string) (*ProbeReport, err
 
 func (h *Harvester) probePage(ctx context.Context, pageURL string, pace time.Duration, stats *fetch.Stats) ProbeSample {
 	s := ProbeSample{URL: pageURL}
-	resp, err := h.client.Do(ctx, fetch.Request{URL: pageURL, Pace: pace, Stats: stats})
+	resp, err := h.client.Do(ctx, fetch.Request{URL: pageURL, Pace: pace, Stats: stats, MaxBody: h.cfg.MaxBody})
 	if err != nil {
 		s.Error = err.Error()
 		return s

@@ -61,7 +61,7 @@ var robotsPass = []int{400, 401, 403, 404, 405, 406, 410, 451}
 // impolite.
 func (h *Harvester) fetchRobots(ctx context.Context, u *url.URL, pace time.Duration, stats *fetch.Stats) (*robots, error) {
 	ru := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}).String()
-	resp, err := h.client.Do(ctx, fetch.Request{URL: ru, Pass: robotsPass, Pace: pace, Stats: stats})
+	resp, err := h.client.Do(ctx, fetch.Request{URL: ru, Pass: robotsPass, Pace: pace, Stats: stats, MaxBody: h.cfg.MaxBody})
 	if err != nil {
 		var se *fetch.StatusError
 		if errors.As(err, &se) && se.Code >= 400 && se.Code < 500 {

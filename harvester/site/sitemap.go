@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // sitemapNS is the sitemap protocol's namespace; elements without a namespace are accepted too.
@@ -60,7 +62,7 @@ func parseTextSitemap(b []byte) *Sitemap {
 	sc.Buffer(make([]byte, 0, 4096), 64<<10)
 	for sc.Scan() && len(sm.URLs) < maxSitemapEntries {
 		line := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(line, "http://") || strings.HasPrefix(line, "https://") {
+		if _, err := weburl.Parse(line); err == nil {
 			sm.URLs = append(sm.URLs, SitemapEntry{Loc: line})
 		}
 	}

@@ -3,6 +3,8 @@ package license
 import (
 	"html"
 	"strings"
+
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // Work is what an attribution names: title, author, source (TASL with the license).
@@ -136,21 +138,21 @@ func attributeMarkdown(w Work, t Tool) string {
 		title = m(w.Title)
 	}
 	if w.SourceURL != "" {
-		b.WriteString("[" + title + "](" + markdownURL(w.SourceURL) + ")")
+		b.WriteString("[" + title + "](" + w.SourceURL + ")")
 	} else {
 		b.WriteString(title)
 	}
 	if w.Author != "" {
 		b.WriteString(" by ")
 		if w.AuthorURL != "" {
-			b.WriteString("[" + m(w.Author) + "](" + markdownURL(w.AuthorURL) + ")")
+			b.WriteString("[" + m(w.Author) + "](" + w.AuthorURL + ")")
 		} else {
 			b.WriteString(m(w.Author))
 		}
 	}
 	b.WriteString(" " + verb(t) + " ")
 	if t.URL != "" {
-		b.WriteString("[" + m(toolName(t)) + "](" + markdownURL(t.URL) + ")")
+		b.WriteString("[" + m(toolName(t)) + "](" + t.URL + ")")
 	} else {
 		b.WriteString(m(toolName(t)))
 	}
@@ -162,17 +164,9 @@ var markdownEscaper = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "(", 
 
 func markdownEscape(s string) string { return markdownEscaper.Replace(s) }
 
-// markdownURL keeps a URL from closing the link target early.
-func markdownURL(u string) string {
-	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(u)
-}
-
-// safeURL keeps only http(s) URLs, so that an attribution never carries a javascript: link.
+// safeURL keeps only http(s) URLs, written so that they cannot end a link target early: an
+// attribution never carries a javascript: link or an injected one.
 func safeURL(u string) string {
-	u = strings.TrimSpace(u)
-	low := strings.ToLower(u)
-	if strings.HasPrefix(low, "https://") || strings.HasPrefix(low, "http://") {
-		return u
-	}
-	return ""
+	u, _ = weburl.Mend(u)
+	return u
 }

@@ -135,11 +135,6 @@ func parseTag(raw string) htmlTag {
 	}
 }
 
-// metaLicenseNames are the meta names and properties that declare a license.
-var metaLicenseNames = map[string]bool{"license": true, "dcterms.license": true, "dc.license": true,
-	"dcterms.rights": true, "dc.rights": true, "og:license": true, "citation_license": true,
-	"dct:license": true, "cc:license": true, "rights": true, "copyright": true}
-
 type candidate struct {
 	from   string
 	value  string
@@ -160,7 +155,7 @@ func parseHTML(s string, r *Reading) {
 			if name == "" {
 				name = strings.ToLower(t.attrs["property"])
 			}
-			if metaLicenseNames[name] && t.attrs["content"] != "" {
+			if IsMetaName(name) && t.attrs["content"] != "" {
 				cands = append(cands, candidate{"meta " + name, t.attrs["content"], "", 1})
 			}
 		case "link", "a":

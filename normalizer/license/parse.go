@@ -46,7 +46,7 @@ func Parse(s string) Reading {
 	if t == "" {
 		return r
 	}
-	if accessTerm(t) {
+	if IsAccessTerm(t) {
 		r.Access = true
 		return r
 	}
@@ -98,13 +98,6 @@ func trimStatement(s string) string {
 		}
 		s = t
 	}
-}
-
-// accessTerm reports whether s is an OpenAIRE access-rights term, which says whether a resource
-// can be reached, not what one may do with it.
-func accessTerm(s string) bool {
-	const p = "info:eu-repo/semantics/"
-	return len(s) > len(p) && strings.EqualFold(s[:len(p)], p) && !strings.ContainsAny(s, " \t\n")
 }
 
 func looksLikeURL(s string) bool {

@@ -41,9 +41,6 @@ func parseURL(s string, r *Reading) bool {
 	switch u.host {
 	case "creativecommons.org", "creativecommons.net":
 		ccURL(&u, r)
-	case "i.creativecommons.org", "licensebuttons.net", "mirrors.creativecommons.org":
-		r.Form = FormBadge
-		badgeURL(&u, r)
 	case "rightsstatements.org":
 		rsURL(&u, r)
 	case "spdx.org", "opensource.org":
@@ -70,6 +67,11 @@ func parseURL(s string, r *Reading) bool {
 		if u.n == 2 && u.segs[0] == "wiki" && (u.segs[1] == "public_domain" || u.segs[1] == "gemeinfreiheit") {
 			setID(r, idPublicDomain)
 			r.warn("a link to an encyclopedia article on the public domain is a generic claim, not a legal tool")
+		}
+	default:
+		if isBadgeHost(u.host) {
+			r.Form = FormBadge
+			badgeURL(&u, r)
 		}
 	}
 	if r.Tool.ID == "" && u.fragment != "" && u.n > 0 && u.segs[u.n-1] == "mir_licenses" {

@@ -5,6 +5,8 @@ package text
 import (
 	"regexp"
 	"strings"
+
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // Creators returns the names in, each with its whitespace collapsed, split at semicolons
@@ -34,14 +36,13 @@ var (
 
 // LandingURL picks the landing page among a record's identifiers: the first http(s) URL, else
 // the first DOI (as https://doi.org/…), else the first handle (as https://hdl.handle.net/…),
-// else "".
+// else "". The URL is written as weburl.Mend writes it.
 func LandingURL(ids []string) string {
 	var doi, handle string
 	for _, id := range ids {
 		id = strings.TrimSpace(id)
-		lower := strings.ToLower(id)
-		if (strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://")) && !strings.HasSuffix(lower, "://") {
-			return id
+		if u, err := weburl.Mend(id); err == nil {
+			return u
 		}
 		if m := doiPattern.FindStringSubmatch(id); m != nil && doi == "" {
 			doi = "https://doi.org/" + m[1]
@@ -50,8 +51,9 @@ func LandingURL(ids []string) string {
 			handle = "https://hdl.handle.net/" + m[1]
 		}
 	}
-	if doi != "" {
-		return doi
+	if doi == "" {
+		doi = handle
 	}
-	return handle
+	u, _ := weburl.Mend(doi)
+	return u
 }

@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/normalizer/license"
 )
 
 // Namespaces of the formats Map knows. Lookups are case-insensitive because repositories
@@ -374,17 +375,8 @@ func name(n xml.Name) string {
 	return p + ":" + n.Local
 }
 
-// isAccessTerm reports values that state access, not a license: the info:eu-repo access
-// vocabulary and the COAR access rights URIs.
-func isAccessTerm(v string) bool {
-	v = strings.ToLower(strings.TrimSpace(v))
-	return strings.HasPrefix(v, "info:eu-repo/semantics/") && strings.HasSuffix(v, "access") ||
-		strings.HasPrefix(v, "http://purl.org/coar/access_right/") ||
-		strings.HasPrefix(v, "https://purl.org/coar/access_right/")
-}
-
 func scopeOf(v string, def harvester.Scope) harvester.Scope {
-	if isAccessTerm(v) {
+	if license.IsAccessTerm(v) {
 		return harvester.ScopeAccess
 	}
 	return def
