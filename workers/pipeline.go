@@ -421,7 +421,7 @@ func (s *System) retryIndex(ctx context.Context, write func(context.Context) err
 	}
 }
 
-// finish keeps the run's Done checkpoint for the next incremental run and ends the run.
+// finish keeps the run's Done checkpoint for the next incremental run.
 func (a *attempt) finish(ctx context.Context) error {
 	if a.state.Checkpoint != nil {
 		if _, err := a.s.ckpts.Put(ctx, a.job.Source, a.state.Checkpoint); err != nil {
@@ -434,10 +434,9 @@ func (a *attempt) finish(ctx context.Context) error {
 		}
 		return fmt.Errorf("clear run checkpoint of %s: %w", a.job.Source, err)
 	}
-	a.run.Status, a.run.Ended, a.run.Error = StatusSucceeded, time.Now().UTC(), ""
-	if err := a.save(ctx); err != nil {
-		return err
-	}
+	// The run is marked succeeded once its message is acknowledged (pool.settle): until then
+	// the job still holds its source's place in the queue, and a run shown as ended would
+	// invite a "run now" that is refused as pending.
 	if err := a.s.prune(ctx, a.job.Source); err != nil {
 		a.s.log.Warn("prune run history", "source", a.job.Source, "err", err)
 	}

@@ -159,7 +159,8 @@ func (w *pool) watch(stop context.Context, done <-chan struct{}, msg jetstream.M
 }
 
 // settle acknowledges, hands back or terminates a job's message after an attempt and records
-// the outcome in its run.
+// the outcome in its run. A run is shown as ended only once its message has left the queue, so
+// that the source is free for the next job as soon as it is.
 func (w *pool) settle(ctx context.Context, msg jetstream.Msg, run Run, delivery int, err error, draining bool) {
 	s := w.s
 	log := s.log.With("run", run.ID, "source", run.Source, "delivery", delivery)
@@ -172,14 +173,17 @@ func (w *pool) settle(ctx context.Context, msg jetstream.Msg, run Run, delivery 
 	}
 	switch {
 	case err == nil:
-		log.Info("job done", "status", run.Status, "pages", run.Pages, "upserted", run.Upserted, "deleted", run.Deleted)
+		log.Info("job done", "pages", run.Pages, "upserted", run.Upserted, "deleted", run.Deleted)
 		ackOrLog(log, msg.DoubleAck(ctx))
+		if !run.Status.Final() { // a redelivered job of an ended run keeps its outcome
+			end(StatusSucceeded, "")
+		}
 	case errors.Is(err, errFenced):
 		log.Warn("job taken over by another worker; leaving it")
 	case errors.Is(err, errCancelled):
 		log.Info("job cancelled")
-		end(StatusCancelled, "cancelled")
 		ackOrLog(log, msg.TermWithReason("cancelled"))
+		end(StatusCancelled, "cancelled")
 	case errors.Is(err, errDrain) || (draining && isContextErr(err)):
 		log.Info("job handed back at a checkpoint")
 		run.Status = StatusQueued
@@ -190,8 +194,8 @@ func (w *pool) settle(ctx context.Context, msg jetstream.Msg, run Run, delivery 
 	case harvester.KindOf(err) == harvester.KindPermanent || harvester.KindOf(err) == harvester.KindInvalid:
 		log.Warn("job failed", "err", err)
 		run.failed(err)
-		end(StatusFailed, err.Error())
 		ackOrLog(log, msg.TermWithReason(truncate(err.Error(), 200)))
+		end(StatusFailed, err.Error())
 	default: // transient, index and unclassified errors: retry later
 		delay := backoff(s.cfg.Backoff, s.cfg.MaxBackoff, delivery)
 		log.Warn("job failed; retrying", "in", delay, "err", err)
