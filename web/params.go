@@ -25,6 +25,9 @@ func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
 		Query:  strings.TrimSpace(q.Get("q")),
 		Facets: catalog.Facets,
 	}
+	if err := catalog.CheckQuery(req.Query); err != nil {
+		return req, &ParamError{"q", err.Error()}
+	}
 	f := &req.Filter
 	f.Licenses = list(q, "license")
 	f.Families = list(q, "family")
