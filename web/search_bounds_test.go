@@ -5,54 +5,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/internal/testenv"
 )
-
-// heapWatch samples the heap in use while an attack runs, so that a test can check its peak.
-type heapWatch struct {
-	before uint64
-	peak   atomic.Uint64
-	stop   chan struct{}
-	done   sync.WaitGroup
-}
-
-func watchHeap() *heapWatch {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	w := &heapWatch{before: m.HeapInuse, stop: make(chan struct{})}
-	w.done.Go(func() {
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			var m runtime.MemStats
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > w.peak.Load() {
-				w.peak.Store(m.HeapInuse)
-			}
-			select {
-			case <-w.stop:
-				return
-			case <-tick.C:
-			}
-		}
-	})
-	return w
-}
-
-// growth stops the watch and returns how far the heap in use rose above where it started.
-func (w *heapWatch) growth() uint64 {
-	close(w.stop)
-	w.done.Wait()
-	return max(w.peak.Load(), w.before) - w.before
-}
 
 // searchAnswer is one answer to an attacking search.
 type searchAnswer struct {
@@ -93,7 +53,7 @@ func TestSearchAttacksAreBounded(t *testing.T) {
 		{"most fuzzy words", "/api/search", fuzzy, 20, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			heap := watchHeap()
+			heap := testenv.WatchHeap()
 			answers := make([]searchAnswer, tc.concurrent)
 			var wg sync.WaitGroup
 			start := time.Now()
@@ -101,7 +61,7 @@ func TestSearchAttacksAreBounded(t *testing.T) {
 				wg.Go(func() { answers[i] = getSearch(h.ts.Client(), h.ts.URL, tc.path, tc.query) })
 			}
 			wg.Wait()
-			elapsed, grew := time.Since(start), heap.growth()
+			elapsed, grew := time.Since(start), heap.Growth()
 			var slowest time.Duration
 			for _, a := range answers {
 				if a.err != nil {
