@@ -123,6 +123,10 @@ func TestSearchRejectsBadParameters(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "sort") {
 		t.Fatalf("bad sort accepted: %v", err)
 	}
+	_, _, err = run(t, "search", strings.Repeat("x", catalog.MaxQueryBytes+1))
+	if err == nil || !strings.Contains(err.Error(), "parameter q") || strings.Contains(err.Error(), "xxxx") {
+		t.Fatalf("over-long query: %v", err)
+	}
 }
 
 func countLines(t *testing.T, path string) int {
