@@ -10,8 +10,12 @@ import (
 	"io"
 )
 
-// MaxLine bounds one JSON Lines record.
+// MaxLine bounds one JSON Lines record. A longer line is reported and skipped, and never held
+// in memory whole.
 const MaxLine = 16 << 20
+
+// ErrLineTooLong marks a line over MaxLine bytes.
+var ErrLineTooLong = fmt.Errorf("line longer than %d MiB, skipped", MaxLine>>20)
 
 // LineError is a JSON Lines record that could not be read or is invalid.
 type LineError struct {
@@ -23,20 +27,30 @@ func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e
 func (e *LineError) Unwrap() error { return e.Err }
 
 // ReadLines decodes JSON Lines records from r and calls fn for each, with the 1-based line
-// number and either a valid record or the reason it is not one. Blank lines are skipped. An
-// error from fn stops reading and is returned.
+// number and either a valid record or the reason it is not one (ErrLineTooLong for a line over
+// MaxLine). Blank lines are skipped. An error from fn stops reading and is returned.
 func ReadLines(r io.Reader, fn func(line int, rec Record, err error) error) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), MaxLine)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var buf []byte
+	for line := 1; ; line++ {
+		b, err := readLine(br, buf[:0])
+		switch {
+		case err == io.EOF && len(b) == 0:
+			return nil
+		case errors.Is(err, ErrLineTooLong):
+			if err := fn(line, Record{}, err); err != nil {
+				return err
+			}
+			continue
+		case err != nil && err != io.EOF:
+			return fmt.Errorf("read line %d: %w", line, err)
+		}
+		buf = b
+		if b = bytes.TrimSpace(b); len(b) == 0 {
 			continue
 		}
 		var rec Record
-		err := decodeStrict(b, &rec)
+		err = decodeStrict(b, &rec)
 		if err == nil {
 			err = rec.Validate()
 		}
@@ -44,10 +58,31 @@ func ReadLines(r io.Reader, fn func(line int, rec Record, err error) error) erro
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read line %d: %w", line+1, err)
+}
+
+// readLine appends the next line of br to buf, without its line end. A line over MaxLine is read
+// to its end and dropped as it goes: the answer is then ErrLineTooLong. At the end of the input
+// it returns what is left with io.EOF.
+func readLine(br *bufio.Reader, buf []byte) ([]byte, error) {
+	tooLong := false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			buf = append(buf, chunk...)
+			if len(bytes.TrimSuffix(buf, []byte("\n"))) > MaxLine {
+				tooLong, buf = true, buf[:0]
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case tooLong && (err == nil || err == io.EOF):
+			return []byte{}, ErrLineTooLong
+		case err != nil:
+			return buf, err
+		}
+		return bytes.TrimSuffix(buf, []byte("\n")), nil
 	}
-	return nil
 }
 
 func decodeStrict(b []byte, rec *Record) error {

@@ -32,6 +32,8 @@ type Record struct {
 	Attribution   string   `json:"attribution"`
 	// Hidden records stay in the index for librarians but never reach learners.
 	Hidden bool `json:"hidden,omitempty"`
+	// Truncated names the fields the normalizer cut to their bounds ("title", "creators", …).
+	Truncated []string `json:"truncated,omitempty"`
 }
 
 // License is the normalized reading of a record's rights statements.

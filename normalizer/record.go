@@ -20,9 +20,6 @@ import (
 	"github.com/orchard-oer/orchard/weburl"
 )
 
-// maxDescription bounds a stored description; longer ones are cut at a word boundary.
-const maxDescription = 4000
-
 // Record normalizes raw, harvested from source, into a catalog record. A deleted raw record
 // becomes a deletion marker. A record that cannot be catalogued (no identifier, no title) is an
 // error wrapping catalog.ErrInvalid, so that callers quarantine it and go on.
@@ -45,10 +42,12 @@ func Record(source string, raw harvester.Record) (catalog.Record, error) {
 		rec.Datestamp = iso
 	}
 	if raw.Deleted {
+		bound(&rec)
 		return rec, nil
 	}
+	raw = headRaw(raw)
 	rec.Title = first(raw.Titles, cleanText)
-	rec.Description = clipWords(first(raw.Descriptions, cleanText), maxDescription)
+	rec.Description = first(raw.Descriptions, cleanText)
 	rec.Creators = text.Creators(raw.Creators)
 	rec.Languages = normalizeAll(raw.Languages, lang.Normalize)
 	rec.ResourceTypes = normalizeAll(raw.Types, restype.Normalize)
@@ -62,6 +61,7 @@ func Record(source string, raw harvester.Record) (catalog.Record, error) {
 	}
 	rec.URL = landingURL(raw, origin)
 	rec.License, _ = License(raw.Rights)
+	bound(&rec)
 	rec.Attribution = attribution(&rec)
 	if err := rec.Validate(); err != nil {
 		return rec, err
@@ -160,18 +160,26 @@ func first(vals []string, clean func(string) string) string {
 	return ""
 }
 
+// clipWords cuts s to at most n bytes with "…" at the end: at the last space of the cut if it
+// keeps at least half, else at a rune boundary.
 func clipWords(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
+	n -= len("…")
 	cut := strings.LastIndexByte(s[:n], ' ')
 	if cut < n/2 {
-		cut = n
-	}
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+		cut = runeStart(s, n)
 	}
 	return s[:cut] + "…"
+}
+
+// runeStart is the last rune boundary of s at or before i.
+func runeStart(s string, i int) int {
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return i
 }
 
 // normalizeAll maps values through norm, dropping unknown ones and duplicates, keeping order.

@@ -25,6 +25,9 @@ func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
 		Query:  strings.TrimSpace(q.Get("q")),
 		Facets: catalog.Facets,
 	}
+	if err := catalog.CheckQuery(req.Query); err != nil {
+		return req, &ParamError{"q", err.Error()}
+	}
 	f := &req.Filter
 	f.Licenses = list(q, "license")
 	f.Families = list(q, "family")
@@ -89,7 +92,8 @@ func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
 	if fs := list(q, "facets"); len(fs) > 0 {
 		for _, name := range fs {
 			if !slices.Contains(catalog.Facets, name) {
-				return req, &ParamError{"facets", fmt.Sprintf("unknown facet %q", name)}
+				// The name is not repeated: parameters may be long, and answers stay short.
+				return req, &ParamError{"facets", "must be among " + strings.Join(catalog.Facets, ", ")}
 			}
 		}
 		req.Facets = fs

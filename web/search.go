@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +13,8 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/normalizer/license"
 )
+
+var errSearchFailed = errors.New("the search index did not answer; please try again")
 
 // searchTimeout bounds one search so a slow backend cannot hold a learner's page forever.
 const searchTimeout = 10 * time.Second
@@ -41,6 +44,10 @@ func (s *Server) runSearch(ctx context.Context, req catalog.SearchRequest) (cata
 	res, err := s.index.Search(ctx, req)
 	if err != nil {
 		s.log.Error("search", "query", req.Query, "err", err)
+		if statusOf(err) >= http.StatusInternalServerError {
+			// What the index said stays in the log: it may hold the query or the backend's address.
+			return res, errSearchFailed
+		}
 		return res, err
 	}
 	if res.Hits == nil {
@@ -130,7 +137,11 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	req, err := ParseSearch(q)
 	if err != nil {
-		s.render(w, r, http.StatusBadRequest, "search", searchView{Query: q.Get("q"), Error: err.Error(), Sorts: sorts("")})
+		shown := q.Get("q")
+		if len(shown) > catalog.MaxQueryBytes {
+			shown = "" // a page never repeats an over-long query
+		}
+		s.render(w, r, http.StatusBadRequest, "search", searchView{Query: shown, Error: err.Error(), Sorts: sorts("")})
 		return
 	}
 	req.Facets = shownFacets // counting facets is most of a search's cost: only those shown

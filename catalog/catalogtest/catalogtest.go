@@ -46,6 +46,7 @@ func Run(t *testing.T, newIndex func(t *testing.T) catalog.Index) {
 		{"StatsCountBySource", testStats},
 		{"InvalidRecordsRejected", testInvalid},
 		{"ConcurrentUse", testConcurrent},
+		{"HostileQueriesBounded", testHostileQueries},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, seeded(t)) })
 	}

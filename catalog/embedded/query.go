@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/orchard-oer/orchard/catalog"
@@ -68,9 +69,12 @@ type word struct {
 	stems  map[string]string
 }
 
-// typos allows one typo from 5 letters and two from 9, as Meilisearch does by default.
+// typos allows one typo from 5 letters and two from 9, as Meilisearch does by default, and none
+// beyond catalog.MaxFuzzyRunes.
 func typos(w string) int {
 	switch n := utf8.RuneCountInString(w); {
+	case n > catalog.MaxFuzzyRunes:
+		return 0
 	case n >= 9:
 		return 2
 	case n >= 5:
@@ -120,6 +124,9 @@ func (ix *Index) words(q string) []word {
 			if s := ix.stem(lang, []byte(raw)); s != "" {
 				w.stems[lang] = s
 			}
+		}
+		if len(out) >= catalog.MaxFuzzyWords {
+			w.typos = 0
 		}
 		out = append(out, w)
 	}
@@ -254,6 +261,9 @@ func sortOrder(s catalog.Sort) ([]string, error) {
 // narrows the hits and the facet counts alike.
 func (ix *Index) Search(ctx context.Context, req catalog.SearchRequest) (catalog.SearchResult, error) {
 	req.Normalize()
+	if err := catalog.CheckQuery(req.Query); err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("search: %w", err)
+	}
 	order, err := sortOrder(req.Sort)
 	if err != nil {
 		return catalog.SearchResult{}, fmt.Errorf("search: %w", err)
@@ -269,6 +279,11 @@ func (ix *Index) Search(ctx context.Context, req catalog.SearchRequest) (catalog
 		}
 	}
 	filtered := withFilter(q, req.Filter)
+	release, err := holdAutomata(ctx, words, len(req.Facets) > 0)
+	if err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("search: %w", err)
+	}
+	defer release()
 	sr := bleve.NewSearchRequestOptions(filtered, req.PerPage, (req.Page-1)*req.PerPage, false)
 	sr.Fields = []string{fieldSource}
 	sr.SortBy(order)
@@ -289,7 +304,8 @@ func (ix *Index) Search(ctx context.Context, req catalog.SearchRequest) (catalog
 		err = fr.err
 	}
 	if err != nil {
-		return catalog.SearchResult{}, fmt.Errorf("search %q: %w", req.Query, err)
+		// The query stays out of the error: it may be long, and errors reach clients.
+		return catalog.SearchResult{}, fmt.Errorf("search: %w", err)
 	}
 	out := catalog.SearchResult{Total: int(res.Total), Hits: make([]catalog.Hit, 0, len(res.Hits)), Facets: map[string]map[string]int{}}
 	for _, h := range res.Hits {
@@ -302,6 +318,47 @@ func (ix *Index) Search(ctx context.Context, req catalog.SearchRequest) (catalog
 	}
 	out.Facets = splitFacets(fr.terms, req.Facets)
 	return out, nil
+}
+
+// automataBudget bounds the memory the typo automata of all running searches hold together;
+// a search whose automata do not fit waits for others to finish, or for its client to go.
+const automataBudget = 16 << 20
+
+var automata = semaphore.NewWeighted(automataBudget)
+
+// Bytes a typo automaton takes per letter of its word, measured: Bleve builds one for each
+// field a word is fuzzy in, and once more for the facet counts.
+const (
+	automatonBytesOneTypo  = 28 << 10
+	automatonBytesTwoTypos = 80 << 10
+	fuzzyFields            = 2
+)
+
+// holdAutomata reserves the memory the typo automata of words will take until release is
+// called.
+func holdAutomata(ctx context.Context, words []word, facets bool) (release func(), err error) {
+	var n int64
+	for _, w := range words {
+		per := int64(automatonBytesOneTypo)
+		switch w.typos {
+		case 0:
+			continue
+		case 2:
+			per = automatonBytesTwoTypos
+		}
+		n += per * int64(utf8.RuneCountInString(w.text)+1) * fuzzyFields
+	}
+	if facets {
+		n *= 2
+	}
+	if n == 0 {
+		return func() {}, nil
+	}
+	n = min(n, automataBudget)
+	if err := automata.Acquire(ctx, n); err != nil {
+		return nil, err
+	}
+	return func() { automata.Release(n) }, nil
 }
 
 type facetResult struct {

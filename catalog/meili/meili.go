@@ -299,7 +299,10 @@ func (ix *Index) retry(ctx context.Context, what string, fn func(ctx context.Con
 		if err == nil {
 			return nil
 		}
-		if attempt == attempts || !transient(err) || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("meilisearch %s: %s: %w", ix.cfg.URL, what, ctx.Err())
+		}
+		if attempt == attempts || !transient(err) {
 			return fmt.Errorf("meilisearch %s: %s: %s", ix.cfg.URL, what, describe(err))
 		}
 		ix.log.Warn("meilisearch request failed, retrying", "url", ix.cfg.URL, "op", what, "attempt", attempt, "err", describe(err))

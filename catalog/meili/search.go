@@ -133,6 +133,9 @@ func sortOrder(s catalog.Sort) ([]string, error) {
 // compared with a direct query.
 func Request(req catalog.SearchRequest) (*meilisearch.SearchRequest, error) {
 	req.Normalize()
+	if err := catalog.CheckQuery(req.Query); err != nil {
+		return nil, err
+	}
 	order, err := sortOrder(req.Sort)
 	if err != nil {
 		return nil, err

@@ -123,6 +123,10 @@ func TestSearchRejectsBadParameters(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "sort") {
 		t.Fatalf("bad sort accepted: %v", err)
 	}
+	_, _, err = run(t, "search", strings.Repeat("x", catalog.MaxQueryBytes+1))
+	if err == nil || !strings.Contains(err.Error(), "parameter q") || strings.Contains(err.Error(), "xxxx") {
+		t.Fatalf("over-long query: %v", err)
+	}
 }
 
 func countLines(t *testing.T, path string) int {
@@ -141,4 +145,21 @@ func countLines(t *testing.T, path string) int {
 		}
 	}
 	return n
+}
+
+func TestImportSkipsOverlongLine(t *testing.T) {
+	t.Setenv("ORCHARD_DATA_DIR", isolate(t))
+	huge := `{"id":"t_2","source":"test","title":"` + strings.Repeat("x", 20<<20) + `"}`
+	file := writeJSONL(t,
+		rec("t_1", "Photosynthesis for beginners", "CC-BY-4.0", "CC-BY", true, true, "en"),
+		huge,
+		rec("t_3", "Photosynthesis worksheet", "CC-BY-4.0", "CC-BY", true, true, "en"),
+	)
+	_, errOut, err := run(t, "import", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut, "records.jsonl:2: line longer than 16 MiB, skipped") || !strings.Contains(errOut, "imported 2 records") {
+		t.Fatalf("import of a file with a 20 MiB line:\n%s", errOut)
+	}
 }

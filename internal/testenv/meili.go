@@ -20,6 +20,7 @@ import (
 type Server struct {
 	URL       string
 	MasterKey string
+	PID       int // of the server started here; 0 for one named by MEILI_URL
 }
 
 var (
@@ -81,7 +82,7 @@ func start() (*Server, string) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Sprintf("start %s: %v", bin, err)
 	}
-	s := &Server{URL: "http://" + addr, MasterKey: key}
+	s := &Server{URL: "http://" + addr, MasterKey: key, PID: cmd.Process.Pid}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	for ctx.Err() == nil {

@@ -1,0 +1,51 @@
+package testenv
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// HeapWatch samples the heap in use while something runs, so that a test can check how far it
+// rose.
+type HeapWatch struct {
+	before uint64
+	peak   atomic.Uint64
+	stop   chan struct{}
+	done   sync.WaitGroup
+}
+
+// WatchHeap collects garbage, notes the heap in use and samples it every few milliseconds until
+// Growth is called.
+func WatchHeap() *HeapWatch {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	w := &HeapWatch{before: m.HeapInuse, stop: make(chan struct{})}
+	w.done.Go(func() {
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > w.peak.Load() {
+				w.peak.Store(m.HeapInuse)
+			}
+			select {
+			case <-w.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	return w
+}
+
+// Growth stops the watch and returns how far the heap in use rose above where it started, in
+// bytes.
+func (w *HeapWatch) Growth() uint64 {
+	close(w.stop)
+	w.done.Wait()
+	return max(w.peak.Load(), w.before) - w.before
+}
