@@ -174,7 +174,7 @@ func mismatch(got, want license.Tool) string {
 }
 
 var (
-	licensingWords = []string{"licen", "lizen"}
+	licensingWords  = []string{"licen", "lizen"}
 	dedicationWords = []string{"dedicat", "dedica", "dedie", "gewidmet", "widmung", "verzicht", "waive",
 		"public domain", "gemeinfrei", "domaine public", "dominio publico"}
 	markWords = []string{"mark", "markiert", "gekennzeichnet", "marque", "marca", "marcad",
