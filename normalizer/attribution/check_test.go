@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/orchard-oer/orchard/normalizer/license"
 )
 
 var ada = Expected{Title: "Photosynthesis in Green Plants", Authors: []string{"Lovelace, Ada"},
@@ -104,5 +106,23 @@ func TestCheckBadInput(t *testing.T) {
 	res, err := Check(ada, "")
 	if err != nil || res.OK || len(res.Problems) != 4 {
 		t.Errorf("empty attribution: ok %v, problems %q, err %v; want four problems", res.OK, res.Problems, err)
+	}
+}
+
+// TestOwnAttributionsPass grades the attributions Orchard writes itself: every one must pass.
+func TestOwnAttributionsPass(t *testing.T) {
+	for _, id := range []string{"CC-BY-4.0", "CC-BY-SA-3.0-DE", "CC-BY-NC-ND-2.0", "CC-BY-NC-SA-3.0-IGO", "CC0-1.0", "CC-PDM-1.0", "GPL-3.0-only"} {
+		tool, ok := license.Lookup(id)
+		if !ok {
+			t.Fatalf("%s not in the knowledge base", id)
+		}
+		for _, f := range []license.Format{license.FormatText, license.FormatHTML, license.FormatMarkdown} {
+			w := license.Work{Title: "Die Zelle: Aufbau und Funktion", Author: "Jana Müller", SourceURL: "https://oer.example.de/zelle?id=7"}
+			text := license.Attribute(w, tool, f)
+			res, err := Check(Expected{Title: w.Title, Authors: []string{"Müller, Jana"}, SourceURL: w.SourceURL, License: id}, text)
+			if err != nil || !res.OK || res.Format != Format(f) {
+				t.Errorf("%s as %s: ok %v format %s err %v, problems %q\n%s", id, f, res.OK, res.Format, err, res.Problems, text)
+			}
+		}
 	}
 }

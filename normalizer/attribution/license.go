@@ -119,13 +119,14 @@ func checkLicense(d document, plain string, want license.Tool) Element {
 	el := Element{Present: len(refs) > 0}
 	linked, named := false, false
 	for _, r := range refs {
-		if el.Found == "" || r.tool.ID == want.ID && !linked {
+		if el.Found == "" {
 			el.Found = r.said
 		}
 		switch {
 		case !r.known:
+			el.Found = r.said
 			el.Problem = "the license link " + r.said + " leads to no license; link " + want.Label + " to " + want.URL
-		case r.tool.ID == want.ID:
+		case r.tool.ID == want.ID || r.tool.URL == want.URL: // GPL-3.0-only and -or-later share one page
 			linked = linked || r.link
 			named = true
 			continue
