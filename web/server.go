@@ -221,6 +221,7 @@ func (s *Server) routeAll() {
 	s.route("GET /api/records/{id}", s.apiRecord)
 	s.route("GET /api/records/{id}/license", s.apiRecordLicense)
 	s.route("GET /api/remix", s.apiRemix)
+	s.route("POST /api/attribution/check", s.limited(s.apiAttributionCheck))
 	s.route("POST /api/toolkits", s.needDocs(s.apiToolkitCreate))
 	s.route("GET /api/toolkits/{id}", s.needDocs(s.apiToolkitGet))
 	s.route("PATCH /api/toolkits/{id}", s.needDocs(s.apiToolkitRename))

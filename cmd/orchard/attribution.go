@@ -11,30 +11,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// checkedAttribution is the JSON `orchard attribution check --json` prints; its keys are a
-// contract. Modified is null unless the work was adapted.
-type checkedAttribution struct {
-	OK       bool     `json:"ok"`
-	Title    bool     `json:"title"`
-	Author   bool     `json:"author"`
-	Source   bool     `json:"source"`
-	License  bool     `json:"license"`
-	Modified *bool    `json:"modified"`
-	Problems []string `json:"problems"`
-}
-
-func toChecked(r attribution.Result) checkedAttribution {
-	c := checkedAttribution{OK: r.OK, Title: r.Title.Correct, Author: r.Author.Correct,
-		Source: r.Source.Correct, License: r.License.Correct, Problems: r.Problems}
-	if r.Modified != nil {
-		c.Modified = &r.Modified.Correct
-	}
-	if c.Problems == nil {
-		c.Problems = []string{}
-	}
-	return c
-}
-
 // errNotOK makes a failed grade exit with status 1 after the verdict has been printed.
 var errNotOK = errors.New("the attribution is not correct")
 
@@ -75,7 +51,7 @@ func newAttributionCheckCmd() *cobra.Command {
 			if asJSON {
 				enc := json.NewEncoder(out)
 				enc.SetEscapeHTML(false)
-				if err := enc.Encode(toChecked(res)); err != nil {
+				if err := enc.Encode(res.Verdict()); err != nil {
 					return fmt.Errorf("attribution check: write result: %w", err)
 				}
 			} else {

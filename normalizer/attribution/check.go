@@ -263,3 +263,28 @@ func checkModified(text string) Element {
 	}
 	return Element{Problem: "the modification notice is missing: say that you changed the work (e.g. \"adapted from\", \"translated by\")"}
 }
+
+// Verdict is the short form of a Result that the CLI and the API print; its JSON keys are a
+// contract. Modified is null unless the work was adapted.
+type Verdict struct {
+	OK       bool     `json:"ok"`
+	Title    bool     `json:"title"`
+	Author   bool     `json:"author"`
+	Source   bool     `json:"source"`
+	License  bool     `json:"license"`
+	Modified *bool    `json:"modified"`
+	Problems []string `json:"problems"`
+}
+
+// Verdict sums the result up.
+func (r Result) Verdict() Verdict {
+	v := Verdict{OK: r.OK, Title: r.Title.Correct, Author: r.Author.Correct, Source: r.Source.Correct,
+		License: r.License.Correct, Problems: r.Problems}
+	if r.Modified != nil {
+		v.Modified = &r.Modified.Correct
+	}
+	if v.Problems == nil {
+		v.Problems = []string{}
+	}
+	return v
+}
