@@ -63,12 +63,17 @@ var versionRe = regexp.MustCompile(`\d\.\d`)
 // title with "Creative Commons" and "Lizenz") has fourteen.
 const maxWindow = 16
 
+// maxWindows bounds the license names read from one attribution, so that a text of nothing but
+// starter words costs milliseconds; no real credit names more than a handful of licenses.
+const maxWindows = 64
+
 // mentions finds license names in the text: a window of words from a starter word to the end of
 // the sentence, shortened from the end until the knowledge base reads it.
 func mentions(plain string) []reference {
 	words := strings.Fields(plain)
 	var refs []reference
-	for i := 0; i < len(words); i++ {
+	tried := 0
+	for i := 0; i < len(words) && tried < maxWindows; i++ {
 		w := strings.ToLower(strings.Trim(words[i], `("'“”„«»‘’[*_`))
 		head := w
 		if j := strings.IndexAny(w, "-:"); j > 0 {
@@ -77,6 +82,7 @@ func mentions(plain string) []reference {
 		if !starters[head] && !(namedStarters[head] && versionNear(words, i)) {
 			continue
 		}
+		tried++
 		end := i + 1
 		for end < len(words) && end-i < maxWindow && !sentenceEnd(words[end-1]) {
 			end++
