@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/orchard-oer/orchard/catalog"
 	grade "github.com/orchard-oer/orchard/normalizer/attribution"
 )
 
@@ -62,4 +63,63 @@ func (s *Server) apiAttributionCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, res.Verdict())
+}
+
+// attributionView is the "Check my attribution" box of a record page after a learner sent one.
+type attributionView struct {
+	Text     string
+	Adapted  bool
+	Error    string
+	Result   *grade.Result
+	Elements []elementView
+}
+
+type elementView struct {
+	Name, State, Problem string
+}
+
+// maxFormBody bounds the form a record page's check sends: the attribution, URL-encoded, and
+// the CSRF token.
+const maxFormBody = 4*grade.MaxSize + 4096
+
+// checkOnPage grades the attribution a learner sent from the record page of rec.
+func checkOnPage(w http.ResponseWriter, r *http.Request, rec *catalog.Record) *attributionView {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil {
+		return &attributionView{Error: "The attribution is too long: at most 64 KiB."}
+	}
+	v := &attributionView{Text: r.PostFormValue("text"), Adapted: r.PostFormValue("adapted") != ""}
+	if strings.TrimSpace(v.Text) == "" {
+		v.Error = "Paste your attribution first."
+		return v
+	}
+	res, err := grade.Check(grade.Expected{Title: rec.Title, Authors: rec.Creators, SourceURL: rec.URL,
+		License: rec.License.ID, Adapted: v.Adapted}, v.Text)
+	switch {
+	case errors.Is(err, grade.ErrTooLarge):
+		v.Error = "The attribution is too long: at most 64 KiB."
+		return v
+	case err != nil:
+		v.Error = "This record's license is not known well enough to grade an attribution against it."
+		return v
+	}
+	v.Result = &res
+	add := func(name string, el grade.Element) {
+		state := "missing"
+		switch {
+		case el.Correct:
+			state = "correct"
+		case el.Present:
+			state = "wrong"
+		}
+		v.Elements = append(v.Elements, elementView{Name: name, State: state, Problem: el.Problem})
+	}
+	add("Title", res.Title)
+	add("Author", res.Author)
+	add("Source", res.Source)
+	add("License", res.License)
+	if res.Modified != nil {
+		add("Changes", *res.Modified)
+	}
+	return v
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -56,5 +57,40 @@ func TestAttributionCheckAPI(t *testing.T) {
 		if e.Error == "" || e.Param != tc.param {
 			t.Errorf("%s: error %+v, want param %q", tc.name, e, tc.param)
 		}
+	}
+}
+
+func TestCheckMyAttributionBox(t *testing.T) {
+	h := newHarness(t)
+	b := h.browser()
+	tok := b.csrf("/records/en-photo")
+	const path = "/records/en-photo/attribution"
+	code, body, _ := b.post(path, url.Values{"csrf": {tok}, "adapted": {"1"},
+		"text": {`Photosynthesis in Green Plants by Ada Lovelace, https://alpha.example/1, CC BY 4.0 <script>alert("x")</script>`}})
+	if code != 200 {
+		t.Fatalf("check: %d", code)
+	}
+	for _, want := range []string{"Not correct yet.", "<strong>License</strong>: wrong: the license is not linked",
+		"<strong>Changes</strong>: missing", "<strong>Title</strong>: correct", "checked", "&lt;script&gt;"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, `<script>alert("x")`) {
+		t.Error("the learner's script is echoed unescaped")
+	}
+	_, body, _ = b.post(path, url.Values{"csrf": {tok}, "text": {`<a href="https://alpha.example/1">Photosynthesis in Green Plants</a> by Ada Lovelace, <a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>`}})
+	if !strings.Contains(body, "Correct.") || !strings.Contains(body, `class="verdict ok"`) {
+		t.Error("a correct attribution is not called correct")
+	}
+	_, body, _ = b.post(path, url.Values{"csrf": {tok}, "text": {strings.Repeat("a", 70<<10)}})
+	if !strings.Contains(body, "at most 64 KiB") {
+		t.Error("a 70 KiB attribution is not refused clearly")
+	}
+	if code, _, _ := b.post(path, url.Values{"text": {"x"}}); code != 403 {
+		t.Errorf("without the CSRF token: %d, want 403", code)
+	}
+	if code, _, _ := b.post("/records/missing/attribution", url.Values{"csrf": {tok}, "text": {"x"}}); code != 404 {
+		t.Errorf("unknown record: %d, want 404", code)
 	}
 }

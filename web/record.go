@@ -152,6 +152,7 @@ type recordView struct {
 	Permalink  string
 	Evidence   []catalog.Evidence
 	StatusText string
+	Check      *attributionView // the graded attribution, after a POST from the page
 }
 
 var statusText = map[catalog.Status]string{
@@ -176,6 +177,9 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		view.With = with
 		res := remix([]string{cmpOrUnknown(rec.License.ID), with})
 		view.Remix = &res
+	}
+	if r.Method == http.MethodPost {
+		view.Check = checkOnPage(w, r, &rec)
 	}
 	if id, _, ok := myToolkitCookie(r); ok && s.toolkits != nil {
 		if t, _, err := s.loadToolkit(r.Context(), id); err == nil {

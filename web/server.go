@@ -255,6 +255,7 @@ func (s *Server) routeAll() {
 	// Pages.
 	s.route("GET /{$}", s.limited(s.searchPage))
 	s.route("GET /records/{id}", s.recordPage)
+	s.route("POST /records/{id}/attribution", s.limited(s.recordPage))
 	s.route("POST /toolkit/items", s.needDocs(s.toolkitSave))
 	s.route("POST /toolkits", s.needDocs(s.toolkitNew))
 	s.route("GET /toolkits/{id}", s.needDocs(s.toolkitView))

@@ -100,18 +100,7 @@ func printVerdict(w io.Writer, r attribution.Result) {
 	if r.Modified != nil {
 		line("modified", *r.Modified)
 	}
-	for _, p := range r.Problems[len(elementProblems(r)):] {
+	for _, p := range r.General {
 		fmt.Fprintf(w, "  %s\n", p)
 	}
-}
-
-// elementProblems are the problems that belong to an element; the rest concern the whole.
-func elementProblems(r attribution.Result) []string {
-	var ps []string
-	for _, el := range []*attribution.Element{&r.Title, &r.Author, &r.Source, &r.License, r.Modified} {
-		if el != nil && el.Problem != "" {
-			ps = append(ps, el.Problem)
-		}
-	}
-	return ps
 }

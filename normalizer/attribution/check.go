@@ -54,7 +54,8 @@ type Result struct {
 	Source   Element
 	License  Element
 	Modified *Element // nil unless the work was adapted
-	Problems []string // every problem, in the order of the elements
+	General  []string // problems of the whole rather than of one element
+	Problems []string // every problem: the elements' in their order, then the general ones
 }
 
 // Check grades an attribution (plain text, HTML or Markdown, detected) against the expected
@@ -78,12 +79,11 @@ func Check(want Expected, attribution string) (Result, error) {
 	res.Author = checkAuthor(plain, text, want.Authors)
 	res.Source = checkSource(d, want.SourceURL)
 	res.License = checkLicense(d, plain, tool)
-	var extra []string
 	if want.Adapted {
 		m := checkModified(text)
 		res.Modified = &m
 		if !tool.Derivatives {
-			extra = append(extra, tool.Label+" does not allow adaptations to be shared: share the work unchanged or choose another")
+			res.General = append(res.General, tool.Label+" does not allow adaptations to be shared: share the work unchanged or choose another")
 		}
 	}
 	for _, el := range []*Element{&res.Title, &res.Author, &res.Source, &res.License, res.Modified} {
@@ -91,7 +91,7 @@ func Check(want Expected, attribution string) (Result, error) {
 			res.Problems = append(res.Problems, el.Problem)
 		}
 	}
-	res.Problems = append(res.Problems, extra...)
+	res.Problems = append(res.Problems, res.General...)
 	res.OK = len(res.Problems) == 0
 	return res, nil
 }
