@@ -33,12 +33,8 @@ func (s *Server) apiAttributionCheck(w http.ResponseWriter, r *http.Request) {
 	want := grade.Expected{Title: req.Title, Authors: req.Authors, SourceURL: req.URL,
 		License: req.License, Adapted: req.Adapted}
 	if req.Record != "" {
-		rec, err := s.getVisible(r.Context(), viewerOf(r), req.Record)
+		rec, err := s.getVisibleParam(r.Context(), viewerOf(r), "record", req.Record)
 		if err != nil {
-			var pe *ParamError
-			if errors.As(err, &pe) {
-				err = &ParamError{"record", pe.Reason}
-			}
 			writeError(w, statusOf(err), err)
 			return
 		}
@@ -78,6 +74,10 @@ type elementView struct {
 	Name, State, Problem string
 }
 
+// elementNames are the headings the page gives the graded elements.
+var elementNames = map[string]string{"title": "Title", "author": "Author", "source": "Source",
+	"license": "License", "modified": "Changes"}
+
 // maxFormBody bounds the form a record page's check sends: the attribution, URL-encoded, and
 // the CSRF token.
 const maxFormBody = 4*grade.MaxSize + 4096
@@ -104,22 +104,8 @@ func checkOnPage(w http.ResponseWriter, r *http.Request, rec *catalog.Record) *a
 		return v
 	}
 	v.Result = &res
-	add := func(name string, el grade.Element) {
-		state := "missing"
-		switch {
-		case el.Correct:
-			state = "correct"
-		case el.Present:
-			state = "wrong"
-		}
-		v.Elements = append(v.Elements, elementView{Name: name, State: state, Problem: el.Problem})
-	}
-	add("Title", res.Title)
-	add("Author", res.Author)
-	add("Source", res.Source)
-	add("License", res.License)
-	if res.Modified != nil {
-		add("Changes", *res.Modified)
+	for _, el := range res.Elements() {
+		v.Elements = append(v.Elements, elementView{Name: elementNames[el.Name], State: el.State(), Problem: el.Problem})
 	}
 	return v
 }

@@ -4,22 +4,15 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	grade "github.com/orchard-oer/orchard/normalizer/attribution"
 )
 
 func TestAttributionCheckAPI(t *testing.T) {
 	h := newHarness(t)
 	good := `<p><a href="https://alpha.example/1">Photosynthesis in Green Plants</a> by Ada Lovelace, ` +
 		`<a href="https://creativecommons.org/licenses/by/4.0/deed.de">CC BY 4.0</a><script>alert(1)</script></p>`
-	type verdict struct {
-		OK       bool     `json:"ok"`
-		Title    bool     `json:"title"`
-		Author   bool     `json:"author"`
-		Source   bool     `json:"source"`
-		License  bool     `json:"license"`
-		Modified *bool    `json:"modified"`
-		Problems []string `json:"problems"`
-	}
-	var v verdict
+	var v grade.Verdict
 	h.call("POST", "/api/attribution/check", "", map[string]any{"record": "en-photo", "text": good}, 200, &v)
 	if !v.OK || !v.Title || !v.Author || !v.Source || !v.License || v.Modified != nil || len(v.Problems) != 0 {
 		t.Errorf("good attribution of en-photo: %+v", v)
@@ -31,7 +24,7 @@ func TestAttributionCheckAPI(t *testing.T) {
 		t.Errorf("adapted, no license link, no notice: %+v", v)
 	}
 
-	v = verdict{}
+	v = grade.Verdict{}
 	h.call("POST", "/api/attribution/check", "", map[string]any{"title": "Leaves", "authors": []string{"Sam Lee"},
 		"url": "https://example.org/leaves", "license": "CC-BY-NC-4.0",
 		"text": `"Leaves" by Sam Lee, https://example.org/leaves, https://creativecommons.org/licenses/by-nc/4.0/`}, 200, &v)

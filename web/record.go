@@ -58,6 +58,17 @@ func (s *Server) getVisible(ctx context.Context, v *viewer, id string) (catalog.
 	return rec, err
 }
 
+// getVisibleParam is getVisible for a record named by a request parameter other than the path's
+// {id}: a malformed id is reported against that parameter.
+func (s *Server) getVisibleParam(ctx context.Context, v *viewer, param, id string) (catalog.Record, error) {
+	rec, err := s.getVisible(ctx, v, id)
+	var pe *ParamError
+	if errors.As(err, &pe) {
+		err = &ParamError{param, pe.Reason}
+	}
+	return rec, err
+}
+
 func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
 	rec, err := s.getVisible(r.Context(), viewerOf(r), r.PathValue("id"))
 	if err != nil {
@@ -106,12 +117,8 @@ func (s *Server) apiRemix(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	ids := list(q, "license")
 	for _, rid := range list(q, "record") {
-		rec, err := s.getVisible(r.Context(), viewerOf(r), rid)
+		rec, err := s.getVisibleParam(r.Context(), viewerOf(r), "record", rid)
 		if err != nil {
-			var pe *ParamError
-			if errors.As(err, &pe) {
-				err = &ParamError{"record", pe.Reason}
-			}
 			writeError(w, statusOf(err), err)
 			return
 		}

@@ -79,26 +79,12 @@ func printVerdict(w io.Writer, r attribution.Result) {
 	} else {
 		fmt.Fprintf(w, "Not correct yet (%s).\n", r.Format)
 	}
-	line := func(name string, el attribution.Element) {
-		state := "missing"
-		switch {
-		case el.Correct:
-			state = "correct"
-		case el.Present:
-			state = "wrong"
-		}
-		fmt.Fprintf(w, "  %-8s %s", name, state)
+	for _, el := range r.Elements() {
+		fmt.Fprintf(w, "  %-8s %s", el.Name, el.State())
 		if el.Problem != "" {
 			fmt.Fprintf(w, ": %s", el.Problem)
 		}
 		fmt.Fprintln(w)
-	}
-	line("title", r.Title)
-	line("author", r.Author)
-	line("source", r.Source)
-	line("license", r.License)
-	if r.Modified != nil {
-		line("modified", *r.Modified)
 	}
 	for _, p := range r.General {
 		fmt.Fprintf(w, "  %s\n", p)

@@ -45,6 +45,32 @@ type Element struct {
 	Problem string // what is wrong and how to fix it, one line; "" when correct
 }
 
+// State is the element's grade in one word: "correct", "wrong" or "missing".
+func (e Element) State() string {
+	switch {
+	case e.Correct:
+		return "correct"
+	case e.Present:
+		return "wrong"
+	}
+	return "missing"
+}
+
+// Named is an element with its name, for listing a result.
+type Named struct {
+	Name string // title, author, source, license, modified
+	Element
+}
+
+// Elements lists the graded elements in order; "modified" only for an adaptation.
+func (r Result) Elements() []Named {
+	out := []Named{{"title", r.Title}, {"author", r.Author}, {"source", r.Source}, {"license", r.License}}
+	if r.Modified != nil {
+		out = append(out, Named{"modified", *r.Modified})
+	}
+	return out
+}
+
 // Result is the grade of one attribution.
 type Result struct {
 	OK       bool
@@ -86,8 +112,8 @@ func Check(want Expected, attribution string) (Result, error) {
 			res.General = append(res.General, tool.Label+" does not allow adaptations to be shared: share the work unchanged or choose another")
 		}
 	}
-	for _, el := range []*Element{&res.Title, &res.Author, &res.Source, &res.License, res.Modified} {
-		if el != nil && el.Problem != "" {
+	for _, el := range res.Elements() {
+		if el.Problem != "" {
 			res.Problems = append(res.Problems, el.Problem)
 		}
 	}
