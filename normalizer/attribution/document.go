@@ -39,12 +39,15 @@ var (
 	mdRefLinkRe    = regexp.MustCompile(`(!?)\[([^\]]+)\]\[([^\]]*)\]`)
 	mdRefDefRe     = regexp.MustCompile(`(?m)^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+"[^"]*")?\s*$`)
 	mdAutoLinkRe   = regexp.MustCompile(`<((?:https?://|www\.)[^>\s]+)>`)
-	mdEmphasisRe   = regexp.MustCompile(`(?:^|[\s(\[])(\*{1,2}|_{1,2})([^*_\n]+?)(\*{1,2}|_{1,2})(?:$|[\s.,;:!?)\]])`)
+	mdEmphasisRe   = regexp.MustCompile(`(^|[\s(\[])(?:\*{1,2}|_{1,2})([^*_\n]+?)(?:\*{1,2}|_{1,2})($|[\s.,;:!?)\]])`)
 	printedURLRe   = regexp.MustCompile(`(?i)\b(?:https?://|www\.|(?:[a-z0-9-]+\.)+[a-z]{2,}/)[^\s<>"'«»“”‘’]*`)
 	quotedSpanRe   = regexp.MustCompile(`"([^"\n]{2,200})"|“([^”\n]{2,200})”|„([^“”\n]{2,200})[“”]|«\s?([^»\n]{2,200}?)\s?»|‘([^’\n]{2,200})’|‹([^›\n]{2,200})›`)
 	trailingPunct  = ".,;:!?)]}'\"’”»"
 	markdownSignal = regexp.MustCompile(`\]\(|\]\[|^\s{0,3}\[[^\]]+\]:|(?:^|\s)(\*\*?|__?)\S`)
 )
+
+// maxSpans bounds the quoted and emphasised spans kept as title candidates: a credit has one title.
+const maxSpans = 32
 
 // parseDocument detects the format of s and reads it.
 func parseDocument(s string) document {
@@ -65,7 +68,7 @@ func (d *document) finish() {
 		u = strings.TrimRight(u, trailingPunct)
 		d.links = append(d.links, link{text: u, href: u})
 	}
-	for _, m := range quotedSpanRe.FindAllStringSubmatch(d.text, -1) {
+	for _, m := range quotedSpanRe.FindAllStringSubmatch(d.text, maxSpans) {
 		for _, g := range m[1:] {
 			if g != "" {
 				d.spans = append(d.spans, g)
@@ -123,7 +126,7 @@ func parseHTML(s string) document {
 					if href := strings.TrimSpace(attr(n, "href")); webURL(href) {
 						d.links = append(d.links, link{text: inner, href: href})
 					}
-				} else if inner != "" {
+				} else if inner != "" && len(d.spans) < maxSpans {
 					d.spans = append(d.spans, inner)
 				}
 				return
@@ -178,13 +181,12 @@ func parseMarkdown(s string) document {
 		return d.markdownLink(g[1] == "!", g[2], refs[strings.ToLower(strings.TrimSpace(key))], &hrefs)
 	})
 	s = mdAutoLinkRe.ReplaceAllString(s, "$1")
-	for {
-		m := mdEmphasisRe.FindStringSubmatchIndex(s)
-		if m == nil {
-			break
+	// Two passes: a match takes the space after it, which the next emphasis needs before it.
+	for range 2 {
+		for _, m := range mdEmphasisRe.FindAllStringSubmatch(s, maxSpans) {
+			d.spans = append(d.spans, m[2])
 		}
-		d.spans = append(d.spans, s[m[4]:m[5]])
-		s = s[:m[2]] + s[m[4]:m[5]] + s[m[7]:]
+		s = mdEmphasisRe.ReplaceAllString(s, "$1$2$3")
 	}
 	d.text = strings.ReplaceAll(s, `\`, "")
 	d.finish()
