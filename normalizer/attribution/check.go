@@ -104,7 +104,8 @@ func Check(want Expected, attribution string) (Result, error) {
 	res.Title = checkTitle(d, text, want.Title)
 	res.Author = checkAuthor(plain, text, want.Authors)
 	res.Source = checkSource(d, want.SourceURL)
-	res.License = checkLicense(d, plain, tool)
+	lic := d.withoutOwn(ownSentences(d.text, want))
+	res.License = checkLicense(lic, printedURLRe.ReplaceAllString(lic.text, " "), tool)
 	if want.Adapted {
 		m := checkModified(text)
 		res.Modified = &m
