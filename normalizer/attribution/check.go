@@ -85,7 +85,10 @@ type Result struct {
 }
 
 // Check grades an attribution (plain text, HTML or Markdown, detected) against the expected
-// work.
+// work. It is tolerant of form (quotes of any kind, italics, "by / von / par / de", a link on the
+// title instead of a printed URL, a short license name or a deed link in any language) and strict
+// on substance (the license's elements, version and port, its link, the record's authors). A fact
+// the record lacks (no title, no creators, no URL) is not asked for.
 func Check(want Expected, attribution string) (Result, error) {
 	if len(attribution) > MaxSize {
 		return Result{}, fmt.Errorf("check attribution: %w: %d bytes, at most %d", ErrTooLarge, len(attribution), MaxSize)
@@ -110,7 +113,7 @@ func Check(want Expected, attribution string) (Result, error) {
 		m := checkModified(text)
 		res.Modified = &m
 		if !tool.Derivatives {
-			res.General = append(res.General, tool.Label+" does not allow adaptations to be shared: share the work unchanged or choose another")
+			res.General = append(res.General, tool.Label+" does not allow adaptations to be shared: share the work unchanged or adapt another work")
 		}
 	}
 	for _, el := range res.Elements() {
