@@ -58,6 +58,17 @@ func (s *Server) getVisible(ctx context.Context, v *viewer, id string) (catalog.
 	return rec, err
 }
 
+// getVisibleParam is getVisible for a record named by a request parameter other than the path's
+// {id}: a malformed id is reported against that parameter.
+func (s *Server) getVisibleParam(ctx context.Context, v *viewer, param, id string) (catalog.Record, error) {
+	rec, err := s.getVisible(ctx, v, id)
+	var pe *ParamError
+	if errors.As(err, &pe) {
+		err = &ParamError{param, pe.Reason}
+	}
+	return rec, err
+}
+
 func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
 	rec, err := s.getVisible(r.Context(), viewerOf(r), r.PathValue("id"))
 	if err != nil {
@@ -106,12 +117,8 @@ func (s *Server) apiRemix(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	ids := list(q, "license")
 	for _, rid := range list(q, "record") {
-		rec, err := s.getVisible(r.Context(), viewerOf(r), rid)
+		rec, err := s.getVisibleParam(r.Context(), viewerOf(r), "record", rid)
 		if err != nil {
-			var pe *ParamError
-			if errors.As(err, &pe) {
-				err = &ParamError{"record", pe.Reason}
-			}
 			writeError(w, statusOf(err), err)
 			return
 		}
@@ -152,6 +159,7 @@ type recordView struct {
 	Permalink  string
 	Evidence   []catalog.Evidence
 	StatusText string
+	Check      *attributionView // the graded attribution, after a POST from the page
 }
 
 var statusText = map[catalog.Status]string{
@@ -176,6 +184,9 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		view.With = with
 		res := remix([]string{cmpOrUnknown(rec.License.ID), with})
 		view.Remix = &res
+	}
+	if r.Method == http.MethodPost {
+		view.Check = checkOnPage(w, r, &rec)
 	}
 	if id, _, ok := myToolkitCookie(r); ok && s.toolkits != nil {
 		if t, err := s.toolkits.Get(r.Context(), id); err == nil {

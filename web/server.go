@@ -234,6 +234,7 @@ func (s *Server) routeAll() {
 	s.route("GET /api/records/{id}", s.apiRecord)
 	s.route("GET /api/records/{id}/license", s.apiRecordLicense)
 	s.route("GET /api/remix", s.apiRemix)
+	s.route("POST /api/attribution/check", s.limited(s.apiAttributionCheck))
 	s.route("POST /api/toolkits", s.needDocs(s.apiToolkitCreate))
 	s.route("GET /api/toolkits/{id}", s.needDocs(s.apiToolkitGet))
 	s.route("PATCH /api/toolkits/{id}", s.needDocs(s.apiToolkitRename))
@@ -268,6 +269,7 @@ func (s *Server) routeAll() {
 	// Pages.
 	s.route("GET /{$}", s.limited(s.searchPage))
 	s.route("GET /records/{id}", s.recordPage)
+	s.route("POST /records/{id}/attribution", s.limited(s.recordPage))
 	s.route("POST /toolkit/items", s.needDocs(s.toolkitSave))
 	s.route("POST /toolkits", s.needDocs(s.toolkitNew))
 	s.route("GET /toolkits/{id}", s.needDocs(s.toolkitView))

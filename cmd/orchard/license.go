@@ -197,6 +197,7 @@ func newAttributionCmd(_ *app) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.AddCommand(newAttributionCheckCmd())
 	fl := cmd.Flags()
 	fl.StringVar(&w.Title, "title", "", "title of the work")
 	fl.StringVar(&w.Author, "author", "", "author or creator")
