@@ -14,6 +14,7 @@ import (
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/probe"
 	"github.com/orchard-oer/orchard/workers"
 )
 
@@ -402,7 +403,7 @@ func readSourceForm(r *http.Request) (sourceForm, error) {
 type sourceFormView struct {
 	New    bool
 	Form   sourceForm
-	Probe  *ProbeReport
+	Probe  *probe.Report
 	Error  string
 	Status *workers.SourceStatus
 	Runs   []workers.Run

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/web/auth"
 	"github.com/orchard-oer/orchard/workers"
 )
@@ -80,11 +81,10 @@ type Deps struct {
 
 // Document buckets the server keeps in Workers.Docs.
 const (
-	bucketTokens    = auth.Bucket
-	bucketSessions  = "sessions"
-	bucketToolkits  = "toolkits"
-	bucketOverrides = "overrides"
-	bucketWeb       = "web"
+	bucketTokens   = auth.Bucket
+	bucketSessions = "sessions"
+	bucketToolkits = "toolkits"
+	bucketWeb      = "web"
 )
 
 // Server serves the API and pages.
@@ -104,7 +104,7 @@ type Server struct {
 	stopping chan struct{}
 
 	tokens, sessions, toolkits *workers.Docs
-	overrides                  *Overrides
+	overrides                  *curation.Store
 }
 
 // New builds a server. With deps.Workers it opens the document buckets it keeps tokens,
@@ -150,7 +150,7 @@ func (s *Server) openStores(ctx context.Context) error {
 		}
 		*b.d = d
 	}
-	ov, err := NewOverrides(ctx, s.workers)
+	ov, err := curation.Open(ctx, s.workers)
 	if err != nil {
 		return fmt.Errorf("new web server: %w", err)
 	}
@@ -165,10 +165,6 @@ func (s *Server) openStores(ctx context.Context) error {
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler { return s.secure(s.mux) }
-
-// Overrides is the store of librarians' license decisions, for the harvest pipeline to
-// re-apply after every harvest; nil without Workers.
-func (s *Server) Overrides() *Overrides { return s.overrides }
 
 // Run listens until ctx is done, then shuts down gracefully.
 func (s *Server) Run(ctx context.Context) error {

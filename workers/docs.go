@@ -79,6 +79,29 @@ func (d *Docs) Get(ctx context.Context, key string, v any) (uint64, error) {
 	return e.Revision(), nil
 }
 
+// getManyChunk bounds the keys of one read in GetMany.
+const getManyChunk = 500
+
+// GetMany returns the documents that exist at keys, by key, reading the bucket once per
+// getManyChunk keys rather than once per key. Missing keys are left out, and so are keys that
+// cannot name a document.
+func (d *Docs) GetMany(ctx context.Context, keys []string) (map[string]json.RawMessage, error) {
+	keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return checkKey(k) != nil })
+	slices.Sort(keys)
+	keys = slices.Compact(keys) // a key named twice would be two overlapping filters
+	out := make(map[string]json.RawMessage)
+	for chunk := range slices.Chunk(keys, getManyChunk) {
+		es, err := entries(ctx, d.kv, chunk...)
+		if err != nil {
+			return nil, fmt.Errorf("get %d documents: %w", len(chunk), err)
+		}
+		for _, e := range es {
+			out[e.Key()] = e.Value()
+		}
+	}
+	return out, nil
+}
+
 // Put stores v at key, replacing what was there.
 func (d *Docs) Put(ctx context.Context, key string, v any) (uint64, error) {
 	return d.write(ctx, key, v, func(b []byte) (uint64, error) { return d.kv.Put(ctx, key, b) })
