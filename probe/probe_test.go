@@ -57,7 +57,9 @@ func TestProbe(t *testing.T) {
 		{"web site probed as a repository", harvester.TypeOAIPMH, web.URL + "/", harvester.TypeOAIPMH, "", false,
 			func(err error) bool { return err != nil }},
 		{"unknown type", "gopher", web.URL, "", "", false,
-			func(err error) bool { return errors.Is(err, ErrUnknownType) && strings.Contains(err.Error(), "oai-pmh") }},
+			func(err error) bool {
+				return errors.Is(err, ErrUnknownType) && strings.Contains(err.Error(), "oai-pmh")
+			}},
 		{"not a URL, type not given", Any, "notaurl", harvester.TypeWeb, "", true,
 			func(err error) bool { return harvester.KindOf(err) == harvester.KindInvalid }},
 	}
