@@ -11,6 +11,7 @@ import (
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/catalog/catalogtest"
+	"github.com/orchard-oer/orchard/curation"
 )
 
 func TestSearchAPI(t *testing.T) {
@@ -322,17 +323,24 @@ func TestOverridesAndHiding(t *testing.T) {
 	if rec.License.ID != "CC-BY-SA-4.0" {
 		t.Errorf("index not updated: %+v", rec.License)
 	}
-	ov, ok, err := h.srv.Overrides().Override(t.Context(), "en-zebra")
-	if err != nil || !ok || ov.ID != "CC-BY-SA-4.0" || ov.Note != "checked the site" {
-		t.Errorf("Override = %+v %v %v", ov, ok, err)
+	decisions, err := curation.Open(t.Context(), h.sys)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// A re-harvested record comes back without the override; Apply puts it back.
+	d, ok, err := decisions.Get(t.Context(), "en-zebra")
+	if err != nil || !ok || d.License == nil || d.License.ID != "CC-BY-SA-4.0" || d.License.Note != "checked the site" {
+		t.Errorf("decision = %+v %v %v", d, ok, err)
+	}
+	// A re-harvested record comes back without the override; the decision puts it back.
 	fresh := catalogFixture(t, "en-zebra")
-	if err := h.srv.Overrides().Apply(t.Context(), &fresh); err != nil || fresh.License.ID != "CC-BY-SA-4.0" {
+	if err := curation.Apply(&fresh, d); err != nil || fresh.License.ID != "CC-BY-SA-4.0" {
 		t.Errorf("Apply: %v %+v", err, fresh.License)
 	}
-	var d Decision
-	h.call("GET", "/api/admin/overrides/en-zebra", h.librarian, nil, 200, &d)
+	var got curation.Decision
+	h.call("GET", "/api/admin/overrides/en-zebra", h.librarian, nil, 200, &got)
+	if got.License == nil || got.License.ID != "CC-BY-SA-4.0" {
+		t.Errorf("GET decision = %+v", got)
+	}
 	var e apiError
 	h.call("PUT", "/api/admin/overrides/en-zebra", h.librarian, map[string]string{"license": "CC-BY-9.9"}, 400, &e)
 	if e.Param != "license" {
@@ -353,7 +361,11 @@ func TestOverridesAndHiding(t *testing.T) {
 	}
 	h.call("GET", "/api/records/en-photo", "", nil, 404, nil)
 	fresh = catalogFixture(t, "en-photo")
-	if err := h.srv.Overrides().Apply(t.Context(), &fresh); err != nil || !fresh.Hidden {
+	d, _, err = decisions.Get(t.Context(), "en-photo")
+	if err == nil {
+		err = curation.Apply(&fresh, d)
+	}
+	if err != nil || !fresh.Hidden {
 		t.Errorf("hiding does not survive a harvest: %v %v", err, fresh.Hidden)
 	}
 	h.call("POST", "/api/admin/records/en-photo/hide", h.librarian, map[string]bool{"hidden": false}, 200, &rec)

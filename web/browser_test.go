@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
 	"github.com/orchard-oer/orchard/harvester/oaipmh"
@@ -22,6 +23,7 @@ import (
 	"github.com/orchard-oer/orchard/internal/oaiserver"
 	"github.com/orchard-oer/orchard/internal/testenv"
 	"github.com/orchard-oer/orchard/normalizer"
+	"github.com/orchard-oer/orchard/probe"
 	"github.com/orchard-oer/orchard/workers"
 )
 
@@ -41,21 +43,22 @@ func newPipeline() *pipeline {
 
 // probes wires the harvesters' probes into the server.
 func (p *pipeline) probes(_ *Config, d *Deps) {
-	d.Probe = Probes(map[string]func(context.Context, string) (ProbeReport, error){
-		harvester.TypeOAIPMH: RepositoryProbe(p.harvesters[harvester.TypeOAIPMH].(*oaipmh.Harvester)),
-		harvester.TypeWeb:    SiteProbe(p.harvesters[harvester.TypeWeb].(*site.Harvester)),
-	})
+	d.Probe = probe.New(p.harvesters[harvester.TypeOAIPMH].(*oaipmh.Harvester), p.harvesters[harvester.TypeWeb].(*site.Harvester)).Probe
 }
 
 // start runs two workers until the test ends.
 func (p *pipeline) start(h *harness) {
 	t := h.t
+	decisions, err := curation.Open(t.Context(), h.sys)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		done <- h.sys.RunWorkers(ctx, workers.Pipeline{
 			Harvesters: p.harvesters,
-			Normalize:  h.srv.Overrides().Normalize(normalizer.Record),
+			Normalize:  decisions.Normalize(normalizer.Record),
 			Index:      h.index,
 		}, 2)
 	}()

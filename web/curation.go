@@ -3,7 +3,6 @@ package web
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,144 +10,27 @@ import (
 	"time"
 
 	"github.com/orchard-oer/orchard/catalog"
-	"github.com/orchard-oer/orchard/harvester"
-	"github.com/orchard-oer/orchard/normalizer"
+	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/normalizer/license"
-	"github.com/orchard-oer/orchard/workers"
 )
 
-// Overrides keeps librarians' decisions about records, by record id, so that they survive
-// later harvests: the harvest pipeline applies them to every record it normalizes.
-type Overrides struct {
-	docs *workers.Docs
-}
-
-// Decision is what a librarian decided about one record.
-type Decision struct {
-	// License is set when the librarian chose the record's license.
-	License *catalog.Override `json:"license,omitempty"`
-	// Hidden keeps the record from learners.
-	Hidden bool `json:"hidden,omitempty"`
-}
-
-// NewOverrides opens the override store in w's document buckets.
-func NewOverrides(ctx context.Context, w Workers) (*Overrides, error) {
-	d, err := w.Docs(ctx, bucketOverrides)
-	if err != nil {
-		return nil, err
-	}
-	return &Overrides{docs: d}, nil
-}
-
-// Decision returns what was decided about a record; ok is false when nothing was.
-func (o *Overrides) Decision(ctx context.Context, id string) (Decision, bool, error) {
-	var d Decision
-	if _, err := o.docs.Get(ctx, id, &d); err != nil {
-		if errors.Is(err, workers.ErrNotFound) {
-			return Decision{}, false, nil
-		}
-		return Decision{}, false, err
-	}
-	return d, true, nil
-}
-
-// Override returns the license override of a record, if a librarian set one.
-func (o *Overrides) Override(ctx context.Context, id string) (catalog.Override, bool, error) {
-	d, ok, err := o.Decision(ctx, id)
-	if err != nil || !ok || d.License == nil {
-		return catalog.Override{}, false, err
-	}
-	return *d.License, true, nil
-}
-
-// Apply applies the decision about rec, if any: its license override and whether it is hidden.
-// The harvest pipeline calls it on every record it normalizes.
-func (o *Overrides) Apply(ctx context.Context, rec *catalog.Record) error {
-	if rec.Deleted {
-		return nil
-	}
-	d, ok, err := o.Decision(ctx, rec.ID)
-	if err != nil || !ok {
-		return err
-	}
-	return d.apply(rec)
-}
-
-// overrideTimeout bounds one lookup made while normalizing, which has no context of its own.
-const overrideTimeout = 10 * time.Second
-
-// Normalize wraps a normalize function so that every record it makes gets its decision applied:
-// the form workers.Pipeline.Normalize takes.
-func (o *Overrides) Normalize(fn func(source string, raw harvester.Record) (catalog.Record, error)) func(harvester.Source, harvester.Record) (catalog.Record, error) {
-	return func(src harvester.Source, raw harvester.Record) (catalog.Record, error) {
-		rec, err := fn(src.Name, raw)
-		if err != nil {
-			return rec, err
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), overrideTimeout)
-		defer cancel()
-		return rec, o.Apply(ctx, &rec)
-	}
-}
-
-func (d Decision) apply(rec *catalog.Record) error {
-	if d.License != nil {
-		if err := normalizer.ApplyOverride(rec, *d.License); err != nil {
-			return fmt.Errorf("apply override to %s: %w", rec.ID, err)
-		}
-	}
-	rec.Hidden = d.Hidden
-	return nil
-}
-
-// change updates the decision about id and applies it to the indexed record at once.
-func (s *Server) change(ctx context.Context, id string, edit func(*Decision) error) (catalog.Record, error) {
+// change edits the decision about id and applies it to the indexed record at once.
+func (s *Server) change(ctx context.Context, id string, edit func(*curation.Decision) error) (catalog.Record, error) {
 	rec, err := s.index.Get(ctx, id)
 	if err != nil {
 		return catalog.Record{}, fmt.Errorf("record %s: %w", id, err)
 	}
-	d, _, err := s.overrides.Decision(ctx, id)
+	d, err := s.overrides.Change(ctx, id, edit)
 	if err != nil {
 		return catalog.Record{}, err
 	}
-	hadLicense := d.License != nil
-	if err := edit(&d); err != nil {
-		return catalog.Record{}, err
-	}
-	if d.License == nil && !d.Hidden {
-		err = s.overrides.docs.Delete(ctx, id)
-	} else {
-		_, err = s.overrides.docs.Put(ctx, id, d)
-	}
-	if err != nil {
-		return catalog.Record{}, err
-	}
-	if hadLicense && d.License == nil {
-		rec.License = resolveEvidence(rec.License)
-	}
-	if err := d.apply(&rec); err != nil {
+	if err := curation.Apply(&rec, d); err != nil {
 		return catalog.Record{}, err
 	}
 	if err := s.index.Upsert(ctx, []catalog.Record{rec}); err != nil {
 		return catalog.Record{}, fmt.Errorf("update record %s: %w", id, err)
 	}
 	return rec, nil
-}
-
-// resolveEvidence reads a record's license again from its evidence, for when a librarian takes
-// an override back; the next harvest reads the source's statements afresh anyway.
-func resolveEvidence(l catalog.License) catalog.License {
-	stmts := make([]license.Statement, 0, len(l.Evidence))
-	for _, e := range l.Evidence {
-		stmts = append(stmts, license.Statement{From: e.From, Value: e.Value})
-	}
-	res := license.Resolve(stmts)
-	t := res.Tool
-	return catalog.License{
-		ID: t.ID, Family: t.Family, URL: t.URL, Label: t.Label, Commercial: t.Commercial,
-		Derivatives: t.Derivatives, ShareAlike: t.ShareAlike, Open: t.Open,
-		Evidence: l.Evidence, Conflict: res.Conflict,
-	}
 }
 
 // overrideBody is the body of PUT /api/admin/overrides/{id}.
@@ -166,7 +48,7 @@ func (s *Server) setLicense(ctx context.Context, v *viewer, id string, body over
 		return catalog.Record{}, &ParamError{"note", fmt.Sprintf("must be at most %d bytes", maxNote)}
 	}
 	ov := catalog.Override{ID: t.ID, Note: strings.TrimSpace(body.Note), By: cmp.Or(v.Name, string(v.Role)), At: time.Now().UTC().Format(time.RFC3339)}
-	return s.change(ctx, id, func(d *Decision) error { d.License = &ov; return nil })
+	return s.change(ctx, id, func(d *curation.Decision) error { d.License = &ov; return nil })
 }
 
 func (s *Server) apiOverrideGet(w http.ResponseWriter, r *http.Request) {
@@ -175,7 +57,7 @@ func (s *Server) apiOverrideGet(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	d, ok, err := s.overrides.Decision(r.Context(), id)
+	d, ok, err := s.overrides.Get(r.Context(), id)
 	if err != nil {
 		writeError(w, statusOf(err), err)
 		return
@@ -212,7 +94,7 @@ func (s *Server) apiOverrideDelete(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	rec, err := s.change(r.Context(), id, func(d *Decision) error { d.License = nil; return nil })
+	rec, err := s.change(r.Context(), id, func(d *curation.Decision) error { d.License = nil; return nil })
 	if err != nil {
 		writeError(w, statusOf(err), err)
 		return
@@ -237,7 +119,7 @@ func (s *Server) apiHide(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	hide := body.Hidden == nil || *body.Hidden
-	rec, err := s.change(r.Context(), id, func(d *Decision) error { d.Hidden = hide; return nil })
+	rec, err := s.change(r.Context(), id, func(d *curation.Decision) error { d.Hidden = hide; return nil })
 	if err != nil {
 		writeError(w, statusOf(err), err)
 		return
@@ -273,7 +155,7 @@ func (s *Server) apiCuration(w http.ResponseWriter, r *http.Request) {
 
 type curationView struct {
 	searchView
-	Decisions map[string]Decision
+	Decisions map[string]curation.Decision
 	Licenses  []license.Tool
 	Message   string
 }
@@ -290,10 +172,10 @@ func (s *Server) curationPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, statusOf(err), err)
 		return
 	}
-	v := curationView{searchView: buildSearchView("/admin/curation", q, req, res), Decisions: map[string]Decision{},
+	v := curationView{searchView: buildSearchView("/admin/curation", q, req, res), Decisions: map[string]curation.Decision{},
 		Licenses: license.All(), Message: r.URL.Query().Get("done")}
 	for _, h := range res.Hits {
-		if d, ok, err := s.overrides.Decision(r.Context(), h.ID); err == nil && ok {
+		if d, ok, err := s.overrides.Get(r.Context(), h.ID); err == nil && ok {
 			v.Decisions[h.ID] = d
 		}
 	}
@@ -312,10 +194,10 @@ func (s *Server) curationPost(w http.ResponseWriter, r *http.Request) {
 	case "license":
 		_, err = s.setLicense(r.Context(), viewerOf(r), id, overrideBody{License: r.PostFormValue("license"), Note: r.PostFormValue("note")})
 	case "clear":
-		_, err = s.change(r.Context(), id, func(d *Decision) error { d.License = nil; return nil })
+		_, err = s.change(r.Context(), id, func(d *curation.Decision) error { d.License = nil; return nil })
 	case "hide", "show":
 		hide := r.PostFormValue("action") == "hide"
-		_, err = s.change(r.Context(), id, func(d *Decision) error { d.Hidden = hide; return nil })
+		_, err = s.change(r.Context(), id, func(d *curation.Decision) error { d.Hidden = hide; return nil })
 	default:
 		err = &ParamError{"action", "must be license, clear, hide or show"}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/normalizer/lang"
 )
 
@@ -146,7 +147,7 @@ type labelled struct{ Key, Label, Value string }
 // curateData is what the curation form partial receives.
 type curateData struct {
 	Rec      catalog.Record
-	Decision *Decision
+	Decision *curation.Decision
 	CSRF     string
 	Back     string
 }
@@ -154,9 +155,9 @@ type curateData struct {
 func curateArgs(rec catalog.Record, d any, csrf, back string) curateData {
 	cd := curateData{Rec: rec, CSRF: csrf, Back: back}
 	switch d := d.(type) {
-	case *Decision:
+	case *curation.Decision:
 		cd.Decision = d
-	case Decision:
+	case curation.Decision:
 		cd.Decision = &d
 	}
 	return cd

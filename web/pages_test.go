@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/orchard-oer/orchard/curation"
+	"github.com/orchard-oer/orchard/probe"
 )
 
 func TestSearchPage(t *testing.T) {
@@ -155,7 +158,7 @@ func TestStaffPages(t *testing.T) {
 	if code, body, _ := b.post("/admin/curation/en-zebra", url.Values{"action": {"license"}, "license": {"CC-BY-4.0"}, "note": {"n"}, "csrf": {tok}}); code != http.StatusSeeOther {
 		t.Errorf("curation: %d %s", code, body)
 	}
-	var d Decision
+	var d curation.Decision
 	h.call("GET", "/api/admin/overrides/en-zebra", h.librarian, nil, 200, &d)
 	if d.License == nil || d.License.ID != "CC-BY-4.0" {
 		t.Errorf("decision %+v", d)
@@ -235,7 +238,7 @@ func TestProbeAPI(t *testing.T) {
 	base = ts.URL
 	p := newPipeline()
 	h := newHarness(t, p.probes)
-	var rep ProbeReport
+	var rep probe.Report
 	h.call("POST", "/api/admin/probe", h.librarian, map[string]string{"url": ts.URL + "/", "type": "web"}, 200, &rep)
 	if !rep.OK || len(rep.Samples) != 1 || rep.Samples[0].License != "CC-BY-SA-4.0" || rep.Samples[0].Status != "open" || rep.Summary == "" {
 		t.Errorf("probe = %+v", rep)

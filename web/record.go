@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/normalizer/license"
 )
 
@@ -154,7 +155,7 @@ type recordView struct {
 	With       string
 	Remix      *remixResult
 	InToolkit  bool
-	Decision   *Decision
+	Decision   *curation.Decision
 	AllTools   []license.Tool
 	Permalink  string
 	Evidence   []catalog.Evidence
@@ -194,7 +195,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if v.Staff() && s.overrides != nil {
-		if d, ok, err := s.overrides.Decision(r.Context(), rec.ID); err == nil && ok {
+		if d, ok, err := s.overrides.Get(r.Context(), rec.ID); err == nil && ok {
 			view.Decision = &d
 		}
 		view.AllTools = license.All()

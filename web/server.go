@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/toolkit"
 	"github.com/orchard-oer/orchard/web/auth"
 	"github.com/orchard-oer/orchard/workers"
@@ -88,10 +89,9 @@ type Deps struct {
 
 // Document buckets the server keeps in Workers.Docs.
 const (
-	bucketTokens    = auth.Bucket
-	bucketSessions  = "sessions"
-	bucketOverrides = "overrides"
-	bucketWeb       = "web"
+	bucketTokens   = auth.Bucket
+	bucketSessions = "sessions"
+	bucketWeb      = "web"
 )
 
 // Server serves the API and pages.
@@ -114,7 +114,7 @@ type Server struct {
 
 	tokens, sessions *workers.Docs
 	toolkits         *toolkit.Store
-	overrides        *Overrides
+	overrides        *curation.Store
 }
 
 // New builds a server. With deps.Workers it opens the document buckets it keeps tokens,
@@ -163,7 +163,7 @@ func (s *Server) openStores(ctx context.Context) error {
 		*b.d = d
 	}
 	s.toolkits = toolkit.NewStore(toolkits)
-	ov, err := NewOverrides(ctx, s.workers)
+	ov, err := curation.Open(ctx, s.workers)
 	if err != nil {
 		return fmt.Errorf("new web server: %w", err)
 	}
@@ -178,10 +178,6 @@ func (s *Server) openStores(ctx context.Context) error {
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler { return s.secure(s.mux) }
-
-// Overrides is the store of librarians' license decisions, for the harvest pipeline to
-// re-apply after every harvest; nil without Workers.
-func (s *Server) Overrides() *Overrides { return s.overrides }
 
 // Run listens until ctx is done, then shuts down gracefully.
 func (s *Server) Run(ctx context.Context) error {

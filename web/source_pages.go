@@ -10,6 +10,7 @@ import (
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/probe"
 	"github.com/orchard-oer/orchard/workers"
 )
 
@@ -133,7 +134,7 @@ func readSourceForm(r *http.Request) (sourceForm, error) {
 type sourceFormView struct {
 	New    bool
 	Form   sourceForm
-	Probe  *ProbeReport
+	Probe  *probe.Report
 	Error  string
 	Status *workers.SourceStatus
 	Runs   []workers.Run

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -17,6 +18,7 @@ import (
 // not starting or ending with a dot.
 type Docs struct {
 	kv jetstream.KeyValue
+	nc *nats.Conn
 }
 
 // Doc is one stored document.
@@ -49,7 +51,7 @@ func (s *System) Docs(ctx context.Context, bucket string) (*Docs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("document bucket %s: %w", bucket, err)
 	}
-	d := &Docs{kv: kv}
+	d := &Docs{kv: kv, nc: s.nc}
 	s.docs[bucket] = d
 	return d, nil
 }
@@ -71,6 +73,70 @@ func (d *Docs) Get(ctx context.Context, key string, v any) (uint64, error) {
 		return 0, fmt.Errorf("document %s: %w", key, err)
 	}
 	return rev, nil
+}
+
+// getManyChunk bounds the keys of one read in GetMany; the server answers at most 1,024.
+const getManyChunk = 500
+
+// GetMany returns the documents that exist at keys, by key, with one request to the server
+// per getManyChunk keys rather than one per key. Missing keys are left out, and so are keys
+// that cannot name a document.
+func (d *Docs) GetMany(ctx context.Context, keys []string) (map[string]json.RawMessage, error) {
+	keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return checkKey(k) != nil })
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	out := make(map[string]json.RawMessage)
+	for chunk := range slices.Chunk(keys, getManyChunk) {
+		if err := d.getLast(ctx, chunk, out); err != nil {
+			return nil, fmt.Errorf("get %d documents: %w", len(chunk), err)
+		}
+	}
+	return out, nil
+}
+
+// getLast asks the bucket's stream for the last message of every key at once (a direct get
+// with multi_last, which KV buckets allow), and adds the documents among them to out.
+func (d *Docs) getLast(ctx context.Context, keys []string, out map[string]json.RawMessage) error {
+	prefix := "$KV." + d.kv.Bucket() + "."
+	subjects := make([]string, len(keys))
+	for i, k := range keys {
+		subjects[i] = prefix + k
+	}
+	req, err := json.Marshal(struct {
+		MultiLast []string `json:"multi_last"`
+	}{subjects})
+	if err != nil {
+		return err
+	}
+	inbox := d.nc.NewRespInbox()
+	sub, err := d.nc.SubscribeSync(inbox)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	if err := d.nc.PublishRequest("$JS.API.DIRECT.GET.KV_"+d.kv.Bucket(), inbox, req); err != nil {
+		return err
+	}
+	for {
+		msg, err := sub.NextMsgWithContext(ctx)
+		if err != nil {
+			return err
+		}
+		// A status without data (the client puts the status line in these headers) ends the
+		// answer.
+		if status := msg.Header.Get("Status"); status != "" && len(msg.Data) == 0 {
+			switch status {
+			case "204", "404": // end of the batch; no key has a message
+				return nil
+			default:
+				return fmt.Errorf("direct get: %s %s", status, msg.Header.Get("Description"))
+			}
+		}
+		if op := msg.Header.Get("KV-Operation"); op == "DEL" || op == "PURGE" {
+			continue
+		}
+		out[strings.TrimPrefix(msg.Header.Get(jetstream.SubjectHeader), prefix)] = msg.Data
+	}
 }
 
 // Put stores v at key, replacing what was there.

@@ -158,9 +158,9 @@ func (h *pager) startPages() []int {
 var licenses = []string{"CC-BY-4.0", "some words", "conflict"}
 
 // normalize is a small stand-in for the normalizer: it keeps every record whatever its license.
-func normalize(src harvester.Source, r harvester.Record) (catalog.Record, error) {
+func normalize(source string, r harvester.Record) (catalog.Record, error) {
 	rec := catalog.Record{
-		ID: catalog.RecordID(src.Name, r.OriginID), Source: src.Name, OriginID: r.OriginID,
+		ID: catalog.RecordID(source, r.OriginID), Source: source, OriginID: r.OriginID,
 		Title: r.Titles[0], Creators: []string{}, Languages: []string{}, Subjects: []string{}, ResourceTypes: []string{},
 	}
 	switch r.Rights[0].Value {
@@ -175,7 +175,7 @@ func normalize(src harvester.Source, r harvester.Record) (catalog.Record, error)
 func pipeline(ix catalog.Index, h harvester.Harvester) Pipeline {
 	return Pipeline{
 		Harvesters: map[string]harvester.Harvester{harvester.TypeOAIPMH: h, harvester.TypeWeb: h},
-		Normalize:  normalize, Index: ix,
+		Normalize:  EachRecord(normalize), Index: ix,
 	}
 }
 

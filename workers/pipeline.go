@@ -18,10 +18,8 @@ import (
 // normalize every record and write it to the index.
 type Pipeline struct {
 	Harvesters map[string]harvester.Harvester // by source type
-	// Normalize turns a raw record into a catalog record. It must not refuse a record for its
-	// license: unknown, conflicting and closed licenses are indexed too. An error quarantines
-	// the one record.
-	Normalize func(src harvester.Source, r harvester.Record) (catalog.Record, error)
+	// Normalize turns a page's raw records into catalog records.
+	Normalize NormalizeFunc
 	Index     catalog.Index
 	// Batch is the most records per Upsert; 0 takes 500.
 	Batch int
@@ -57,6 +55,31 @@ func (p *Pipeline) check() error {
 		p.writer, p.window = syncWriter{p.Index}, 0
 	}
 	return nil
+}
+
+// NormalizeFunc turns the raw records of one page (none of them deleted) into catalog records,
+// one Normalized for each, in order, with the job's context. It must not refuse a record for its
+// license: unknown, conflicting and closed licenses are indexed too. A record's own error
+// quarantines that record; an error of the whole page fails the harvest, which is retried from
+// the last checkpoint as any other transient failure.
+type NormalizeFunc func(ctx context.Context, src harvester.Source, raws []harvester.Record) ([]Normalized, error)
+
+// Normalized is one record made by a NormalizeFunc, or why it could not be made.
+type Normalized struct {
+	Record catalog.Record
+	Err    error
+}
+
+// EachRecord makes a NormalizeFunc of fn, which normalizes one record on its own (as
+// normalizer.Record does).
+func EachRecord(fn func(source string, raw harvester.Record) (catalog.Record, error)) NormalizeFunc {
+	return func(_ context.Context, src harvester.Source, raws []harvester.Record) ([]Normalized, error) {
+		out := make([]Normalized, len(raws))
+		for i, raw := range raws {
+			out[i].Record, out[i].Err = fn(src.Name, raw)
+		}
+		return out, nil
+	}
 }
 
 // syncWriter gives an index without catalog.AsyncWriter the same shape: its writes are applied
@@ -277,7 +300,10 @@ func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 	}
 	st := a.sent.clone()
 	st.Warnings = append(st.Warnings, page.Warnings[:min(len(page.Warnings), maxSamples-len(st.Warnings))]...)
-	sp := a.normalize(page, &st)
+	sp, err := a.normalize(ctx, page, &st)
+	if err != nil {
+		return err
+	}
 	if err := a.s.retryIndex(ctx, func(ctx context.Context) error { return a.send(ctx, sp) }); err != nil {
 		return err
 	}
@@ -302,23 +328,37 @@ func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 }
 
 // normalize turns a page's records into the writes it asks of the index, counting into st.
-func (a *attempt) normalize(page harvester.Page, st *Stats) *sentPage {
+func (a *attempt) normalize(ctx context.Context, page harvester.Page, st *Stats) (*sentPage, error) {
 	sp := &sentPage{records: len(page.Records)}
 	for _, q := range page.Quarantined {
 		st.quarantine(q)
 	}
+	raws := make([]harvester.Record, 0, len(page.Records))
 	for _, r := range page.Records {
 		st.Records++
 		if r.Deleted {
 			sp.dels = append(sp.dels, catalog.RecordID(a.src.Name, r.OriginID))
 			continue
 		}
-		rec, err := a.p.Normalize(a.src.Source, r)
+		raws = append(raws, r)
+	}
+	if len(raws) == 0 {
+		return sp, nil
+	}
+	recs, err := a.p.Normalize(ctx, a.src.Source, raws)
+	if err != nil {
+		return nil, fmt.Errorf("normalize page of %s: %w", a.src.Name, err)
+	}
+	if len(recs) != len(raws) {
+		return nil, fmt.Errorf("normalize page of %s: %d records made of %d", a.src.Name, len(recs), len(raws))
+	}
+	for i, n := range recs {
+		rec, err := n.Record, n.Err
 		if err == nil {
 			err = rec.Validate()
 		}
 		if err != nil {
-			st.quarantine(harvester.Quarantine{OriginID: r.OriginID, Reason: err.Error()})
+			st.quarantine(harvester.Quarantine{OriginID: raws[i].OriginID, Reason: err.Error()})
 			continue
 		}
 		if rec.Deleted {
@@ -328,7 +368,7 @@ func (a *attempt) normalize(page harvester.Page, st *Stats) *sentPage {
 		sp.ups = append(sp.ups, rec)
 		st.license(rec.License)
 	}
-	return sp
+	return sp, nil
 }
 
 // send hands a page's upserts, then its deletions, to the index.

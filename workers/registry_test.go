@@ -2,6 +2,7 @@ package workers
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -184,6 +185,23 @@ func TestDocs(t *testing.T) {
 	}
 	if all, _ := d.List(ctx, ""); len(all) != 1 {
 		t.Errorf("after delete: %+v", all)
+	}
+	// GetMany leaves out missing, deleted and impossible keys, and takes a key twice.
+	many, err := d.GetMany(ctx, []string{"u2.notes", "u1", "missing", "has space", "u2.notes"})
+	if err != nil || len(many) != 1 || string(many["u2.notes"]) != `{"items":["z"]}` {
+		t.Errorf("GetMany = %q, %v", many, err)
+	}
+	var keys []string
+	for i := range 2*getManyChunk + 1 { // more than one read
+		keys = append(keys, fmt.Sprintf("k%d", i))
+		if i%100 == 0 {
+			if _, err := d.Put(ctx, keys[i], kit{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if many, err := d.GetMany(ctx, keys); err != nil || len(many) != 11 {
+		t.Errorf("GetMany of %d keys: %d found, %v", len(keys), len(many), err)
 	}
 	// The same bucket from a second System on the same data sees the same documents.
 	d2, err := s.Docs(ctx, "toolkits")

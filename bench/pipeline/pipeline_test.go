@@ -15,6 +15,7 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/catalog/embedded"
 	"github.com/orchard-oer/orchard/catalog/meili"
+	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
 	"github.com/orchard-oer/orchard/harvester/oaipmh"
@@ -41,8 +42,29 @@ func harvesterFor() *oaipmh.Harvester {
 	return oaipmh.New(oaipmh.Config{Fetch: fetch.Config{AllowPrivate: true}, Window: -1}, quiet)
 }
 
-func normalize(src harvester.Source, raw harvester.Record) (catalog.Record, error) {
-	return normalizer.Record(src.Name, raw)
+// decisionEvery is how often a record has a librarian's decision (a license override), so
+// that the pipeline reads decisions as it does in production and some of them apply.
+const decisionEvery = 50
+
+// addDecisions stores a license override for every decisionEvery-th record of every source.
+func addDecisions(b *testing.B, s *workers.System) *curation.Store {
+	st, err := curation.Open(b.Context(), s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range sources {
+		for n := 0; n < perSource; n += decisionEvery {
+			id := catalog.RecordID(sourceName(i), originID(sourceName(i), n))
+			_, err := st.Change(b.Context(), id, func(d *curation.Decision) error {
+				d.License = &catalog.Override{ID: "CC-BY-4.0", Note: "checked the item page"}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return st
 }
 
 type indexCase struct {
@@ -116,12 +138,13 @@ func BenchmarkEndToEnd(b *testing.B) {
 						b.Fatal(err)
 					}
 					addSources(b, s, srv.URL)
+					decisions := addDecisions(b, s)
 					ctx, stop := context.WithCancel(b.Context())
 					done := make(chan error, 1)
 					go func() {
 						done <- s.RunWorkers(ctx, workers.Pipeline{
 							Harvesters: map[string]harvester.Harvester{harvester.TypeOAIPMH: harvesterFor()},
-							Normalize:  normalize, Index: ix,
+							Normalize:  decisions.Normalize(normalizer.Record), Index: ix,
 						}, n)
 					}()
 					b.StartTimer()
@@ -133,6 +156,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 					}
 					s.Close()
 					checkIndexed(b, ix)
+					checkDecided(b, ix)
 					b.StartTimer()
 				}
 				reportRate(b)
@@ -209,6 +233,15 @@ func checkIndexed(b *testing.B, ix catalog.Index) {
 	}
 }
 
+// checkDecided asserts the librarians' decisions were applied on the way in.
+func checkDecided(b *testing.B, ix catalog.Index) {
+	id := catalog.RecordID(sourceName(sources-1), originID(sourceName(sources-1), decisionEvery))
+	rec, err := ix.Get(context.Background(), id)
+	if err != nil || rec.License.Override == nil || rec.License.ID != "CC-BY-4.0" {
+		b.Fatalf("record %s: license %+v without its decision (%v)", id, rec.License, err)
+	}
+}
+
 // rawBodies harvests and normalizes every repository once, outside the timer, and encodes the
 // documents Orchard would send Meilisearch in batches of rawBatch.
 func rawBodies(b *testing.B, base string) [][]byte {
@@ -218,7 +251,7 @@ func rawBodies(b *testing.B, base string) [][]byte {
 		src := harvester.Source{Name: sourceName(i), Type: harvester.TypeOAIPMH, URL: base + "/" + sourceName(i)}
 		err := h.Harvest(b.Context(), src, nil, true, func(_ context.Context, p harvester.Page) error {
 			for _, raw := range p.Records {
-				rec, err := normalize(src, raw)
+				rec, err := normalizer.Record(src.Name, raw)
 				if err != nil {
 					return err
 				}

@@ -75,11 +75,14 @@ func (g repo) listRecords(b *strings.Builder, name string, from int) {
 	fmt.Fprintf(b, `<resumptionToken completeListSize="%d" cursor="%d">%s</resumptionToken></ListRecords>`, g.size, from, next)
 }
 
+// originID is the OAI identifier of record i of a repository.
+func originID(name string, i int) string { return fmt.Sprintf("oai:%s.example.org:item/%d", name, i) }
+
 // writeRecord writes record i of a repository: about 1.5 KB of oai_dc.
 func writeRecord(b *strings.Builder, name string, i int) {
 	stamp := epoch.Add(time.Duration(i) * time.Hour).Format(time.RFC3339)
 	subject := subjects[i%len(subjects)]
-	fmt.Fprintf(b, `<record><header><identifier>oai:%s.example.org:item/%d</identifier><datestamp>%s</datestamp><setSpec>col_%d</setSpec></header>
+	fmt.Fprintf(b, `<record><header><identifier>%s</identifier><datestamp>%s</datestamp><setSpec>col_%d</setSpec></header>
 <metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/">
 <dc:title>%s for beginners, unit %d: open course materials from %s</dc:title>
 <dc:creator>Okafor, Ngozi</dc:creator><dc:creator>Lindqvist, Sven %d</dc:creator>
@@ -88,7 +91,7 @@ func writeRecord(b *strings.Builder, name string, i int) {
 <dc:publisher>%s Open Press</dc:publisher><dc:date>%d-%02d-15</dc:date>
 <dc:type>%s</dc:type><dc:format>application/pdf</dc:format><dc:language>%s</dc:language>
 <dc:identifier>https://%s.example.org/items/%d</dc:identifier>
-`, name, i, stamp, i%12, subject, i, name, i%97, subject, subject, i, name, 2005+i%20, 1+i%12,
+`, originID(name, i), stamp, i%12, subject, i, name, i%97, subject, subject, i, name, 2005+i%20, 1+i%12,
 		types[i%len(types)], languages[i%len(languages)], name, i)
 	for _, r := range rights[i%len(rights)] {
 		fmt.Fprintf(b, "<dc:rights>%s</dc:rights>", r)

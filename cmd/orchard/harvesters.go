@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -12,7 +11,7 @@ import (
 	"github.com/orchard-oer/orchard/harvester/fetch"
 	"github.com/orchard-oer/orchard/harvester/oaipmh"
 	"github.com/orchard-oer/orchard/harvester/site"
-	"github.com/orchard-oer/orchard/web"
+	"github.com/orchard-oer/orchard/probe"
 )
 
 // harvesters are the clients of one process. Harvests and probes share them, and so share
@@ -40,13 +39,8 @@ func (h harvesters) byType() map[string]harvester.Harvester {
 	return map[string]harvester.Harvester{harvester.TypeOAIPMH: h.oai, harvester.TypeWeb: h.web}
 }
 
-// probe looks at a source before it is added, for the CLI, the API and the pages alike.
-func (h harvesters) probe() web.ProbeFunc {
-	return web.Probes(map[string]func(context.Context, string) (web.ProbeReport, error){
-		harvester.TypeOAIPMH: web.RepositoryProbe(h.oai),
-		harvester.TypeWeb:    web.SiteProbe(h.web),
-	})
-}
+// prober looks at a source before it is added, for the CLI, the API and the pages alike.
+func (h harvesters) prober() *probe.Prober { return probe.New(h.oai, h.web) }
 
 func (a *app) fetchConfig(allowPrivate bool) fetch.Config {
 	h := a.cfg.Harvest
@@ -82,11 +76,9 @@ func newProbeCmd(a *app) *cobra.Command {
 			"read. Without --type, an OAI-PMH Identify is tried first, then the web.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			probe := a.harvesters(true).probe()
-			rep, err := probe(cmd.Context(), orDefault(typ, harvester.TypeOAIPMH), args[0])
-			if err != nil && typ == "" {
-				fmt.Fprintf(cmd.ErrOrStderr(), "not an OAI-PMH repository (%v); probing as a website\n", err)
-				rep, err = probe(cmd.Context(), harvester.TypeWeb, args[0])
+			rep, err := a.harvesters(true).prober().Probe(cmd.Context(), typ, args[0])
+			if rep.Fallback != "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s; probing as a website\n", rep.Fallback)
 			}
 			if err != nil {
 				return fmt.Errorf("probe %s: %w", args[0], err)
@@ -95,12 +87,12 @@ func newProbeCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&typ, "type", "", "oai-pmh or web (default: try both)")
+	cmd.Flags().StringVar(&typ, "type", probe.Any, "oai-pmh or web (default: try both)")
 	return cmd
 }
 
 // printProbe prints a probe report with how each sample's license reads.
-func printProbe(w io.Writer, rep web.ProbeReport) {
+func printProbe(w io.Writer, rep probe.Report) {
 	fmt.Fprint(w, rep.Summary)
 	fmt.Fprintln(w, "\nLicenses of the samples:")
 	for _, s := range rep.Samples {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/normalizer"
 	"github.com/orchard-oer/orchard/web"
 	"github.com/orchard-oer/orchard/workers"
@@ -53,13 +54,13 @@ func (a *app) openWorkers(ctx context.Context, cfg workers.Config) (*workers.Sys
 	return sys, nil
 }
 
-// pipeline is what workers do with a job: harvest, normalize with the librarians' overrides
+// pipeline is what workers do with a job: harvest, normalize with the librarians' decisions
 // applied, and index.
-func (a *app) pipeline(hs harvesters, idx catalog.Index, overrides *web.Overrides) workers.Pipeline {
+func (a *app) pipeline(hs harvesters, idx catalog.Index, decisions *curation.Store) workers.Pipeline {
 	return workers.Pipeline{
 		Harvesters: hs.byType(),
 		Index:      idx,
-		Normalize:  overrides.Normalize(normalizer.Record),
+		Normalize:  decisions.Normalize(normalizer.Record),
 	}
 }
 
@@ -129,7 +130,7 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		return err
 	}
 	defer sys.Close()
-	overrides, err := web.NewOverrides(ctx, sys)
+	decisions, err := curation.Open(ctx, sys)
 	if err != nil {
 		return err
 	}
@@ -139,7 +140,7 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 	hs := a.harvesters(a.cfg.Harvest.AllowPrivateNetworks)
 	var parts []func(context.Context) error
 	if http {
-		srv, err := web.New(web.Config{Addr: a.cfg.HTTP.Addr}, a.log, web.Deps{Index: idx, Workers: sys, Probe: hs.probe()})
+		srv, err := web.New(web.Config{Addr: a.cfg.HTTP.Addr}, a.log, web.Deps{Index: idx, Workers: sys, Probe: hs.prober().Probe})
 		if err != nil {
 			return err
 		}
@@ -147,7 +148,7 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		a.log.Info("orchard ready", "url", "http://"+a.cfg.HTTP.Addr+"/", "nats", orDefault(sys.ClientURL(), a.cfg.NATS.URL), "workers", nWorkers)
 	}
 	if nWorkers > 0 {
-		p := a.pipeline(hs, idx, overrides)
+		p := a.pipeline(hs, idx, decisions)
 		parts = append(parts, func(ctx context.Context) error { return sys.RunWorkers(ctx, p, nWorkers) })
 	}
 	return runGroup(ctx, cancel, parts...)
