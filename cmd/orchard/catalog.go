@@ -28,9 +28,14 @@ import (
 func (a *app) openIndex(ctx context.Context) (catalog.Index, error) {
 	m := a.cfg.Catalog.Meilisearch
 	if m.URL != "" {
-		return meili.New(ctx, meili.Config{URL: m.URL, Key: m.Key, SearchKey: m.SearchKey, Index: m.Index, Timeout: m.Timeout}, a.log)
+		return meili.New(ctx, a.meiliConfig(), a.log)
 	}
 	return embedded.Open(embedded.Config{Dir: filepath.Join(a.cfg.DataDir, "catalog")}, a.log)
+}
+
+func (a *app) meiliConfig() meili.Config {
+	m := a.cfg.Catalog.Meilisearch
+	return meili.Config{URL: m.URL, Key: m.Key, SearchKey: m.SearchKey, Index: m.Index, Timeout: m.Timeout, TaskTimeout: m.TaskTimeout}
 }
 
 func newImportCmd(a *app) *cobra.Command {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -53,17 +52,8 @@ func (a *app) fetchConfig(allowPrivate bool) fetch.Config {
 	}
 }
 
-// userAgent names Orchard and the operator's contact URL, so repository admins can reach them.
 func (a *app) userAgent() string {
-	h := a.cfg.Harvest
-	ua := h.UserAgent
-	if ua == "" {
-		ua = "Orchard/1.0"
-	}
-	if h.Contact != "" && !strings.Contains(ua, h.Contact) {
-		ua += " (+" + h.Contact + ")"
-	}
-	return ua
+	return fetch.UserAgent(a.cfg.Harvest.UserAgent, a.cfg.Harvest.Contact)
 }
 
 func (a *app) oaiHarvester(allowPrivate bool) *oaipmh.Harvester {

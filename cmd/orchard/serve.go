@@ -18,10 +18,23 @@ import (
 // workersConfig turns the NATS settings into the workers' configuration. listen makes an
 // embedded server reachable from other processes.
 func (a *app) workersConfig(listen string) workers.Config {
-	n := a.cfg.NATS
+	n, w := a.cfg.NATS, a.cfg.Workers
 	return workers.Config{
 		URL: n.URL, Creds: n.Creds, Token: n.Token, CA: n.CA, Cert: n.Cert, Key: n.Key,
 		Dir: a.cfg.DataDir, Listen: listen, Replicas: n.Replicas,
+		AckWait: w.AckWait, MaxDeliver: w.MaxDeliver, Backoff: w.Backoff, MaxBackoff: w.MaxBackoff,
+		IndexRetry: w.IndexRetry, DrainTimeout: w.DrainTimeout, History: w.History, Rescan: w.Rescan,
+	}
+}
+
+// webConfig is the HTTP server's part of the configuration.
+func (a *app) webConfig() web.Config {
+	h := a.cfg.HTTP
+	return web.Config{
+		Addr: h.Addr, BaseURL: h.BaseURL, ShutdownTimeout: h.ShutdownTimeout,
+		SearchRate: h.SearchRate, SearchBurst: h.SearchBurst, TrustProxy: h.TrustProxy,
+		SessionTTL: h.SessionTTL, SecureCookies: h.SecureCookies,
+		MetricsToken: h.MetricsToken, MetricsAddr: h.MetricsAddr,
 	}
 }
 
@@ -139,12 +152,12 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 	hs := a.harvesters(a.cfg.Harvest.AllowPrivateNetworks)
 	var parts []func(context.Context) error
 	if http {
-		srv, err := web.New(web.Config{Addr: a.cfg.HTTP.Addr}, a.log, web.Deps{Index: idx, Workers: sys, Probe: hs.probe()})
+		srv, err := web.New(a.webConfig(), a.log, web.Deps{Index: idx, Workers: sys, Probe: hs.probe()})
 		if err != nil {
 			return err
 		}
 		parts = append(parts, srv.Run, sys.RunScheduler)
-		a.log.Info("orchard ready", "url", "http://"+a.cfg.HTTP.Addr+"/", "nats", orDefault(sys.ClientURL(), a.cfg.NATS.URL), "workers", nWorkers)
+		a.log.Info("orchard ready", "url", a.cfg.HTTP.BaseURL, "nats", orDefault(sys.ClientURL(), a.cfg.NATS.URL), "workers", nWorkers)
 	}
 	if nWorkers > 0 {
 		p := a.pipeline(hs, idx, overrides)
