@@ -98,3 +98,45 @@ func TestClusterLeaderLoss(t *testing.T) {
 	}
 	checkCatalog(t, ix, "replicated", h)
 }
+
+// A process started with fewer replicas than the cluster's streams and buckets have (a CLI
+// command without nats.replicas) keeps them as they are.
+func TestReplicasNeverLowered(t *testing.T) {
+	t.Parallel()
+	servers := startCluster(t)
+	var urls []string
+	for _, s := range servers {
+		urls = append(urls, s.ClientURL())
+	}
+	cfg := fastConfig("")
+	cfg.URL, cfg.Replicas = strings.Join(urls, ","), 3
+	ctx := t.Context()
+	if _, err := openSystem(t, cfg).Docs(ctx, "tokens"); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Replicas = 1
+	low := openSystem(t, cfg)
+	if _, err := low.Docs(ctx, "tokens"); err != nil {
+		t.Fatal(err)
+	}
+	streams := []string{jobsStream, deadStream, "KV_" + docsBucketPfx + "tokens"}
+	for _, b := range []string{sourcesBucket, ckptBucket, runsBucket, controlBucket, leaseBucket} {
+		streams = append(streams, "KV_"+b)
+	}
+	for _, name := range streams {
+		st, err := low.js.Stream(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := st.CachedInfo().Config.Replicas; r != 3 {
+			t.Errorf("%s has %d replicas after a process with nats.replicas=1, want 3", name, r)
+		}
+	}
+	c, err := low.jobs.Consumer(ctx, jobsConsumer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.CachedInfo().Config.Replicas; r != 3 {
+		t.Errorf("consumer has %d replicas, want 3", r)
+	}
+}

@@ -24,6 +24,7 @@ import (
 const (
 	envChild     = "ORCHARD_WORKERS_CHILD"
 	envNATS      = "ORCHARD_WORKERS_NATS"
+	envDir       = "ORCHARD_WORKERS_DIR"
 	envMeiliURL  = "ORCHARD_WORKERS_MEILI_URL"
 	envMeiliKey  = "ORCHARD_WORKERS_MEILI_KEY"
 	envMeiliName = "ORCHARD_WORKERS_MEILI_INDEX"
@@ -50,7 +51,7 @@ func TestHelperWorkerProcess(t *testing.T) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	cfg := fastConfig("")
+	cfg := fastConfig(os.Getenv(envDir))
 	cfg.URL = os.Getenv(envNATS)
 	s := openSystem(t, cfg)
 	ix := openMeili(t, os.Getenv(envMeiliURL), os.Getenv(envMeiliKey), os.Getenv(envMeiliName))
@@ -63,10 +64,10 @@ func TestHelperWorkerProcess(t *testing.T) {
 }
 
 // startWorkerProcess re-runs the test binary as a worker process; its "start N" lines go to starts.
-func startWorkerProcess(t *testing.T, natsURL string, srv *testenv.Server, index string, starts chan<- string) *exec.Cmd {
+func startWorkerProcess(t *testing.T, natsURL, dir string, srv *testenv.Server, index string, starts chan<- string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWorkerProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envChild+"=1", envNATS+"="+natsURL,
+	cmd.Env = append(os.Environ(), envChild+"=1", envNATS+"="+natsURL, envDir+"="+dir,
 		envMeiliURL+"="+srv.URL, envMeiliKey+"="+srv.MasterKey, envMeiliName+"="+index)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
@@ -109,7 +110,7 @@ func TestSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	starts := make(chan string, 4)
-	first := startWorkerProcess(t, s.ClientURL(), srv, index, starts)
+	first := startWorkerProcess(t, s.ClientURL(), cfg.Dir, srv, index, starts)
 	if got := nextStart(t, s, id, starts); got != "start 0" {
 		t.Errorf("first process: %q", got)
 	}
@@ -119,7 +120,7 @@ func TestSIGKILL(t *testing.T) {
 	}
 	_ = first.Wait()
 	killedAt := r.Pages
-	second := startWorkerProcess(t, s.ClientURL(), srv, index, starts)
+	second := startWorkerProcess(t, s.ClientURL(), cfg.Dir, srv, index, starts)
 	var resumed int
 	if _, err := fmt.Sscanf(nextStart(t, s, id, starts), "start %d", &resumed); err != nil {
 		t.Fatal(err)

@@ -56,6 +56,9 @@ func (a *app) openWorkers(ctx context.Context, cfg workers.Config) (*workers.Sys
 	octx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	sys, err := workers.Open(octx, cfg, a.log)
+	if errors.Is(err, workers.ErrStoreInUse) {
+		return nil, fmt.Errorf("%w (data_dir %s): a running `orchard serve` holds it; give it nats.listen and run this command with the same nats.listen, or stop it first", err, cfg.Dir)
+	}
 	if err != nil {
 		where := cfg.URL
 		if where == "" {
@@ -107,6 +110,9 @@ func newWorkerCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run harvest workers only, against the NATS of nats.url",
+		Long: "Run harvest workers only, against the NATS of nats.url (required). For the embedded\n" +
+			"server of an `orchard serve` on this machine, use nats://<its nats.listen> and the same\n" +
+			"data_dir: the worker reads the server's credentials from there.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("count") {
@@ -115,9 +121,10 @@ func newWorkerCmd(a *app) *cobra.Command {
 			if nWorkers < 1 {
 				return errors.New("worker: --count must be at least 1")
 			}
-			if a.cfg.NATS.URL == "" && a.cfg.NATS.Listen != "" {
-				// Join the embedded server of an `orchard serve` on this machine.
-				a.cfg.NATS.URL = "nats://" + a.cfg.NATS.Listen
+			if a.cfg.NATS.URL == "" {
+				// A worker with an embedded server and index of its own would report successes
+				// that reach no one.
+				return fmt.Errorf("worker: nats.url is unset; set it (ORCHARD_NATS_URL or --nats-url) to the cluster's NATS, or to nats://%s to join the `orchard serve` on this machine", orDefault(a.cfg.NATS.Listen, "127.0.0.1:4222"))
 			}
 			return a.serve(cmd.Context(), nWorkers, false)
 		},
@@ -142,6 +149,9 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		return err
 	}
 	defer sys.Close()
+	if err := sys.ClaimCatalog(ctx, a.catalogBackend()); err != nil {
+		return fmt.Errorf("%w; set catalog.meilisearch.url and catalog.meilisearch.index as the other processes have them", err)
+	}
 	overrides, err := web.NewOverrides(ctx, sys)
 	if err != nil {
 		return err
