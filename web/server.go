@@ -25,7 +25,7 @@ import (
 type Config struct {
 	Addr string // listen address, e.g. 127.0.0.1:8080
 	// BaseURL is where users reach the server (scheme, host, optional path), for absolute
-	// links; empty is http:// and Addr.
+	// links; empty leaves links relative.
 	BaseURL string
 	// ShutdownTimeout bounds how long in-flight requests may take once a stop is asked for.
 	ShutdownTimeout time.Duration
@@ -60,9 +60,6 @@ func (c *Config) defaults() {
 	}
 	if c.SessionTTL <= 0 {
 		c.SessionTTL = 12 * time.Hour
-	}
-	if c.BaseURL == "" {
-		c.BaseURL = "http://" + c.Addr
 	}
 }
 
@@ -122,7 +119,7 @@ type Server struct {
 // sessions, toolkits and overrides in.
 func New(cfg Config, log *slog.Logger, deps Deps) (*Server, error) {
 	cfg.defaults()
-	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(cfg.BaseURL); cfg.BaseURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		return nil, fmt.Errorf("new web server: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
 	}
 	if log == nil {

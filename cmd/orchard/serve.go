@@ -135,11 +135,6 @@ func newWorkerCmd(a *app) *cobra.Command {
 
 // serve runs the components as a group: the first to stop, or a signal, stops the rest.
 func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
-	idx, err := a.openIndex(ctx)
-	if err != nil {
-		return err
-	}
-	defer idx.Close()
 	listen := ""
 	if a.cfg.NATS.URL == "" {
 		listen = a.cfg.NATS.Listen
@@ -152,6 +147,11 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 	if err := sys.ClaimCatalog(ctx, a.catalogBackend()); err != nil {
 		return fmt.Errorf("%w; set catalog.meilisearch.url and catalog.meilisearch.index as the other processes have them", err)
 	}
+	idx, err := a.openIndex(ctx)
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
 	overrides, err := web.NewOverrides(ctx, sys)
 	if err != nil {
 		return err
