@@ -113,7 +113,7 @@ func newWorkerCmd(a *app) *cobra.Command {
 		Long: "Run harvest workers only, against the NATS of nats.url (required). For the embedded\n" +
 			"server of an `orchard serve` on this machine, use nats://<its nats.listen> and the same\n" +
 			"data_dir: the worker reads the server's credentials from there.",
-		Args:  cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("count") {
 				nWorkers = a.cfg.Workers.Count
