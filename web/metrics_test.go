@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/orchard-oer/orchard/internal/testenv"
 )
 
 // /metrics tells a stranger nothing unless the operator lets them in.
@@ -60,7 +62,7 @@ func withMetricsToken(tok string) harnessOpt {
 
 // With a listen address of its own, /metrics is served there and not on the main listener.
 func TestMetricsOnItsOwnAddress(t *testing.T) {
-	addr, maddr := freeLoopback(t), freeLoopback(t)
+	addr, maddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	h := newHarness(t, func(c *Config, _ *Deps) { c.Addr, c.MetricsAddr = addr, maddr })
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
@@ -102,21 +104,11 @@ func TestMetricsAddressInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	h := newHarness(t, func(c *Config, _ *Deps) { c.Addr, c.MetricsAddr = freeLoopback(t), l.Addr().String() })
+	h := newHarness(t, func(c *Config, _ *Deps) { c.Addr, c.MetricsAddr = testenv.FreeAddr(t), l.Addr().String() })
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	err = h.srv.Run(ctx)
 	if err == nil || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("run with a busy metrics address: %v", err)
 	}
-}
-
-func freeLoopback(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }

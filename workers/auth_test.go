@@ -59,11 +59,8 @@ func TestTokenFileReadableByOthersIsRefused(t *testing.T) {
 	if err := os.Chmod(filepath.Join(dir, tokenFile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	s, err := Open(ctx, Config{Dir: dir}, testLog(t))
+	err := openErr(t, Config{Dir: dir})
 	if err == nil {
-		s.Close()
 		t.Fatal("opened with a world-readable token file")
 	}
 	if !strings.Contains(err.Error(), "chmod 600") {
@@ -77,16 +74,25 @@ func TestEmbeddedStoreOpenedOnce(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	openSystem(t, Config{Dir: dir})
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	s, err := Open(ctx, Config{Dir: dir}, testLog(t))
+	err := openErr(t, Config{Dir: dir})
 	if err == nil {
-		s.Close()
 		t.Fatal("the live store was opened a second time")
 	}
 	if !errors.Is(err, ErrStoreInUse) {
 		t.Errorf("err = %v, want ErrStoreInUse", err)
 	}
+}
+
+// openErr opens a System that should not open and returns why it did not.
+func openErr(t *testing.T, cfg Config) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	s, err := Open(ctx, cfg, testLog(t))
+	if err == nil {
+		s.Close()
+	}
+	return err
 }
 
 func TestLocalTokenGoesOnlyToLoopback(t *testing.T) {

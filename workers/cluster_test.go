@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/orchard-oer/orchard/internal/testenv"
 )
 
 // startCluster runs three JetStream servers in one cluster on loopback ports.
@@ -18,7 +20,7 @@ func startCluster(t *testing.T) []*server.Server {
 	routes := make([]string, 3)
 	ports := make([]int, 3)
 	for i := range 3 {
-		addr := freeAddr(t)
+		addr := testenv.FreeAddr(t)
 		_, port, _ := net.SplitHostPort(addr)
 		ports[i], _ = strconv.Atoi(port)
 		routes[i] = "nats://" + addr
@@ -52,17 +54,22 @@ func startCluster(t *testing.T) []*server.Server {
 	return servers
 }
 
-// A run on R3 streams completes when the stream leader is stopped in the middle of it.
-func TestClusterLeaderLoss(t *testing.T) {
-	t.Parallel()
-	servers := startCluster(t)
+// clusterConfig reaches the cluster with three replicas of everything.
+func clusterConfig(servers []*server.Server) Config {
 	var urls []string
 	for _, s := range servers {
 		urls = append(urls, s.ClientURL())
 	}
 	cfg := fastConfig("")
 	cfg.URL, cfg.Replicas = strings.Join(urls, ","), 3
-	s := openSystem(t, cfg) // provisioning waits for the cluster to elect leaders
+	return cfg
+}
+
+// A run on R3 streams completes when the stream leader is stopped in the middle of it.
+func TestClusterLeaderLoss(t *testing.T) {
+	t.Parallel()
+	servers := startCluster(t)
+	s := openSystem(t, clusterConfig(servers)) // provisioning waits for the cluster to elect leaders
 	ix := openIndex(t, t.TempDir())
 	ctx := t.Context()
 	if _, err := s.Sources().Add(ctx, testSource("replicated")); err != nil {
@@ -103,13 +110,7 @@ func TestClusterLeaderLoss(t *testing.T) {
 // command without nats.replicas) keeps them as they are.
 func TestReplicasNeverLowered(t *testing.T) {
 	t.Parallel()
-	servers := startCluster(t)
-	var urls []string
-	for _, s := range servers {
-		urls = append(urls, s.ClientURL())
-	}
-	cfg := fastConfig("")
-	cfg.URL, cfg.Replicas = strings.Join(urls, ","), 3
+	cfg := clusterConfig(startCluster(t))
 	ctx := t.Context()
 	if _, err := openSystem(t, cfg).Docs(ctx, "tokens"); err != nil {
 		t.Fatal(err)

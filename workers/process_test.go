@@ -152,16 +152,6 @@ func nextStart(t *testing.T, s *System, runID string, starts <-chan string) stri
 	}
 }
 
-// freeAddr returns a loopback address nothing listens on.
-func freeAddr(t testing.TB) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // meiliProcess is a Meilisearch of this test's own, to stop and restart on the same port and data.
 type meiliProcess struct {
 	bin, addr, dir, key string
@@ -204,7 +194,7 @@ func TestIndexOutage(t *testing.T) {
 			testenv.Missing(t, "meilisearch", "set ORCHARD_MEILISEARCH to the binary (scripts/install-meilisearch.sh prints it)")
 		}
 	}
-	m := &meiliProcess{bin: bin, addr: freeAddr(t), dir: t.TempDir(), key: "outage-test-master-key"}
+	m := &meiliProcess{bin: bin, addr: testenv.FreeAddr(t), dir: t.TempDir(), key: "outage-test-master-key"}
 	m.start(t)
 	t.Cleanup(m.kill)
 	ix := openMeili(t, "http://"+m.addr, m.key, "records")
