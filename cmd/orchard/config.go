@@ -233,6 +233,12 @@ func checkKeys(file string) error {
 	known := map[string]bool{}
 	for _, s := range settings() {
 		known[s.key] = true
+		// A section left empty ("nats:" with its keys commented out) reads as a key.
+		for i, c := range s.key {
+			if c == '.' {
+				known[s.key[:i]] = true
+			}
+		}
 	}
 	var unknown []string
 	for _, k := range fv.AllKeys() {
@@ -244,7 +250,11 @@ func checkKeys(file string) error {
 		return nil
 	}
 	sort.Strings(unknown)
-	return fmt.Errorf("config %s: unknown key %s (`orchard config show` lists every key)", file, strings.Join(unknown, ", "))
+	noun := "key"
+	if len(unknown) > 1 {
+		noun = "keys"
+	}
+	return fmt.Errorf("config %s: unknown %s %s (`orchard config show` lists every key)", file, noun, strings.Join(unknown, ", "))
 }
 
 // derive fills the settings whose defaults follow others: the CLI reaches the server on

@@ -276,10 +276,12 @@ func TestTypedConfigsCoverEveryField(t *testing.T) {
 
 func TestUnknownKeyIsAnError(t *testing.T) {
 	tests := []struct{ body, key string }{
-		{"http:\n  adr: 127.0.0.1:9\n", "http.adr"},
+		{"http:\n  adr: 127.0.0.1:9\n", "unknown key http.adr ("},
 		{"catalog:\n  meilisearch:\n    ulr: http://m:7700\n", "catalog.meilisearch.ulr"},
 		{"worker:\n  count: 3\n", "worker.count"},
 		{"nats:\n  replicas: 3\n  replica: 1\n", "nats.replica"},
+		// Empty sections are not reported.
+		{"catalog:\n  meilisearch:\nharvest:\n  contact: x\nhttp:\n  metrics_tokn: y\n", "unknown key http.metrics_tokn ("},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
