@@ -81,7 +81,6 @@ func (a *app) pipeline(hs harvesters, idx catalog.Index, overrides *web.Override
 
 func newServeCmd(a *app) *cobra.Command {
 	var nWorkers int
-	var addr string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run Orchard: web pages, API, scheduler and workers in one process",
@@ -94,14 +93,10 @@ func newServeCmd(a *app) *cobra.Command {
 			if !cmd.Flags().Changed("workers") {
 				nWorkers = a.cfg.Workers.Count
 			}
-			if addr != "" {
-				a.cfg.HTTP.Addr = addr
-			}
 			return a.serve(cmd.Context(), nWorkers, true)
 		},
 	}
 	cmd.Flags().IntVar(&nWorkers, "workers", 0, "concurrent harvest jobs in this process; 0 serves only the API and pages (default workers.count)")
-	cmd.Flags().StringVar(&addr, "addr", "", "listen address (default http.addr)")
 	return cmd
 }
 
