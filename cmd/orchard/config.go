@@ -73,6 +73,15 @@ type Config struct {
 		AllowPrivateNetworks bool          `mapstructure:"allow_private_networks" help:"let sources added through the server reach loopback and private addresses"`
 		Pace                 time.Duration `mapstructure:"pace" help:"least time between two requests to one host"`
 		Timeout              time.Duration `mapstructure:"timeout" help:"longest time of one harvest request"`
+		ConnectTimeout       time.Duration `mapstructure:"connect_timeout" help:"longest TCP connect and TLS handshake of a harvest request"`
+		HeaderTimeout        time.Duration `mapstructure:"header_timeout" help:"longest wait for a harvest response's headers"`
+		MaxBody              int64         `mapstructure:"max_body" help:"largest harvest response in bytes, after decompression"`
+		MaxPace              time.Duration `mapstructure:"max_pace" help:"how far a host's refusals may stretch the time between requests"`
+		MaxRetries           int           `mapstructure:"max_retries" help:"retries of a failed harvest request (negative: none)"`
+		MaxRedirects         int           `mapstructure:"max_redirects" help:"redirects a harvest request follows (negative: none)"`
+		BackoffBase          time.Duration `mapstructure:"backoff_base" help:"first backoff before a harvest request is retried (doubles per retry)"`
+		BackoffMax           time.Duration `mapstructure:"backoff_max" help:"longest backoff before a harvest request is retried"`
+		MaxRetryAfter        time.Duration `mapstructure:"max_retry_after" help:"longest Retry-After a host may ask for; longer ones are cut"`
 	} `mapstructure:"harvest"`
 	// Server and Token are what CLI commands use to reach a running Orchard.
 	Server string `mapstructure:"server" help:"URL of a running Orchard, for commands that talk to one (default follows http.addr)"`
@@ -166,6 +175,8 @@ func addConfigFlags(fs *pflag.FlagSet) {
 				fs.Bool(s.flag(), false, help)
 			case reflect.Int:
 				fs.Int(s.flag(), 0, help)
+			case reflect.Int64:
+				fs.Int64(s.flag(), 0, help)
 			case reflect.Float64:
 				fs.Float64(s.flag(), 0, help)
 			default:

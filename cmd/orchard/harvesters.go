@@ -49,6 +49,10 @@ func (a *app) fetchConfig(allowPrivate bool) fetch.Config {
 		Timeout:      h.Timeout,
 		Pace:         h.Pace,
 		AllowPrivate: allowPrivate,
+
+		ConnectTimeout: h.ConnectTimeout, HeaderTimeout: h.HeaderTimeout, MaxBody: h.MaxBody,
+		MaxPace: h.MaxPace, MaxRetries: h.MaxRetries, MaxRedirects: h.MaxRedirects,
+		BackoffBase: h.BackoffBase, BackoffMax: h.BackoffMax, MaxRetryAfter: h.MaxRetryAfter,
 	}
 }
 
