@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -160,9 +161,21 @@ func TestMalformedConfig(t *testing.T) {
 
 func TestExampleConfigLoads(t *testing.T) {
 	dir := isolate(t)
-	m := showConfig(t, dir, "--config", filepath.Join(moduleRoot(t), "deploy", "orchard.example.yaml"))
+	example := filepath.Join(moduleRoot(t), "deploy", "orchard.example.yaml")
+	m := showConfig(t, dir, "--config", example)
 	if get(m, "nats.replicas") != 3 || get(m, "catalog.meilisearch.url") != "http://meilisearch:7700" {
 		t.Fatalf("example config not read: %v", m)
+	}
+	// The example documents every setting.
+	v := viper.New()
+	v.SetConfigFile(example)
+	if err := v.ReadInConfig(); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range settings() {
+		if !v.InConfig(s.key) {
+			t.Errorf("%s is not in %s", s.key, example)
+		}
 	}
 }
 
