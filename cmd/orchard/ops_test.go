@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -40,4 +41,15 @@ func TestServeRefusesAnotherCatalog(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "embedded") || !strings.Contains(err.Error(), "http://127.0.0.1:1") {
 		t.Fatalf("worker for another catalog: %v", err)
 	}
+}
+
+// A worker process on the same machine joins the embedded NATS of `orchard serve` with the
+// credentials in the shared data directory, and does the harvesting.
+func TestLocalWorkerJoinsServe(t *testing.T) {
+	useMeilisearch(t, "localworker")
+	endToEnd(t, true, func() {
+		startServe(t, "--workers=0")
+		t.Setenv("ORCHARD_NATS_URL", "nats://"+os.Getenv("ORCHARD_NATS_LISTEN"))
+		startCommand(t, "worker", "--count", "1")
+	})
 }
