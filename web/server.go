@@ -9,12 +9,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
@@ -26,6 +26,9 @@ import (
 // Config configures the HTTP server.
 type Config struct {
 	Addr string // listen address, e.g. 127.0.0.1:8080
+	// BaseURL is where users reach the server (scheme, host, optional path), for absolute
+	// links; empty leaves links relative.
+	BaseURL string
 	// ShutdownTimeout bounds how long in-flight requests may take once a stop is asked for.
 	ShutdownTimeout time.Duration
 	// SearchRate and SearchBurst bound anonymous searches per client IP (requests per second,
@@ -40,6 +43,11 @@ type Config struct {
 	// SecureCookies forces the Secure flag on cookies (behind a TLS-terminating proxy); cookies
 	// are Secure anyway when the request came over TLS.
 	SecureCookies bool
+	// MetricsToken, when set, is the bearer token /metrics requires from every client; when
+	// empty, /metrics on Addr answers only clients on this machine.
+	MetricsToken string
+	// MetricsAddr serves /metrics on a listener of its own instead of Addr.
+	MetricsAddr string
 }
 
 // Failed sign-ins and bearer tokens: five in a row, then one more every twelve seconds per
@@ -121,6 +129,9 @@ type Server struct {
 // sessions, toolkits and overrides in.
 func New(cfg Config, log *slog.Logger, deps Deps) (*Server, error) {
 	cfg.defaults()
+	if u, err := url.Parse(cfg.BaseURL); cfg.BaseURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		return nil, fmt.Errorf("new web server: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -179,7 +190,8 @@ func (s *Server) openStores(ctx context.Context) error {
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler { return s.secure(s.mux) }
 
-// Run listens until ctx is done, then shuts down gracefully.
+// Run listens until ctx is done, then shuts down gracefully. With MetricsAddr it also serves
+// /metrics there; either listener failing stops both.
 func (s *Server) Run(ctx context.Context) error {
 	srv := &http.Server{
 		Addr:              s.cfg.Addr,
@@ -189,17 +201,42 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	// Shutdown waits for requests to end, and event streams would not on their own.
 	srv.RegisterOnShutdown(func() { close(s.stopping) })
+	servers := []*http.Server{srv}
+	if s.cfg.MetricsAddr != "" {
+		servers = append(servers, s.metricsServer())
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, len(servers))
+	for _, hs := range servers {
+		go func() {
+			err := s.serveUntil(ctx, hs)
+			cancel()
+			errc <- err
+		}()
+	}
+	s.log.Info("http listening", "addr", s.cfg.Addr, "url", s.cfg.BaseURL, "metrics_addr", s.cfg.MetricsAddr)
+	var first error
+	for range servers {
+		if err := <-errc; first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// serveUntil serves on hs until ctx is done, then shuts it down within ShutdownTimeout.
+func (s *Server) serveUntil(ctx context.Context, hs *http.Server) error {
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	s.log.Info("http listening", "addr", s.cfg.Addr)
+	go func() { errc <- hs.ListenAndServe() }()
 	select {
 	case err := <-errc:
-		return err
+		return fmt.Errorf("listen on %s: %w", hs.Addr, err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	if err := hs.Shutdown(sctx); err != nil {
 		return err
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
@@ -218,8 +255,10 @@ func (s *Server) route(pattern string, h http.HandlerFunc) {
 }
 
 func (s *Server) routeAll() {
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
-	s.routes = append(s.routes, "GET /metrics")
+	if s.cfg.MetricsAddr == "" {
+		s.mux.Handle("GET /metrics", s.metricsHandler(false))
+		s.routes = append(s.routes, "GET /metrics")
+	}
 	s.mux.Handle("GET /static/", staticHandler())
 	s.routes = append(s.routes, "GET /static/")
 

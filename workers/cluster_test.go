@@ -20,7 +20,7 @@ func startCluster(t *testing.T) []*server.Server {
 	routes := make([]string, 3)
 	ports := make([]int, 3)
 	for i := range 3 {
-		addr := freeAddr(t)
+		addr := testenv.FreeAddr(t)
 		_, port, _ := net.SplitHostPort(addr)
 		ports[i], _ = strconv.Atoi(port)
 		routes[i] = "nats://" + addr
@@ -54,18 +54,23 @@ func startCluster(t *testing.T) []*server.Server {
 	return servers
 }
 
-// A run on R3 streams completes when the stream leader is stopped in the middle of it.
-func TestClusterLeaderLoss(t *testing.T) {
-	testenv.Slow(t, "three-server NATS cluster")
-	t.Parallel()
-	servers := startCluster(t)
+// clusterConfig reaches the cluster with three replicas of everything.
+func clusterConfig(servers []*server.Server) Config {
 	var urls []string
 	for _, s := range servers {
 		urls = append(urls, s.ClientURL())
 	}
 	cfg := fastConfig("")
 	cfg.URL, cfg.Replicas = strings.Join(urls, ","), 3
-	s := openSystem(t, cfg) // provisioning waits for the cluster to elect leaders
+	return cfg
+}
+
+// A run on R3 streams completes when the stream leader is stopped in the middle of it.
+func TestClusterLeaderLoss(t *testing.T) {
+	testenv.Slow(t, "three-server NATS cluster")
+	t.Parallel()
+	servers := startCluster(t)
+	s := openSystem(t, clusterConfig(servers)) // provisioning waits for the cluster to elect leaders
 	ix := openIndex(t, t.TempDir())
 	ctx := t.Context()
 	if _, err := s.Sources().Add(ctx, testSource("replicated")); err != nil {
@@ -100,4 +105,41 @@ func TestClusterLeaderLoss(t *testing.T) {
 		t.Errorf("run = %+v", r)
 	}
 	checkCatalog(t, ix, "replicated", h)
+}
+
+// A process started with fewer replicas than the cluster's streams and buckets have (a CLI
+// command without nats.replicas) keeps them as they are.
+func TestReplicasNeverLowered(t *testing.T) {
+	testenv.Slow(t, "three-server NATS cluster")
+	t.Parallel()
+	cfg := clusterConfig(startCluster(t))
+	ctx := t.Context()
+	if _, err := openSystem(t, cfg).Docs(ctx, "tokens"); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Replicas = 1
+	low := openSystem(t, cfg)
+	if _, err := low.Docs(ctx, "tokens"); err != nil {
+		t.Fatal(err)
+	}
+	streams := []string{jobsStream, deadStream, "KV_" + docsBucketPfx + "tokens"}
+	for _, b := range []string{sourcesBucket, ckptBucket, runsBucket, controlBucket, leaseBucket} {
+		streams = append(streams, "KV_"+b)
+	}
+	for _, name := range streams {
+		st, err := low.js.Stream(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := st.CachedInfo().Config.Replicas; r != 3 {
+			t.Errorf("%s has %d replicas after a process with nats.replicas=1, want 3", name, r)
+		}
+	}
+	c, err := low.jobs.Consumer(ctx, jobsConsumer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.CachedInfo().Config.Replicas; r != 3 {
+		t.Errorf("consumer has %d replicas, want 3", r)
+	}
 }

@@ -43,10 +43,9 @@ func (s *System) Docs(ctx context.Context, bucket string) (*Docs, error) {
 	if d, ok := s.docs[bucket]; ok {
 		return d, nil
 	}
-	kv, err := s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:   docsBucketPfx + bucket,
-		Storage:  jetstream.FileStorage,
-		Replicas: s.cfg.Replicas,
+	kv, err := s.bucket(ctx, jetstream.KeyValueConfig{
+		Bucket:  docsBucketPfx + bucket,
+		Storage: jetstream.FileStorage,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("document bucket %s: %w", bucket, err)

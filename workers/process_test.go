@@ -24,6 +24,7 @@ import (
 const (
 	envChild     = "ORCHARD_WORKERS_CHILD"
 	envNATS      = "ORCHARD_WORKERS_NATS"
+	envDir       = "ORCHARD_WORKERS_DIR"
 	envMeiliURL  = "ORCHARD_WORKERS_MEILI_URL"
 	envMeiliKey  = "ORCHARD_WORKERS_MEILI_KEY"
 	envMeiliName = "ORCHARD_WORKERS_MEILI_INDEX"
@@ -50,7 +51,7 @@ func TestHelperWorkerProcess(t *testing.T) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	cfg := fastConfig("")
+	cfg := fastConfig(os.Getenv(envDir))
 	cfg.URL = os.Getenv(envNATS)
 	s := openSystem(t, cfg)
 	ix := openMeili(t, os.Getenv(envMeiliURL), os.Getenv(envMeiliKey), os.Getenv(envMeiliName))
@@ -63,10 +64,10 @@ func TestHelperWorkerProcess(t *testing.T) {
 }
 
 // startWorkerProcess re-runs the test binary as a worker process; its "start N" lines go to starts.
-func startWorkerProcess(t *testing.T, natsURL string, srv *testenv.Server, index string, starts chan<- string) *exec.Cmd {
+func startWorkerProcess(t *testing.T, natsURL, dir string, srv *testenv.Server, index string, starts chan<- string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWorkerProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envChild+"=1", envNATS+"="+natsURL,
+	cmd.Env = append(os.Environ(), envChild+"=1", envNATS+"="+natsURL, envDir+"="+dir,
 		envMeiliURL+"="+srv.URL, envMeiliKey+"="+srv.MasterKey, envMeiliName+"="+index)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
@@ -109,7 +110,7 @@ func TestSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	starts := make(chan string, 4)
-	first := startWorkerProcess(t, s.ClientURL(), srv, index, starts)
+	first := startWorkerProcess(t, s.ClientURL(), cfg.Dir, srv, index, starts)
 	if got := nextStart(t, s, id, starts); got != "start 0" {
 		t.Errorf("first process: %q", got)
 	}
@@ -119,7 +120,7 @@ func TestSIGKILL(t *testing.T) {
 	}
 	_ = first.Wait()
 	killedAt := r.Pages
-	second := startWorkerProcess(t, s.ClientURL(), srv, index, starts)
+	second := startWorkerProcess(t, s.ClientURL(), cfg.Dir, srv, index, starts)
 	var resumed int
 	if _, err := fmt.Sscanf(nextStart(t, s, id, starts), "start %d", &resumed); err != nil {
 		t.Fatal(err)
@@ -149,16 +150,6 @@ func nextStart(t *testing.T, s *System, runID string, starts <-chan string) stri
 		t.Fatalf("no worker process started harvesting within a minute; run %+v (%v)", r, err)
 		return ""
 	}
-}
-
-// freeAddr returns a loopback address nothing listens on.
-func freeAddr(t testing.TB) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // meiliProcess is a Meilisearch of this test's own, to stop and restart on the same port and data.
@@ -204,7 +195,7 @@ func TestIndexOutage(t *testing.T) {
 			testenv.Missing(t, "meilisearch", "set ORCHARD_MEILISEARCH to the binary (scripts/install-meilisearch.sh prints it)")
 		}
 	}
-	m := &meiliProcess{bin: bin, addr: freeAddr(t), dir: t.TempDir(), key: "outage-test-master-key"}
+	m := &meiliProcess{bin: bin, addr: testenv.FreeAddr(t), dir: t.TempDir(), key: "outage-test-master-key"}
 	m.start(t)
 	t.Cleanup(m.kill)
 	ix := openMeili(t, "http://"+m.addr, m.key, "records")

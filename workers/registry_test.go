@@ -220,7 +220,7 @@ func TestOpenListensForOtherProcesses(t *testing.T) {
 	if _, err := s.Sources().Add(t.Context(), testSource("shared")); err != nil {
 		t.Fatal(err)
 	}
-	other := openSystem(t, Config{URL: url})
+	other := openSystem(t, Config{URL: url, Dir: s.cfg.Dir})
 	if _, err := other.Sources().Get(t.Context(), "shared"); err != nil {
 		t.Errorf("second process view: %v", err)
 	}

@@ -109,7 +109,8 @@ func TestScheduleAcrossProcesses(t *testing.T) {
 	cfg := fastConfig(t.TempDir())
 	cfg.Listen, cfg.Rescan = "127.0.0.1:0", 200*time.Millisecond
 	a := openSystem(t, cfg)
-	cfg.Dir, cfg.Listen, cfg.URL = "", "", a.ClientURL()
+	// Dir stays: b reads the embedded server's token from it.
+	cfg.Listen, cfg.URL = "", a.ClientURL()
 	b := openSystem(t, cfg)
 	ctx := t.Context()
 	src := testSource("nightly")

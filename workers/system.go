@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -109,8 +111,10 @@ type System struct {
 	cfg Config
 	log *slog.Logger
 	srv *server.Server // nil when connected to an external server
-	nc  *nats.Conn
-	js  jetstream.JetStream
+	// lock holds the embedded server's store for this process.
+	lock *os.File
+	nc   *nats.Conn
+	js   jetstream.JetStream
 
 	jobs     jetstream.Stream
 	dead     jetstream.Stream
@@ -141,6 +145,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 		err = s.connect()
 	}
 	if err != nil {
+		s.Close()
 		return nil, err
 	}
 	s.js, err = jetstream.New(s.nc)
@@ -160,12 +165,22 @@ func (s *System) startEmbedded() error {
 	if s.cfg.Dir == "" {
 		return errors.New("start embedded nats: no data directory")
 	}
+	lock, err := lockStore(s.cfg.Dir)
+	if err != nil {
+		return fmt.Errorf("start embedded nats in %s: %w", s.cfg.Dir, err)
+	}
+	s.lock = lock
+	token, err := localToken(s.cfg.Dir)
+	if err != nil {
+		return fmt.Errorf("start embedded nats: %w", err)
+	}
 	opts := &server.Options{
-		ServerName: "orchard",
-		JetStream:  true,
-		StoreDir:   filepath.Join(s.cfg.Dir, "nats"),
-		NoSigs:     true,
-		DontListen: s.cfg.Listen == "",
+		Authorization: token,
+		ServerName:    "orchard",
+		JetStream:     true,
+		StoreDir:      filepath.Join(s.cfg.Dir, "nats"),
+		NoSigs:        true,
+		DontListen:    s.cfg.Listen == "",
 	}
 	if s.cfg.Listen != "" {
 		host, port, err := net.SplitHostPort(s.cfg.Listen)
@@ -191,7 +206,7 @@ func (s *System) startEmbedded() error {
 		return errors.New("start embedded nats: not ready after 10s")
 	}
 	s.srv = srv
-	s.nc, err = nats.Connect("", nats.InProcessServer(srv), nats.Name("orchard"))
+	s.nc, err = nats.Connect("", nats.InProcessServer(srv), nats.Name("orchard"), nats.Token(token))
 	if err != nil {
 		srv.Shutdown()
 		return fmt.Errorf("connect embedded nats: %w", err)
@@ -204,8 +219,16 @@ func (s *System) connect() error {
 	if s.cfg.Creds != "" {
 		opts = append(opts, nats.UserCredentials(s.cfg.Creds))
 	}
-	if s.cfg.Token != "" {
+	switch {
+	case s.cfg.Token != "":
 		opts = append(opts, nats.Token(s.cfg.Token))
+	case s.cfg.Creds == "" && s.cfg.Dir != "" && loopbackOnly(s.cfg.URL):
+		// The embedded server of a process on this machine: its token is in the data directory.
+		if tok, err := readToken(filepath.Join(s.cfg.Dir, tokenFile)); err == nil {
+			opts = append(opts, nats.Token(tok))
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("connect nats %s: %w", s.cfg.URL, err)
+		}
 	}
 	if s.cfg.CA != "" {
 		opts = append(opts, nats.RootCAs(s.cfg.CA))
@@ -240,8 +263,10 @@ func (s *System) provision(ctx context.Context) error {
 }
 
 func (s *System) ensure(ctx context.Context) error {
-	var err error
-	r := s.cfg.Replicas
+	r, err := s.replicas(ctx, jobsStream)
+	if err != nil {
+		return err
+	}
 	s.jobs, err = s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        jobsStream,
 		Description: "Orchard harvest jobs, one pending per source",
@@ -269,6 +294,10 @@ func (s *System) ensure(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("consumer %s: %w", jobsConsumer, err)
 	}
+	rd, err := s.replicas(ctx, deadStream)
+	if err != nil {
+		return err
+	}
 	s.dead, err = s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        deadStream,
 		Description: "Orchard jobs that failed every delivery",
@@ -276,7 +305,7 @@ func (s *System) ensure(ctx context.Context) error {
 		MaxAge:      30 * 24 * time.Hour,
 		MaxMsgs:     10000,
 		Storage:     jetstream.FileStorage,
-		Replicas:    r,
+		Replicas:    rd,
 	})
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", deadStream, err)
@@ -294,8 +323,7 @@ func (s *System) ensure(ctx context.Context) error {
 	}
 	for _, b := range kvs {
 		b.cfg.Storage = jetstream.FileStorage
-		b.cfg.Replicas = r
-		kv, err := s.js.CreateOrUpdateKeyValue(ctx, b.cfg)
+		kv, err := s.bucket(ctx, b.cfg)
 		if err != nil {
 			return fmt.Errorf("bucket %s: %w", b.cfg.Bucket, err)
 		}
@@ -312,6 +340,9 @@ func (s *System) Close() error {
 	if s.srv != nil {
 		s.srv.Shutdown()
 		s.srv.WaitForShutdown()
+	}
+	if s.lock != nil {
+		s.lock.Close()
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/orchard-oer/orchard/catalog/embedded"
 	"github.com/orchard-oer/orchard/catalog/meili"
 	"github.com/orchard-oer/orchard/web"
+	"github.com/orchard-oer/orchard/workers"
 )
 
 // openIndex opens the configured catalog: Meilisearch when catalog.meilisearch.url is set,
@@ -28,9 +29,24 @@ import (
 func (a *app) openIndex(ctx context.Context) (catalog.Index, error) {
 	m := a.cfg.Catalog.Meilisearch
 	if m.URL != "" {
-		return meili.New(ctx, meili.Config{URL: m.URL, Key: m.Key, SearchKey: m.SearchKey, Index: m.Index, Timeout: m.Timeout}, a.log)
+		return meili.New(ctx, a.meiliConfig(), a.log)
 	}
 	return embedded.Open(embedded.Config{Dir: filepath.Join(a.cfg.DataDir, "catalog")}, a.log)
+}
+
+// catalogBackend names the configured catalog, for the check that every process of a
+// deployment writes to the same one.
+func (a *app) catalogBackend() workers.CatalogBackend {
+	m := a.cfg.Catalog.Meilisearch
+	if m.URL == "" {
+		return workers.CatalogBackend{Kind: "embedded"}
+	}
+	return workers.CatalogBackend{Kind: "meilisearch", URL: m.URL, Index: m.Index}
+}
+
+func (a *app) meiliConfig() meili.Config {
+	m := a.cfg.Catalog.Meilisearch
+	return meili.Config{URL: m.URL, Key: m.Key, SearchKey: m.SearchKey, Index: m.Index, Timeout: m.Timeout, TaskTimeout: m.TaskTimeout}
 }
 
 func newImportCmd(a *app) *cobra.Command {

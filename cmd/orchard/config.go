@@ -2,66 +2,96 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"time"
 
-	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
 
 // Config is Orchard's whole configuration. It is read once by viper in this package and
-// handed to the other packages as typed values.
+// handed to the other packages as typed values. Every leaf is a key of the file (its
+// mapstructure path), an ORCHARD_* variable and a global flag (the path with dashes), all
+// derived from this struct; help is the flag's description.
 type Config struct {
-	DataDir string    `mapstructure:"data_dir"`
+	DataDir string    `mapstructure:"data_dir" help:"directory for the embedded index and NATS store"`
 	Log     LogConfig `mapstructure:"log"`
 	HTTP    struct {
-		Addr    string `mapstructure:"addr"`
-		BaseURL string `mapstructure:"base_url"`
+		Addr string `mapstructure:"addr" help:"listen address of the web pages and API"`
+		// BaseURL is where users reach Orchard, for absolute links; empty follows Addr.
+		BaseURL         string        `mapstructure:"base_url" help:"public URL of Orchard, for absolute links (default http:// and http.addr)"`
+		TrustProxy      bool          `mapstructure:"trust_proxy" help:"take the client IP from X-Forwarded-For (only behind a proxy that sets it)"`
+		SecureCookies   bool          `mapstructure:"secure_cookies" help:"mark cookies Secure (behind a TLS-terminating proxy)"`
+		SessionTTL      time.Duration `mapstructure:"session_ttl" help:"how long a staff login lasts"`
+		SearchRate      float64       `mapstructure:"search_rate" help:"anonymous searches per second per client"`
+		SearchBurst     int           `mapstructure:"search_burst" help:"anonymous searches a client may make at once"`
+		ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout" help:"how long in-flight requests may take once a stop is asked for"`
+		MetricsToken    string        `mapstructure:"metrics_token" secret:"true" help:"bearer token that /metrics requires from any client"`
+		MetricsAddr     string        `mapstructure:"metrics_addr" help:"serve /metrics on this address only, not on http.addr"`
 	} `mapstructure:"http"`
 	Catalog struct {
 		Meilisearch struct {
-			URL       string        `mapstructure:"url"`
-			Key       string        `mapstructure:"key" secret:"true"`
-			SearchKey string        `mapstructure:"search_key" secret:"true"`
-			Index     string        `mapstructure:"index"`
-			Timeout   time.Duration `mapstructure:"timeout"`
+			URL         string        `mapstructure:"url" help:"Meilisearch URL; empty uses the embedded index"`
+			Key         string        `mapstructure:"key" secret:"true" help:"Meilisearch master or admin key, for writes"`
+			SearchKey   string        `mapstructure:"search_key" secret:"true" help:"Meilisearch search-only key, for reads"`
+			Index       string        `mapstructure:"index" help:"Meilisearch index uid"`
+			Timeout     time.Duration `mapstructure:"timeout" help:"Meilisearch request timeout"`
+			TaskTimeout time.Duration `mapstructure:"task_timeout" help:"longest wait for one Meilisearch indexing task"`
 		} `mapstructure:"meilisearch"`
 	} `mapstructure:"catalog"`
 	NATS struct {
-		URL      string `mapstructure:"url"`
-		Creds    string `mapstructure:"creds"`
-		Token    string `mapstructure:"token" secret:"true"`
-		CA       string `mapstructure:"ca"`
-		Cert     string `mapstructure:"cert"`
-		Key      string `mapstructure:"key"`
-		Replicas int    `mapstructure:"replicas"`
+		URL      string `mapstructure:"url" help:"NATS servers (comma-separated); empty starts an embedded server"`
+		Creds    string `mapstructure:"creds" help:"NATS credentials file"`
+		Token    string `mapstructure:"token" secret:"true" help:"NATS token"`
+		CA       string `mapstructure:"ca" help:"PEM file of the CA that signed the NATS servers' certificates"`
+		Cert     string `mapstructure:"cert" help:"NATS client certificate (PEM)"`
+		Key      string `mapstructure:"key" help:"NATS client key (PEM)"`
+		Replicas int    `mapstructure:"replicas" help:"replicas of new streams and buckets: 1 embedded, 3 on a cluster"`
 		// Listen makes the embedded server listen on a loopback address so that CLI commands
 		// and workers in other processes can reach it.
-		Listen string `mapstructure:"listen"`
+		Listen string `mapstructure:"listen" help:"loopback address of the embedded NATS server, for the CLI and local workers"`
 	} `mapstructure:"nats"`
 	Workers struct {
-		Count int `mapstructure:"count"`
+		Count        int           `mapstructure:"count" help:"concurrent harvest jobs in this process"`
+		AckWait      time.Duration `mapstructure:"ack_wait" help:"how long a job may go without a heartbeat before it is redelivered"`
+		MaxDeliver   int           `mapstructure:"max_deliver" help:"tries of a job before it goes to the dead letters"`
+		Backoff      time.Duration `mapstructure:"backoff" help:"first delay before a failed job is retried (doubles per try)"`
+		MaxBackoff   time.Duration `mapstructure:"max_backoff" help:"longest delay before a failed job is retried"`
+		IndexRetry   time.Duration `mapstructure:"index_retry" help:"how long one page retries catalog writes before the job is handed back"`
+		DrainTimeout time.Duration `mapstructure:"drain_timeout" help:"how long a stopping worker waits for jobs to reach a checkpoint"`
+		History      int           `mapstructure:"history" help:"runs kept per source"`
+		Rescan       time.Duration `mapstructure:"rescan" help:"how often the scheduler rereads the sources"`
 	} `mapstructure:"workers"`
 	Harvest struct {
-		UserAgent            string        `mapstructure:"user_agent"`
-		Contact              string        `mapstructure:"contact"`
-		AllowPrivateNetworks bool          `mapstructure:"allow_private_networks"`
-		Pace                 time.Duration `mapstructure:"pace"`
-		Timeout              time.Duration `mapstructure:"timeout"`
+		UserAgent            string        `mapstructure:"user_agent" help:"User-Agent of harvest requests (default names Orchard and harvest.contact)"`
+		Contact              string        `mapstructure:"contact" help:"URL or mail address where repository operators reach you"`
+		AllowPrivateNetworks bool          `mapstructure:"allow_private_networks" help:"let sources added through the server reach loopback and private addresses"`
+		Pace                 time.Duration `mapstructure:"pace" help:"least time between two requests to one host"`
+		Timeout              time.Duration `mapstructure:"timeout" help:"longest time of one harvest request"`
+		ConnectTimeout       time.Duration `mapstructure:"connect_timeout" help:"longest TCP connect and TLS handshake of a harvest request"`
+		HeaderTimeout        time.Duration `mapstructure:"header_timeout" help:"longest wait for a harvest response's headers"`
+		MaxBody              int64         `mapstructure:"max_body" help:"largest harvest response in bytes, after decompression"`
+		MaxPace              time.Duration `mapstructure:"max_pace" help:"how far a host's refusals may stretch the time between requests"`
+		MaxRetries           int           `mapstructure:"max_retries" help:"retries of a failed harvest request (negative: none)"`
+		MaxRedirects         int           `mapstructure:"max_redirects" help:"redirects a harvest request follows (negative: none)"`
+		BackoffBase          time.Duration `mapstructure:"backoff_base" help:"first backoff before a harvest request is retried (doubles per retry)"`
+		BackoffMax           time.Duration `mapstructure:"backoff_max" help:"longest backoff before a harvest request is retried"`
+		MaxRetryAfter        time.Duration `mapstructure:"max_retry_after" help:"longest Retry-After a host may ask for; longer ones are cut"`
 	} `mapstructure:"harvest"`
 	// Server and Token are what CLI commands use to reach a running Orchard.
-	Server string `mapstructure:"server"`
-	Token  string `mapstructure:"token" secret:"true"`
+	Server string `mapstructure:"server" help:"URL of a running Orchard, for commands that talk to one (default follows http.addr)"`
+	Token  string `mapstructure:"token" secret:"true" help:"admin or librarian token for a running Orchard"`
 }
 
 // LogConfig selects the log level and format.
 type LogConfig struct {
-	Level  string `mapstructure:"level"`
-	Format string `mapstructure:"format"` // text or json
+	Level  string `mapstructure:"level" help:"log level: debug, info, warn, error"`
+	Format string `mapstructure:"format" help:"log format: text or json"`
 }
 
 func defaultDataDir() string {
@@ -74,33 +104,86 @@ func defaultDataDir() string {
 	return "orchard-data"
 }
 
+// setDefaults sets the defaults that are Orchard's own; a key left at zero takes the default
+// of the package it configures.
 func setDefaults(v *viper.Viper) {
 	v.SetDefault("data_dir", defaultDataDir())
 	v.SetDefault("log.level", "info")
 	v.SetDefault("log.format", "text")
 	v.SetDefault("http.addr", "127.0.0.1:8080")
-	v.SetDefault("http.base_url", "")
-	v.SetDefault("catalog.meilisearch.url", "")
-	v.SetDefault("catalog.meilisearch.key", "")
-	v.SetDefault("catalog.meilisearch.search_key", "")
 	v.SetDefault("catalog.meilisearch.index", "records")
 	v.SetDefault("catalog.meilisearch.timeout", 30*time.Second)
-	v.SetDefault("nats.url", "")
-	v.SetDefault("nats.creds", "")
-	v.SetDefault("nats.token", "")
-	v.SetDefault("nats.ca", "")
-	v.SetDefault("nats.cert", "")
-	v.SetDefault("nats.key", "")
 	v.SetDefault("nats.replicas", 1)
 	v.SetDefault("nats.listen", "127.0.0.1:4222")
 	v.SetDefault("workers.count", 2)
-	v.SetDefault("harvest.user_agent", "Orchard/1.0")
-	v.SetDefault("harvest.contact", "")
-	v.SetDefault("harvest.allow_private_networks", false)
 	v.SetDefault("harvest.pace", time.Second)
 	v.SetDefault("harvest.timeout", 60*time.Second)
-	v.SetDefault("server", "http://127.0.0.1:8080")
-	v.SetDefault("token", "")
+}
+
+// setting is one leaf of Config: its key, and where it sits in the struct.
+type setting struct {
+	key    string // data_dir, http.addr
+	index  []int
+	typ    reflect.Type
+	help   string
+	secret bool
+}
+
+// flag is the setting's global flag: the key with dashes (http.trust_proxy: --http-trust-proxy).
+func (s setting) flag() string {
+	return strings.NewReplacer(".", "-", "_", "-").Replace(s.key)
+}
+
+// settings lists every leaf of Config, in declaration order.
+func settings() []setting {
+	var out []setting
+	var walk func(t reflect.Type, prefix string, index []int)
+	walk = func(t reflect.Type, prefix string, index []int) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			key := prefix + strings.Split(f.Tag.Get("mapstructure"), ",")[0]
+			idx := append(append([]int(nil), index...), i)
+			if f.Type.Kind() == reflect.Struct && f.Type != durationType {
+				walk(f.Type, key+".", idx)
+				continue
+			}
+			out = append(out, setting{key: key, index: idx, typ: f.Type, help: f.Tag.Get("help"), secret: f.Tag.Get("secret") == "true"})
+		}
+	}
+	walk(reflect.TypeOf(Config{}), "", nil)
+	return out
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+// addConfigFlags gives every setting a global flag. The flags carry no defaults of their own:
+// an unset flag leaves the key to the environment, the file and the defaults.
+func addConfigFlags(fs *pflag.FlagSet) {
+	v := viper.New()
+	setDefaults(v)
+	for _, s := range settings() {
+		help := s.help
+		if d := v.Get(s.key); d != nil && !s.secret {
+			help += fmt.Sprintf(" (default %v)", d)
+		}
+		switch s.typ {
+		case durationType:
+			fs.Duration(s.flag(), 0, help)
+		default:
+			switch s.typ.Kind() {
+			case reflect.Bool:
+				fs.Bool(s.flag(), false, help)
+			case reflect.Int:
+				fs.Int(s.flag(), 0, help)
+			case reflect.Int64:
+				fs.Int64(s.flag(), 0, help)
+			case reflect.Float64:
+				fs.Float64(s.flag(), 0, help)
+			default:
+				fs.String(s.flag(), "", help)
+			}
+		}
+	}
 }
 
 // loadConfig reads defaults, then the config file, then ORCHARD_* variables, then flags: each
@@ -120,31 +203,94 @@ func loadConfig(file string, flags *pflag.FlagSet) (*Config, string, error) {
 		if err := v.ReadInConfig(); err != nil {
 			return nil, "", fmt.Errorf("read config %s: %s", file, strings.ReplaceAll(err.Error(), "\n", " "))
 		}
+		if err := checkKeys(file); err != nil {
+			return nil, file, err
+		}
 	}
 	used := v.ConfigFileUsed()
 	v.SetEnvPrefix("ORCHARD")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
 	if flags != nil {
-		var bindErr error
-		flags.VisitAll(func(f *pflag.Flag) {
-			if key, ok := f.Annotations[configKey]; ok && len(key) == 1 && bindErr == nil {
-				bindErr = v.BindPFlag(key[0], f)
+		for _, s := range settings() {
+			if f := flags.Lookup(s.flag()); f != nil {
+				if err := v.BindPFlag(s.key, f); err != nil {
+					return nil, used, fmt.Errorf("flag --%s: %w", s.flag(), err)
+				}
 			}
-		})
-		if bindErr != nil {
-			return nil, used, bindErr
 		}
 	}
 	var cfg Config
-	if err := v.Unmarshal(&cfg, func(dc *mapstructure.DecoderConfig) { dc.ErrorUnused = false }); err != nil {
+	if err := v.Unmarshal(&cfg); err != nil {
 		where := "environment"
 		if used != "" {
 			where = used
 		}
 		return nil, used, fmt.Errorf("config %s: %s", where, unmarshalMessage(err))
 	}
+	cfg.derive()
 	return &cfg, used, nil
+}
+
+// checkKeys refuses a configuration file with a key Orchard does not know, so that a
+// misspelled setting is not silently ignored.
+func checkKeys(file string) error {
+	fv := viper.New()
+	fv.SetConfigType("yaml")
+	fv.SetConfigFile(file)
+	if err := fv.ReadInConfig(); err != nil {
+		return fmt.Errorf("read config %s: %w", file, err)
+	}
+	known := map[string]bool{}
+	for _, s := range settings() {
+		known[s.key] = true
+		// A section left empty ("nats:" with its keys commented out) reads as a key.
+		for i, c := range s.key {
+			if c == '.' {
+				known[s.key[:i]] = true
+			}
+		}
+	}
+	var unknown []string
+	for _, k := range fv.AllKeys() {
+		if !known[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	noun := "key"
+	if len(unknown) > 1 {
+		noun = "keys"
+	}
+	return fmt.Errorf("config %s: unknown %s %s (`orchard config show` lists every key)", file, noun, strings.Join(unknown, ", "))
+}
+
+// derive fills the settings whose defaults follow others: the CLI reaches the server on
+// http.addr, and absolute links name it too unless http.base_url says otherwise.
+func (c *Config) derive() {
+	local := "http://" + dialable(c.HTTP.Addr)
+	if c.Server == "" {
+		c.Server = local
+	}
+	if c.HTTP.BaseURL == "" {
+		c.HTTP.BaseURL = local
+	}
+}
+
+// dialable turns a listen address into one a client on this machine can dial: a wildcard
+// host (":8080", "0.0.0.0:8080", "[::]:8080") becomes loopback.
+func dialable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // unmarshalMessage turns mapstructure's multi-line report into one line that names each key.
@@ -181,18 +327,6 @@ func findConfig() string {
 	return ""
 }
 
-const configKey = "orchard_config_key"
-
-// bindFlag marks a flag as setting a configuration key, so that it beats file and environment.
-func bindFlag(fs *pflag.FlagSet, name, key string) {
-	if f := fs.Lookup(name); f != nil {
-		if f.Annotations == nil {
-			f.Annotations = map[string][]string{}
-		}
-		f.Annotations[configKey] = []string{key}
-	}
-}
-
 // masked returns the configuration as nested maps with every secret replaced by "********".
 func masked(cfg *Config) map[string]any {
 	return structMap(reflect.ValueOf(*cfg))
@@ -209,11 +343,11 @@ func structMap(v reflect.Value) map[string]any {
 		}
 		fv := v.Field(i)
 		switch {
-		case f.Type.Kind() == reflect.Struct:
+		case f.Type.Kind() == reflect.Struct && f.Type != durationType:
 			out[name] = structMap(fv)
 		case f.Tag.Get("secret") == "true" && fv.String() != "":
 			out[name] = "********"
-		case f.Type == reflect.TypeOf(time.Duration(0)):
+		case f.Type == durationType:
 			out[name] = time.Duration(fv.Int()).String()
 		default:
 			out[name] = fv.Interface()

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -157,9 +161,21 @@ func TestMalformedConfig(t *testing.T) {
 
 func TestExampleConfigLoads(t *testing.T) {
 	dir := isolate(t)
-	m := showConfig(t, dir, "--config", filepath.Join(moduleRoot(t), "deploy", "orchard.example.yaml"))
+	example := filepath.Join(moduleRoot(t), "deploy", "orchard.example.yaml")
+	m := showConfig(t, dir, "--config", example)
 	if get(m, "nats.replicas") != 3 || get(m, "catalog.meilisearch.url") != "http://meilisearch:7700" {
 		t.Fatalf("example config not read: %v", m)
+	}
+	// The example documents every setting.
+	v := viper.New()
+	v.SetConfigFile(example)
+	if err := v.ReadInConfig(); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range settings() {
+		if !v.InConfig(s.key) {
+			t.Errorf("%s is not in %s", s.key, example)
+		}
 	}
 }
 
@@ -176,4 +192,157 @@ func moduleRoot(t *testing.T) string {
 	}
 	t.Fatal("no go.mod above " + wd)
 	return ""
+}
+
+// sample is a value of t unlike any default, as it is written in a file, a variable or a flag,
+// and as Config holds it.
+func sample(t reflect.Type) (string, any) {
+	switch {
+	case t == durationType:
+		return "7m3s", 7*time.Minute + 3*time.Second
+	case t.Kind() == reflect.Bool:
+		return "true", true
+	case t.Kind() == reflect.Int:
+		return "7", 7
+	case t.Kind() == reflect.Int64:
+		return "7000", int64(7000)
+	case t.Kind() == reflect.Float64:
+		return "2.5", 2.5
+	}
+	return "http://sample.example:7", "http://sample.example:7"
+}
+
+// TestEverySettingFromFileEnvAndFlag sets each key of Config, found by reflection, in each of
+// the three ways, so a key added without a way to set it fails here.
+func TestEverySettingFromFileEnvAndFlag(t *testing.T) {
+	ways := map[string]func(t *testing.T, dir string, s setting, text string) (string, []string){
+		"file": func(t *testing.T, dir string, s setting, text string) (string, []string) {
+			parts := strings.Split(s.key, ".")
+			var b strings.Builder
+			for i, p := range parts[:len(parts)-1] {
+				fmt.Fprintf(&b, "%s%s:\n", strings.Repeat("  ", i), p)
+			}
+			fmt.Fprintf(&b, "%s%s: %q\n", strings.Repeat("  ", len(parts)-1), parts[len(parts)-1], text)
+			file := filepath.Join(dir, "orchard.yaml")
+			if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return file, nil
+		},
+		"env": func(t *testing.T, _ string, s setting, text string) (string, []string) {
+			t.Setenv("ORCHARD_"+strings.ToUpper(strings.ReplaceAll(s.key, ".", "_")), text)
+			return "", nil
+		},
+		"flag": func(t *testing.T, _ string, s setting, text string) (string, []string) {
+			return "", []string{"--" + s.flag() + "=" + text}
+		},
+	}
+	all := settings()
+	if len(all) < 40 {
+		t.Fatalf("only %d settings found", len(all))
+	}
+	for _, s := range all {
+		for way, set := range ways {
+			t.Run(s.key+"/"+way, func(t *testing.T) {
+				dir := isolate(t)
+				t.Chdir(dir)
+				text, want := sample(s.typ)
+				file, args := set(t, dir, s, text)
+				fs := newRootCmd().PersistentFlags()
+				if err := fs.Parse(args); err != nil {
+					t.Fatal(err)
+				}
+				cfg, _, err := loadConfig(file, fs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := reflect.ValueOf(*cfg).FieldByIndex(s.index).Interface(); got != want {
+					t.Errorf("%s set by %s = %v, want %v", s.key, way, got, want)
+				}
+			})
+		}
+	}
+}
+
+// TestTypedConfigsCoverEveryField fills every setting and checks that the configurations
+// handed to the packages have no field left unset, so a field added to one of them without a
+// key fails here.
+func TestTypedConfigsCoverEveryField(t *testing.T) {
+	var cfg Config
+	v := reflect.ValueOf(&cfg).Elem()
+	for _, s := range settings() {
+		_, val := sample(s.typ)
+		v.FieldByIndex(s.index).Set(reflect.ValueOf(val).Convert(s.typ))
+	}
+	a := &app{cfg: &cfg}
+	for name, typed := range map[string]any{
+		"web.Config":     a.webConfig(),
+		"workers.Config": a.workersConfig("127.0.0.1:4222"),
+		"meili.Config":   a.meiliConfig(),
+		"fetch.Config":   a.fetchConfig(true),
+	} {
+		tv := reflect.ValueOf(typed)
+		for i := 0; i < tv.NumField(); i++ {
+			if name == "fetch.Config" && tv.Type().Field(i).Name == "Transport" {
+				continue // tests replace the network with it
+			}
+			if tv.Field(i).IsZero() {
+				t.Errorf("%s.%s has no configuration key", name, tv.Type().Field(i).Name)
+			}
+		}
+	}
+}
+
+func TestUnknownKeyIsAnError(t *testing.T) {
+	tests := []struct{ body, key string }{
+		{"http:\n  adr: 127.0.0.1:9\n", "unknown key http.adr ("},
+		{"catalog:\n  meilisearch:\n    ulr: http://m:7700\n", "catalog.meilisearch.ulr"},
+		{"worker:\n  count: 3\n", "worker.count"},
+		{"nats:\n  replicas: 3\n  replica: 1\n", "nats.replica"},
+		// Empty sections are not reported.
+		{"catalog:\n  meilisearch:\nharvest:\n  contact: x\nhttp:\n  metrics_tokn: y\n", "unknown key http.metrics_tokn ("},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			dir := isolate(t)
+			path := filepath.Join(dir, "orchard.yaml")
+			if err := os.WriteFile(path, []byte(tt.body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(dir)
+			_, _, err := run(t, "config", "show")
+			if err == nil || !strings.Contains(err.Error(), tt.key) || !strings.Contains(err.Error(), path) {
+				t.Fatalf("unknown key accepted or not named with the file: %v", err)
+			}
+		})
+	}
+}
+
+// TestServerFollowsHTTPAddr: the CLI reaches the server where http.addr says it listens, and
+// --server beats it.
+func TestServerFollowsHTTPAddr(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string
+		flags []string
+		want  string
+	}{
+		{"default", nil, nil, "http://127.0.0.1:8080"},
+		{"env addr", map[string]string{"ORCHARD_HTTP_ADDR": "127.0.0.1:9911"}, nil, "http://127.0.0.1:9911"},
+		{"wildcard addr", map[string]string{"ORCHARD_HTTP_ADDR": "0.0.0.0:9912"}, nil, "http://127.0.0.1:9912"},
+		{"flag addr", nil, []string{"--http-addr", "[::]:9913"}, "http://127.0.0.1:9913"},
+		{"server flag wins", map[string]string{"ORCHARD_HTTP_ADDR": "127.0.0.1:9911"}, []string{"--server", "http://other:1"}, "http://other:1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := isolate(t)
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			m := showConfig(t, dir, tt.flags...)
+			if got := get(m, "server"); got != tt.want {
+				t.Errorf("server = %v, want %v", got, tt.want)
+			}
+		})
+	}
 }

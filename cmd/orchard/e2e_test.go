@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,21 +15,11 @@ import (
 	"github.com/orchard-oer/orchard/internal/testenv"
 )
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // startServe runs `orchard serve` in-process on free ports until the test ends and points the
 // CLI commands of the test at it.
 func startServe(t *testing.T, args ...string) string {
 	t.Helper()
-	httpAddr, natsAddr := freeAddr(t), freeAddr(t)
+	httpAddr, natsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	t.Setenv("ORCHARD_HTTP_ADDR", httpAddr)
 	t.Setenv("ORCHARD_NATS_LISTEN", natsAddr)
 	t.Setenv("ORCHARD_SERVER", "http://"+httpAddr)

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -50,20 +49,15 @@ func (a *app) fetchConfig(allowPrivate bool) fetch.Config {
 		Timeout:      h.Timeout,
 		Pace:         h.Pace,
 		AllowPrivate: allowPrivate,
+
+		ConnectTimeout: h.ConnectTimeout, HeaderTimeout: h.HeaderTimeout, MaxBody: h.MaxBody,
+		MaxPace: h.MaxPace, MaxRetries: h.MaxRetries, MaxRedirects: h.MaxRedirects,
+		BackoffBase: h.BackoffBase, BackoffMax: h.BackoffMax, MaxRetryAfter: h.MaxRetryAfter,
 	}
 }
 
-// userAgent names Orchard and the operator's contact URL, so repository admins can reach them.
 func (a *app) userAgent() string {
-	h := a.cfg.Harvest
-	ua := h.UserAgent
-	if ua == "" {
-		ua = "Orchard/1.0"
-	}
-	if h.Contact != "" && !strings.Contains(ua, h.Contact) {
-		ua += " (+" + h.Contact + ")"
-	}
-	return ua
+	return fetch.UserAgent(a.cfg.Harvest.UserAgent, a.cfg.Harvest.Contact)
 }
 
 func newProbeCmd(a *app) *cobra.Command {

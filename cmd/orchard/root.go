@@ -37,14 +37,7 @@ func newRootCmd() *cobra.Command {
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&configFile, "config", "", "configuration file (default: orchard.yaml in ., $XDG_CONFIG_HOME/orchard, /etc/orchard)")
-	pf.String("data-dir", "", "directory for the embedded index and NATS store")
-	pf.String("log-level", "", "log level: debug, info, warn, error")
-	pf.String("server", "", "URL of a running Orchard, for commands that talk to one")
-	pf.String("token", "", "admin or librarian token for a running Orchard")
-	bindFlag(pf, "data-dir", "data_dir")
-	bindFlag(pf, "log-level", "log.level")
-	bindFlag(pf, "server", "server")
-	bindFlag(pf, "token", "token")
+	addConfigFlags(pf)
 
 	root.AddCommand(
 		newConfigCmd(a),

@@ -19,10 +19,23 @@ import (
 // workersConfig turns the NATS settings into the workers' configuration. listen makes an
 // embedded server reachable from other processes.
 func (a *app) workersConfig(listen string) workers.Config {
-	n := a.cfg.NATS
+	n, w := a.cfg.NATS, a.cfg.Workers
 	return workers.Config{
 		URL: n.URL, Creds: n.Creds, Token: n.Token, CA: n.CA, Cert: n.Cert, Key: n.Key,
 		Dir: a.cfg.DataDir, Listen: listen, Replicas: n.Replicas,
+		AckWait: w.AckWait, MaxDeliver: w.MaxDeliver, Backoff: w.Backoff, MaxBackoff: w.MaxBackoff,
+		IndexRetry: w.IndexRetry, DrainTimeout: w.DrainTimeout, History: w.History, Rescan: w.Rescan,
+	}
+}
+
+// webConfig is the HTTP server's part of the configuration.
+func (a *app) webConfig() web.Config {
+	h := a.cfg.HTTP
+	return web.Config{
+		Addr: h.Addr, BaseURL: h.BaseURL, ShutdownTimeout: h.ShutdownTimeout,
+		SearchRate: h.SearchRate, SearchBurst: h.SearchBurst, TrustProxy: h.TrustProxy,
+		SessionTTL: h.SessionTTL, SecureCookies: h.SecureCookies,
+		MetricsToken: h.MetricsToken, MetricsAddr: h.MetricsAddr,
 	}
 }
 
@@ -44,6 +57,9 @@ func (a *app) openWorkers(ctx context.Context, cfg workers.Config) (*workers.Sys
 	octx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	sys, err := workers.Open(octx, cfg, a.log)
+	if errors.Is(err, workers.ErrStoreInUse) {
+		return nil, fmt.Errorf("%w (data_dir %s): a running `orchard serve` holds it; give it nats.listen and run this command with the same nats.listen, or stop it first", err, cfg.Dir)
+	}
 	if err != nil {
 		where := cfg.URL
 		if where == "" {
@@ -66,7 +82,6 @@ func (a *app) pipeline(hs harvesters, idx catalog.Index, decisions *curation.Sto
 
 func newServeCmd(a *app) *cobra.Command {
 	var nWorkers int
-	var addr string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run Orchard: web pages, API, scheduler and workers in one process",
@@ -79,14 +94,10 @@ func newServeCmd(a *app) *cobra.Command {
 			if !cmd.Flags().Changed("workers") {
 				nWorkers = a.cfg.Workers.Count
 			}
-			if addr != "" {
-				a.cfg.HTTP.Addr = addr
-			}
 			return a.serve(cmd.Context(), nWorkers, true)
 		},
 	}
 	cmd.Flags().IntVar(&nWorkers, "workers", 0, "concurrent harvest jobs in this process; 0 serves only the API and pages (default workers.count)")
-	cmd.Flags().StringVar(&addr, "addr", "", "listen address (default http.addr)")
 	return cmd
 }
 
@@ -95,7 +106,10 @@ func newWorkerCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run harvest workers only, against the NATS of nats.url",
-		Args:  cobra.NoArgs,
+		Long: "Run harvest workers only, against the NATS of nats.url (required). For the embedded\n" +
+			"server of an `orchard serve` on this machine, use nats://<its nats.listen> and the same\n" +
+			"data_dir: the worker reads the server's credentials from there.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("count") {
 				nWorkers = a.cfg.Workers.Count
@@ -103,9 +117,10 @@ func newWorkerCmd(a *app) *cobra.Command {
 			if nWorkers < 1 {
 				return errors.New("worker: --count must be at least 1")
 			}
-			if a.cfg.NATS.URL == "" && a.cfg.NATS.Listen != "" {
-				// Join the embedded server of an `orchard serve` on this machine.
-				a.cfg.NATS.URL = "nats://" + a.cfg.NATS.Listen
+			if a.cfg.NATS.URL == "" {
+				// A worker with an embedded server and index of its own would report successes
+				// that reach no one.
+				return fmt.Errorf("worker: nats.url is unset; set it (ORCHARD_NATS_URL or --nats-url) to the cluster's NATS, or to nats://%s to join the `orchard serve` on this machine", orDefault(a.cfg.NATS.Listen, "127.0.0.1:4222"))
 			}
 			return a.serve(cmd.Context(), nWorkers, false)
 		},
@@ -116,11 +131,6 @@ func newWorkerCmd(a *app) *cobra.Command {
 
 // serve runs the components as a group: the first to stop, or a signal, stops the rest.
 func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
-	idx, err := a.openIndex(ctx)
-	if err != nil {
-		return err
-	}
-	defer idx.Close()
 	listen := ""
 	if a.cfg.NATS.URL == "" {
 		listen = a.cfg.NATS.Listen
@@ -130,6 +140,14 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		return err
 	}
 	defer sys.Close()
+	if err := sys.ClaimCatalog(ctx, a.catalogBackend()); err != nil {
+		return fmt.Errorf("%w; set catalog.meilisearch.url and catalog.meilisearch.index as the other processes have them", err)
+	}
+	idx, err := a.openIndex(ctx)
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
 	decisions, err := curation.Open(ctx, sys)
 	if err != nil {
 		return err
@@ -140,12 +158,12 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 	hs := a.harvesters(a.cfg.Harvest.AllowPrivateNetworks)
 	var parts []func(context.Context) error
 	if http {
-		srv, err := web.New(web.Config{Addr: a.cfg.HTTP.Addr}, a.log, web.Deps{Index: idx, Workers: sys, Probe: hs.prober().Probe})
+		srv, err := web.New(a.webConfig(), a.log, web.Deps{Index: idx, Workers: sys, Probe: hs.prober().Probe})
 		if err != nil {
 			return err
 		}
 		parts = append(parts, srv.Run, sys.RunScheduler)
-		a.log.Info("orchard ready", "url", "http://"+a.cfg.HTTP.Addr+"/", "nats", orDefault(sys.ClientURL(), a.cfg.NATS.URL), "workers", nWorkers)
+		a.log.Info("orchard ready", "url", a.cfg.HTTP.BaseURL, "nats", orDefault(sys.ClientURL(), a.cfg.NATS.URL), "workers", nWorkers)
 	}
 	if nWorkers > 0 {
 		p := a.pipeline(hs, idx, decisions)

@@ -30,7 +30,7 @@ import (
 
 // Config sets up a Client. Zero values take the defaults given beside each field.
 type Config struct {
-	// UserAgent is sent verbatim when set; otherwise "Orchard/1.0 (+Contact)".
+	// UserAgent names the product; Contact is added to it (see UserAgent).
 	UserAgent string
 	// Contact is a URL or mail address where server operators can reach whoever runs Orchard.
 	Contact string
@@ -91,13 +91,21 @@ func (c Config) withDefaults() Config {
 	case c.MaxRedirects < 0:
 		c.MaxRedirects = 0
 	}
-	if c.UserAgent == "" {
-		c.UserAgent = "Orchard/1.0"
-		if c.Contact != "" {
-			c.UserAgent += " (+" + c.Contact + ")"
-		}
-	}
+	c.UserAgent = UserAgent(c.UserAgent, c.Contact)
 	return c
+}
+
+// UserAgent is the User-Agent Orchard sends: product ("Orchard/1.0" when empty) followed by
+// the operator's contact, unless product names it already, so that repository operators can
+// reach whoever harvests them.
+func UserAgent(product, contact string) string {
+	if product == "" {
+		product = "Orchard/1.0"
+	}
+	if contact != "" && !strings.Contains(product, contact) {
+		product += " (+" + contact + ")"
+	}
+	return product
 }
 
 // Errors that callers may test with errors.Is. All come wrapped in a *harvester.Error.

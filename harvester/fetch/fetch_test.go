@@ -405,3 +405,17 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestUserAgentNamesContactOnce(t *testing.T) {
+	tests := []struct{ product, contact, want string }{
+		{"", "", "Orchard/1.0"},
+		{"", "https://o.example/about", "Orchard/1.0 (+https://o.example/about)"},
+		{"Orchard/1.0 OER harvester", "mailto:ops@o.example", "Orchard/1.0 OER harvester (+mailto:ops@o.example)"},
+		{"Orchard/1.0 (+https://o.example/about)", "https://o.example/about", "Orchard/1.0 (+https://o.example/about)"},
+	}
+	for _, tt := range tests {
+		if got := UserAgent(tt.product, tt.contact); got != tt.want {
+			t.Errorf("UserAgent(%q, %q) = %q, want %q", tt.product, tt.contact, got, tt.want)
+		}
+	}
+}

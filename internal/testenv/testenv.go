@@ -4,6 +4,7 @@
 package testenv
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,4 +49,15 @@ func Program(t testing.TB, name, hint string) string {
 		Missing(t, name, "not on PATH; "+hint)
 	}
 	return p
+}
+
+// FreeAddr returns a loopback address nothing listens on, for a server a test starts.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
