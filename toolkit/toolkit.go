@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orchard-oer/orchard/auth"
 	"github.com/orchard-oer/orchard/catalog"
-	"github.com/orchard-oer/orchard/web/auth"
 	"github.com/orchard-oer/orchard/workers"
 )
 

@@ -12,10 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/orchard-oer/orchard/auth"
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/catalog/catalogtest"
 	"github.com/orchard-oer/orchard/catalog/embedded"
-	"github.com/orchard-oer/orchard/web/auth"
 	"github.com/orchard-oer/orchard/workers"
 )
 

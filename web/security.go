@@ -19,7 +19,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/orchard-oer/orchard/web/auth"
+	"github.com/orchard-oer/orchard/auth"
 	"github.com/orchard-oer/orchard/weburl"
 	"github.com/orchard-oer/orchard/workers"
 )

@@ -16,10 +16,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/orchard-oer/orchard/auth"
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/toolkit"
-	"github.com/orchard-oer/orchard/web/auth"
 	"github.com/orchard-oer/orchard/workers"
 )
 

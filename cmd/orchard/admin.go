@@ -15,9 +15,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/orchard-oer/orchard/auth"
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/web"
-	"github.com/orchard-oer/orchard/web/auth"
 	"github.com/orchard-oer/orchard/workers"
 )
 

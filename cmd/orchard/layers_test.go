@@ -21,26 +21,39 @@ func goList(t *testing.T, args ...string) []string {
 	return strings.Split(strings.TrimSpace(string(out)), "\n")
 }
 
-// TestLayers keeps the dependencies pointing one way: what a worker runs (workers, curation,
-// probe) never depends on the HTTP package, and workers is the only package importing NATS.
+// TestLayers keeps the dependencies pointing one way: only cmd/orchard (and the benchmarks)
+// build on the HTTP package, the pure cores reach no network, NATS or workers, and workers is
+// the only package importing NATS.
 func TestLayers(t *testing.T) {
-	for _, pkg := range []string{"workers", "curation", "probe"} {
-		deps := goList(t, "-deps", "./"+pkg)
-		if !slices.Contains(deps, module+pkg) {
-			t.Fatalf("go list -deps ./%s does not list the package itself: %v", pkg, deps)
-		}
-		if slices.Contains(deps, module+"web") {
-			t.Errorf("%s depends on web", pkg)
-		}
-	}
 	var nats []string
-	for _, line := range goList(t, "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...") {
-		pkg, imports, _ := strings.Cut(line, " ")
-		if strings.Contains(imports, "github.com/nats-io/") {
-			nats = append(nats, pkg)
+	for _, line := range goList(t, "-f", `{{.ImportPath}}|{{join .Imports " "}}|{{join .Deps " "}}`, "./...") {
+		fields := strings.Split(line, "|")
+		name, imports, deps := strings.TrimPrefix(fields[0], module), strings.Fields(fields[1]), strings.Fields(fields[2])
+		if slices.ContainsFunc(imports, isNATS) {
+			nats = append(nats, name)
+		}
+		above := name == "web" || strings.HasPrefix(name, "cmd/") || strings.HasPrefix(name, "bench/")
+		if !above && slices.Contains(deps, module+"web") {
+			t.Errorf("%s depends on web", name)
+		}
+		if pure(name) {
+			for _, bad := range []string{"net/http", module + "workers"} {
+				if slices.Contains(deps, bad) {
+					t.Errorf("%s is a pure core but depends on %s", name, bad)
+				}
+			}
 		}
 	}
-	if !slices.Equal(nats, []string{module + "workers"}) {
+	if !slices.Equal(nats, []string{"workers"}) {
 		t.Errorf("packages importing NATS: %v, want workers alone", nats)
 	}
 }
+
+// pure names the packages that do no I/O: the normalizer and its parts, the record model, the
+// raw-record types and the URL parser.
+func pure(name string) bool {
+	return name == "normalizer" || strings.HasPrefix(name, "normalizer/") ||
+		name == "catalog" || name == "harvester" || name == "weburl"
+}
+
+func isNATS(dep string) bool { return strings.HasPrefix(dep, "github.com/nats-io/") }
