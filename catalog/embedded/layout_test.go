@@ -222,7 +222,7 @@ func TestOpenSettlesInterruptedRebuild(t *testing.T) {
 			}
 			ix := open(t, dir)
 			defer ix.Close()
-	checkRecords(t, ix, recs)
+			checkRecords(t, ix, recs)
 			checkDir(t, dir)
 		})
 	}
