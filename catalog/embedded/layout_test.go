@@ -76,7 +76,8 @@ func writeIndex(t *testing.T, path string, recs []catalog.Record, layout1 bool) 
 	}
 }
 
-// manyRecords are the fixtures and enough generated records to fill several pages of a rebuild.
+// manyRecords are the fixtures and enough generated records to fill several pages and write
+// batches of a rebuild.
 func manyRecords() []catalog.Record {
 	recs := catalogtest.Fixtures()
 	for i := range 2*eachPage + 1 {
