@@ -95,6 +95,9 @@ func layoutOf(b bleve.Index) (int, error) {
 // index beside the old one set aside is whole, and one without it may not be.
 func settle(path string, log *slog.Logger) error {
 	fresh, aside := path+rebuildSuffix, path+asideSuffix
+	if !exists(aside) && !exists(fresh) {
+		return nil
+	}
 	if !exists(path) && exists(aside) {
 		from, how := aside, "rolled back"
 		if exists(fresh) {
@@ -106,9 +109,13 @@ func settle(path string, log *slog.Logger) error {
 		log.Warn("embedded index: interrupted rebuild "+how, "path", path)
 	}
 	for _, stale := range []string{aside, fresh} {
+		if !exists(stale) {
+			continue
+		}
 		if err := os.RemoveAll(stale); err != nil {
 			return fmt.Errorf("remove %s: %w", stale, err)
 		}
+		log.Warn("embedded index: removed what an interrupted rebuild left", "path", stale)
 	}
 	return syncDir(filepath.Dir(path))
 }
@@ -133,8 +140,8 @@ func syncDir(dir string) error {
 
 // rebuild copies every record of old, the index at path with layout version from, into a new
 // index with the current layout and puts that in its place. It closes old. Memory stays bounded
-// by one page of records; disk needs room for both indexes until the old one is removed. A
-// failure before the swap leaves the old index as it was.
+// by one write batch; disk needs room for both indexes until the old one is removed. A failure
+// before the swap leaves the old index as it was.
 func rebuild(old bleve.Index, path string, from int, log *slog.Logger) error {
 	start := time.Now()
 	fresh := path + rebuildSuffix
