@@ -128,28 +128,10 @@ func checkDir(t *testing.T, dir string) {
 	}
 }
 
-func TestOpenRebuildsOlderLayout(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, indexDir)
-	recs := manyRecords()
-	writeIndex(t, path, recs, true)
-	var logged bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&logged, nil))
-
-	ix, err := Open(Config{Dir: dir}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v, err := layoutOf(ix.bleve); err != nil || v != layoutVersion {
-		t.Errorf("layout after the rebuild = %d (%v), want %d", v, err, layoutVersion)
-	}
-	for _, want := range []string{"from_layout=1", "to_layout=" + strconv.Itoa(layoutVersion), "embedded index: rebuilt", "records=" + strconv.Itoa(len(recs))} {
-		if !strings.Contains(logged.String(), want) {
-			t.Errorf("log lacks %q:\n%s", want, logged.String())
-		}
-	}
-	checkRecords(t, ix, recs)
-	checkDir(t, dir)
+// checkFilters fails unless searches and Each on ix filter recs, all of what ix holds, as the
+// conformance suite expects: hidden records left out, the license flags and facets applied.
+func checkFilters(t *testing.T, ix *Index, recs []catalog.Record) {
+	t.Helper()
 	for _, tc := range []struct {
 		name   string
 		filter catalog.Filter
@@ -182,6 +164,31 @@ func TestOpenRebuildsOlderLayout(t *testing.T) {
 			t.Errorf("search %s: %v, total %d, want %d", tc.name, err, res.Total, len(want))
 		}
 	}
+}
+
+func TestOpenRebuildsOlderLayout(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, indexDir)
+	recs := manyRecords()
+	writeIndex(t, path, recs, true)
+	var logged bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logged, nil))
+
+	ix, err := Open(Config{Dir: dir}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := layoutOf(ix.bleve); err != nil || v != layoutVersion {
+		t.Errorf("layout after the rebuild = %d (%v), want %d", v, err, layoutVersion)
+	}
+	for _, want := range []string{"from_layout=1", "to_layout=" + strconv.Itoa(layoutVersion), "embedded index: rebuilt", "records=" + strconv.Itoa(len(recs))} {
+		if !strings.Contains(logged.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logged.String())
+		}
+	}
+	checkRecords(t, ix, recs)
+	checkDir(t, dir)
+	checkFilters(t, ix, recs)
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -194,6 +201,23 @@ func TestOpenRebuildsOlderLayout(t *testing.T) {
 	if logged.Len() != 0 {
 		t.Errorf("second Open logged %s, want nothing rebuilt", logged.String())
 	}
+}
+
+// testdata/layout1 is an index that Orchard wrote, before layouts had versions, holding
+// catalogtest.Fixtures.
+func TestOpenRebuildsIndexOfEarlierOrchard(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("testdata/layout1")); err != nil {
+		t.Fatal(err)
+	}
+	ix := open(t, dir)
+	defer ix.Close()
+	if v, err := layoutOf(ix.bleve); err != nil || v != layoutVersion {
+		t.Errorf("layout after the rebuild = %d (%v), want %d", v, err, layoutVersion)
+	}
+	checkRecords(t, ix, catalogtest.Fixtures())
+	checkFilters(t, ix, catalogtest.Fixtures())
+	checkDir(t, dir)
 }
 
 // A crash at any point of a rebuild leaves directories that the next Open settles into one
