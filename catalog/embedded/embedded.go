@@ -25,7 +25,8 @@ import (
 
 // Config says where the index lives.
 type Config struct {
-	// Dir holds the index; it is created when missing and reopened when present.
+	// Dir holds the index and the lock file of Open; it is created when missing and reopened
+	// when present.
 	Dir string
 }
 

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -309,4 +311,41 @@ func TestFailedRebuildKeepsOldIndex(t *testing.T) {
 	if n, _ := b.DocCount(); n != uint64(len(catalogtest.Fixtures())+1) {
 		t.Errorf("old index holds %d records after the failed rebuild, want %d", n, len(catalogtest.Fixtures())+1)
 	}
+}
+
+// rebuildDirEnv tells the test binary, run again as a child, which index to open.
+const rebuildDirEnv = "ORCHARD_TEST_REBUILD_DIR"
+
+// A process killed while it rebuilds leaves the old index whole; the next Open rebuilds again.
+func TestKilledRebuildLosesNothing(t *testing.T) {
+	if dir := os.Getenv(rebuildDirEnv); dir != "" {
+		ix, err := Open(Config{Dir: dir}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = ix.Close()
+		return
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, indexDir)
+	recs := manyRecords()
+	writeIndex(t, path, recs, true)
+	child := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestKilledRebuildLosesNothing$")
+	child.Env = append(os.Environ(), rebuildDirEnv+"="+dir)
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for !exists(path+rebuildSuffix) && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	_ = child.Process.Kill()
+	_ = child.Wait()
+	if !exists(path+rebuildSuffix) || exists(path+asideSuffix) {
+		t.Fatal("the child was not killed while it built the new index")
+	}
+	ix := open(t, dir)
+	defer ix.Close()
+	checkRecords(t, ix, recs)
+	checkDir(t, dir)
 }
