@@ -15,7 +15,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -26,7 +25,8 @@ import (
 
 // Config says where the index lives.
 type Config struct {
-	// Dir holds the index; it is created when missing and reopened when present.
+	// Dir holds the index and the lock file of Open; it is created when missing and reopened
+	// when present.
 	Dir string
 }
 
@@ -49,33 +49,28 @@ const lockWait = 2 * time.Second
 // indexDir is the Bleve index inside Config.Dir, leaving room beside it for other files.
 const indexDir = "catalog.bleve"
 
-// Open opens the index in cfg.Dir, creating it when missing.
+// Open opens the index in cfg.Dir, creating it when missing. An index of an earlier layout is
+// rebuilt from the records it stores first; one of a later layout is refused.
 func Open(cfg Config, log *slog.Logger) (*Index, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("open embedded index: no directory configured")
 	}
-	path := filepath.Join(cfg.Dir, indexDir)
-	var (
-		b   bleve.Index
-		err error
-	)
-	if _, statErr := os.Stat(filepath.Join(path, "index_meta.json")); statErr == nil {
-		// A running server holds the index; wait briefly for it instead of forever.
-		b, err = bleve.OpenUsing(path, map[string]any{"bolt_timeout": lockWait.String()})
-		if errors.Is(err, bolterrors.ErrTimeout) {
-			return nil, fmt.Errorf("open embedded index %s: %w", path, ErrBusy)
-		}
-	} else {
-		var im *mapping.IndexMappingImpl
-		im, err = newMapping(catalog.Facets)
-		if err != nil {
-			return nil, fmt.Errorf("create embedded index %s: %w", path, err)
-		}
-		if err = os.MkdirAll(cfg.Dir, 0o755); err != nil {
-			return nil, fmt.Errorf("create embedded index %s: %w", path, err)
-		}
-		b, err = bleve.New(path, im)
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
+	path := filepath.Join(cfg.Dir, indexDir)
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open embedded index %s: %w", path, err)
+	}
+	unlock, err := lockDir(cfg.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("open embedded index %s: %w", path, err)
+	}
+	defer unlock()
+	if err := settle(path, log); err != nil {
+		return nil, fmt.Errorf("open embedded index %s: %w", path, err)
+	}
+	b, err := openCurrent(path, log)
 	if err != nil {
 		return nil, fmt.Errorf("open embedded index %s: %w", path, err)
 	}
@@ -89,13 +84,44 @@ func Open(cfg Config, log *slog.Logger) (*Index, error) {
 		_ = b.Close()
 		return nil, fmt.Errorf("open embedded index %s: analyzers missing from its mapping", path)
 	}
-	// An index made before the derived fields took their shared names would answer filters
-	// on them with nothing; say so instead.
-	if dm, ok := im.(*mapping.IndexMappingImpl); !ok || dm.DefaultMapping.Properties[fieldHidden] == nil {
-		_ = b.Close()
-		return nil, fmt.Errorf("open embedded index %s: made by an older Orchard without field %s; remove the directory and harvest again", path, fieldHidden)
-	}
 	return ix, nil
+}
+
+// openCurrent opens or creates the index at path in the current layout, rebuilding it when its
+// layout is older.
+func openCurrent(path string, log *slog.Logger) (bleve.Index, error) {
+	if !exists(filepath.Join(path, "index_meta.json")) {
+		return create(path)
+	}
+	b, err := openExisting(path)
+	if err != nil {
+		return nil, err
+	}
+	v, err := layoutOf(b)
+	if err == nil && v > layoutVersion {
+		err = fmt.Errorf("layout %d, this Orchard reads up to %d: %w", v, layoutVersion, errNewerLayout)
+	}
+	if err != nil {
+		_ = b.Close()
+		return nil, err
+	}
+	if v == layoutVersion {
+		return b, nil
+	}
+	if err := rebuild(b, path, v, log); err != nil {
+		return nil, fmt.Errorf("rebuild from layout %d: %w", v, err)
+	}
+	return openExisting(path)
+}
+
+// openExisting opens the index at path, waiting briefly for a running server that holds it
+// instead of forever.
+func openExisting(path string) (bleve.Index, error) {
+	b, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": lockWait.String()})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, ErrBusy
+	}
+	return b, err
 }
 
 func hasNil(m map[string]analysis.Analyzer) bool {
@@ -288,10 +314,26 @@ func decode(h *search.DocumentMatch) (catalog.Record, error) {
 // eachPage is how many records Each reads per round.
 const eachPage = 500
 
-// Each calls fn for every record matching f in id order. Pages are read with search-after on the
-// id, so records added or removed meanwhile never shift a page.
+// Each calls fn for every record matching f in id order.
 func (ix *Index) Each(ctx context.Context, f catalog.Filter, fn func(catalog.Record) error) error {
-	q := withFilter(query.NewMatchAllQuery(), f)
+	return pages(ctx, ix.bleve, withFilter(query.NewMatchAllQuery(), f), func(hits search.DocumentMatchCollection) error {
+		for _, h := range hits {
+			r, err := decode(h)
+			if err != nil {
+				return fmt.Errorf("each: %w", err)
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// pages calls fn with the documents of b matching q in id order, eachPage at a time with their
+// stored JSON. Pages are read with search-after on the id, so records added or removed
+// meanwhile never shift a page.
+func pages(ctx context.Context, b bleve.Index, q query.Query, fn func(search.DocumentMatchCollection) error) error {
 	var after []string
 	for {
 		req := bleve.NewSearchRequestOptions(q, eachPage, 0, false)
@@ -300,16 +342,12 @@ func (ix *Index) Each(ctx context.Context, f catalog.Filter, fn func(catalog.Rec
 		if after != nil {
 			req.SetSearchAfter(after)
 		}
-		res, err := ix.bleve.SearchInContext(ctx, req)
+		res, err := b.SearchInContext(ctx, req)
 		if err != nil {
-			return fmt.Errorf("each: %w", err)
+			return fmt.Errorf("read records: %w", err)
 		}
-		for _, h := range res.Hits {
-			r, err := decode(h)
-			if err != nil {
-				return fmt.Errorf("each: %w", err)
-			}
-			if err := fn(r); err != nil {
+		if len(res.Hits) > 0 {
+			if err := fn(res.Hits); err != nil {
 				return err
 			}
 		}
