@@ -77,7 +77,7 @@ const (
 )
 
 func settings() *meilisearch.Settings {
-	filterable := []string{fieldID, fieldHidden, fieldCommercial, fieldDerivative, fieldOpen, fieldYear}
+	filterable := []string{fieldID, fieldDatestamp, fieldHidden, fieldCommercial, fieldDerivative, fieldOpen, fieldYear}
 	for _, f := range catalog.Facets {
 		filterable = append(filterable, facetPrefix+f)
 	}

@@ -1,0 +1,48 @@
+package catalog
+
+// ListRequest asks for a harvest list: the records matching Filter whose datestamp lies within
+// From and Until, in (datestamp, id) order. Keyset paging (After) rather than offsets keeps a
+// list stable while the catalog changes: a record added or removed before the position never
+// shifts the records after it, so a harvester sees each record at most once per list.
+type ListRequest struct {
+	Filter Filter
+	// From and Until bound the datestamp, inclusive, compared as strings; empty means no
+	// bound. Datestamps are ISO 8601 in UTC, so that string order is time order.
+	From, Until string
+	// After starts the list after this position; nil starts at its beginning.
+	After *ListKey
+	// Limit is the most records returned; 0 takes 100.
+	Limit int
+}
+
+// ListKey is a position in a harvest list.
+type ListKey struct {
+	Datestamp string
+	ID        string
+}
+
+// Key is the record's position in a harvest list.
+func (r *Record) Key() ListKey { return ListKey{Datestamp: r.Datestamp, ID: r.ID} }
+
+// Less orders positions by datestamp, then id.
+func (k ListKey) Less(o ListKey) bool {
+	if k.Datestamp != o.Datestamp {
+		return k.Datestamp < o.Datestamp
+	}
+	return k.ID < o.ID
+}
+
+// ListPage is one page of a harvest list.
+type ListPage struct {
+	Records []Record
+	// Total counts the whole list (From, Until and Filter, ignoring After).
+	Total int
+}
+
+// PageSize returns the page size a request asks for.
+func (r ListRequest) PageSize() int {
+	if r.Limit <= 0 {
+		return 100
+	}
+	return r.Limit
+}
