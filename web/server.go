@@ -76,6 +76,8 @@ type Deps struct {
 	Workers Workers
 	// Probe looks at a source before it is added; nil answers 503 to probes.
 	Probe ProbeFunc
+	// OAI serves the catalog at /oai; nil answers 404 there.
+	OAI OAIRepository
 }
 
 // Document buckets the server keeps in Workers.Docs.
@@ -94,6 +96,7 @@ type Server struct {
 	index   catalog.Index
 	workers Workers
 	probe   ProbeFunc
+	oaiRepo OAIRepository
 	mux     *http.ServeMux
 	metrics *metrics
 	pages   *pages
@@ -122,7 +125,7 @@ func New(cfg Config, log *slog.Logger, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: cfg, log: log, index: deps.Index, workers: deps.Workers, probe: deps.Probe,
+		cfg: cfg, log: log, index: deps.Index, workers: deps.Workers, probe: deps.Probe, oaiRepo: deps.OAI,
 		mux: http.NewServeMux(), metrics: newMetrics(), pages: pg,
 		limits: newLimiter(cfg.SearchRate, cfg.SearchBurst), stopping: make(chan struct{}),
 	}
@@ -228,6 +231,8 @@ func (s *Server) routeAll() {
 	s.route("DELETE /api/toolkits/{id}/items/{record}", s.needDocs(s.apiToolkitDeleteItem))
 	s.route("GET /api/toolkits/{id}/export", s.needDocs(s.apiToolkitExport))
 	s.route("GET /charts/licenses.svg", s.chartLicenses)
+	s.route("GET /oai", s.oai)
+	s.route("POST /oai", s.oai)
 
 	// Staff API.
 	lib, adm := s.staffAPI(roleLibrarian), s.staffAPI(roleAdmin)
