@@ -1,13 +1,13 @@
 package catalog
 
-// ListRequest asks for a harvest list: the records matching Filter whose datestamp lies within
-// From and Until, in (datestamp, id) order. Keyset paging (After) rather than offsets keeps a
+// ListRequest asks for a harvest list: the records matching Filter whose list date
+// (Record.ListDate) lies within From and Until, in (list date, id) order. Keyset paging (After) rather than offsets keeps a
 // list stable while the catalog changes: a record added or removed before the position never
 // shifts the records after it, so a harvester sees each record at most once per list.
 type ListRequest struct {
 	Filter Filter
-	// From and Until bound the datestamp, inclusive, compared as strings; empty means no
-	// bound. Datestamps are ISO 8601 in UTC, so that string order is time order.
+	// From and Until bound the list date, inclusive, compared as strings; empty means no
+	// bound. List dates are ISO 8601 in UTC, so that string order is time order.
 	From, Until string
 	// After starts the list after this position; nil starts at its beginning.
 	After *ListKey
@@ -17,14 +17,26 @@ type ListRequest struct {
 
 // ListKey is a position in a harvest list.
 type ListKey struct {
+	// Datestamp is the list date of a record, the deletion time of a tombstone.
 	Datestamp string
 	ID        string
 }
 
-// Key is the record's position in a harvest list.
-func (r *Record) Key() ListKey { return ListKey{Datestamp: r.Datestamp, ID: r.ID} }
+// ListDate is the date that places a record in a harvest list: when Orchard last wrote it, or
+// for a record written before Orchard kept that, its datestamp at the source. Listing by
+// Orchard's own date is what lets an incremental harvester see a record harvested after its
+// last visit whose datestamp at the source is older than that visit.
+func (r *Record) ListDate() string {
+	if r.Indexed != "" {
+		return r.Indexed
+	}
+	return r.Datestamp
+}
 
-// Less orders positions by datestamp, then id.
+// Key is the record's position in a harvest list.
+func (r *Record) Key() ListKey { return ListKey{Datestamp: r.ListDate(), ID: r.ID} }
+
+// Less orders positions by date, then id.
 func (k ListKey) Less(o ListKey) bool {
 	if k.Datestamp != o.Datestamp {
 		return k.Datestamp < o.Datestamp

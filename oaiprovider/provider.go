@@ -149,7 +149,7 @@ func (p *Provider) identify(ctx context.Context, w *writer, req *request) error 
 		return err
 	}
 	if len(page.Records) > 0 {
-		if d, ok := Datestamp(page.Records[0].Datestamp); ok {
+		if d, ok := Datestamp(page.Records[0].ListDate()); ok {
 			earliest = d
 		}
 	}
@@ -210,7 +210,7 @@ func (p *Provider) lookup(ctx context.Context, identifier string) (item, error) 
 	}
 	r, err := p.index.Get(ctx, id)
 	switch {
-	case err == nil && r.Datestamp != "":
+	case err == nil && r.ListDate() != "":
 		return item{key: r.Key(), rec: &r, deleted: r.Hidden}, nil
 	case err != nil && !errors.Is(err, catalog.ErrNotFound):
 		return item{}, err

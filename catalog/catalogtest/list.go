@@ -7,7 +7,7 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 )
 
-// byDatestamp are the visible fixtures in (datestamp, id) order.
+// byDatestamp are the visible fixtures in (list date, id) order.
 var byDatestamp = []string{"en-history", "en-cells", "en-zebra", "fr-educ", "es-nino", "en-photo", "de-zelle", "en-apple"}
 
 // listAll reads a whole harvest list in pages of size, checking the total on every page.
@@ -68,14 +68,18 @@ func testListStable(t *testing.T, ix catalog.Index) {
 	extra := []catalog.Record{
 		{ID: "tie-b", Source: "delta", Title: "Tie B", Datestamp: "2025-01-01T00:00:00Z"},
 		{ID: "tie-a", Source: "delta", Title: "Tie A", Datestamp: "2025-01-01T00:00:00Z"},
+		// Ids compare byte by byte: upper case first.
+		{ID: "tie-B", Source: "delta", Title: "Tie B upper", Datestamp: "2025-01-01T00:00:00Z"},
+		// Written by Orchard after the others, though older at its source.
+		{ID: "late", Source: "delta", Title: "Late", Datestamp: "2010-01-01", Indexed: "2025-02-01T00:00:00Z"},
 		{ID: "undated", Source: "delta", Title: "No datestamp"},
 	}
 	if err := ix.Upsert(ctx, extra); err != nil {
 		t.Fatal(err)
 	}
 	first, err := ix.List(ctx, catalog.ListRequest{Limit: 3})
-	if err != nil || len(first.Records) != 3 || first.Total != 10 {
-		t.Fatalf("first page: %d records of %d (%v), want 3 of 10 (undated left out)", len(first.Records), first.Total, err)
+	if err != nil || len(first.Records) != 3 || first.Total != 12 {
+		t.Fatalf("first page: %d records of %d (%v), want 3 of 12 (undated left out)", len(first.Records), first.Total, err)
 	}
 	// Changes before the position must not shift what follows it.
 	if err := ix.Upsert(ctx, []catalog.Record{{ID: "aa-early", Source: "delta", Title: "Early", Datestamp: "2019-01-01"}}); err != nil {
@@ -86,8 +90,11 @@ func testListStable(t *testing.T, ix catalog.Index) {
 	}
 	k := first.Records[2].Key()
 	rest, _ := listAll(t, ix, catalog.ListRequest{After: &k}, 2)
-	want := append(slices.Clone(byDatestamp[3:]), "tie-a", "tie-b")
+	want := append(slices.Clone(byDatestamp[3:]), "tie-B", "tie-a", "tie-b", "late")
 	if !slices.Equal(rest, want) {
 		t.Errorf("rest of the list after %v: %v, want %v", k, rest, want)
+	}
+	if got, _ := listAll(t, ix, catalog.ListRequest{From: "2025-01-15"}, 2); !slices.Equal(got, []string{"late"}) {
+		t.Errorf("list from the day after the ties: %v, want the record written later", got)
 	}
 }

@@ -10,20 +10,20 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 )
 
-// List reads a page of a harvest list with search-after on (datestamp, id). The range query
-// on the datestamp also leaves out records without one.
+// List reads a page of a harvest list with search-after on (list date, id). The range query
+// on the list date also leaves out records without one.
 func (ix *Index) List(ctx context.Context, req catalog.ListRequest) (catalog.ListPage, error) {
 	from := req.From
 	if from == "" {
-		from = "0" // below every ISO 8601 datestamp
+		from = "0" // below every ISO 8601 date
 	}
 	incl := true
 	rq := query.NewTermRangeInclusiveQuery(from, req.Until, &incl, &incl)
-	rq.SetField(fieldDatestamp)
+	rq.SetField(fieldListDate)
 	q := withFilter(rq, req.Filter)
 	sr := bleve.NewSearchRequestOptions(q, req.PageSize(), 0, false)
 	sr.Fields = []string{fieldSource}
-	sr.SortBy([]string{fieldDatestamp, "_id"})
+	sr.SortBy([]string{fieldListDate, "_id"})
 	if req.After != nil {
 		sr.SetSearchAfter([]string{req.After.Datestamp, req.After.ID})
 	}

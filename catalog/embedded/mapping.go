@@ -28,6 +28,7 @@ const (
 	fieldSortTitle  = "sort_title"
 	fieldSortDate   = "sort_date"
 	fieldDatestamp  = "datestamp"
+	fieldListDate   = "list_date"
 	facetPrefix     = "f_" // f_license, f_lang, … hold catalog.Record.FacetValues
 	// fieldFacets holds every facet value as "<facet>\x1f<value>": counting facets then reads
 	// one doc-value field per match instead of one per facet, which is most of their cost.
@@ -128,7 +129,7 @@ func newMapping(facets []string) (*mapping.IndexMappingImpl, error) {
 	for _, f := range []string{fieldHidden, fieldCommercial, fieldDerivative, fieldOpen} {
 		doc.AddFieldMappingsAt(f, boolean())
 	}
-	for _, f := range []string{fieldSortTitle, fieldSortDate, fieldDatestamp} {
+	for _, f := range []string{fieldSortTitle, fieldSortDate, fieldDatestamp, fieldListDate} {
 		doc.AddFieldMappingsAt(f, keyword())
 	}
 	for _, f := range facets {

@@ -2,6 +2,7 @@ package meili
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -47,6 +48,10 @@ func Document(r *catalog.Record) (json.RawMessage, error) {
 	}
 	if k := r.DateKey(); k != "" {
 		extra[fieldSortDate] = k
+	}
+	if d := r.ListDate(); d != "" {
+		extra[fieldListDate] = d
+		extra[fieldListID] = hex.EncodeToString([]byte(r.ID))
 	}
 	for _, f := range catalog.Facets {
 		if v := r.FacetValues(f); len(v) > 0 {

@@ -2,6 +2,7 @@ package meili
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -10,24 +11,30 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 )
 
-// List reads a page of a harvest list: the position goes into the filter (Meilisearch compares
-// strings lexicographically), so that pages are keyset pages, not offsets. The whole list is
-// counted by a second, hit-less search when the page does not start the list.
+// List reads a page of a harvest list: the position goes into the filter, so that pages are
+// keyset pages, not offsets. The whole list is counted by a second, hit-less search when the
+// page does not start the list.
+//
+// Meilisearch compares a filter's string with the lower-cased string it indexed, so every
+// compared value is lower case: list dates lower-cased (ISO 8601 dates keep their order, their
+// only letters being T and Z) and ids hex-encoded in list_id, which keeps their byte order
+// where lower-casing would not ("B" < "a" but "b" > "a").
 func (ix *Index) List(ctx context.Context, req catalog.ListRequest) (catalog.ListPage, error) {
-	base := []string{fieldDatestamp + " EXISTS"}
+	base := []string{fieldListDate + " EXISTS"}
 	if req.From != "" {
-		base = append(base, fieldDatestamp+" >= "+quote(req.From))
+		base = append(base, fieldListDate+" >= "+quote(strings.ToLower(req.From)))
 	}
 	if req.Until != "" {
-		base = append(base, fieldDatestamp+" <= "+quote(req.Until))
+		base = append(base, fieldListDate+" <= "+quote(strings.ToLower(req.Until)))
 	}
 	if f := filter(req.Filter); f != "" {
 		base = append(base, f)
 	}
 	and := base
 	if k := req.After; k != nil {
-		and = append(and[:len(and):len(and)], "("+fieldDatestamp+" > "+quote(k.Datestamp)+" OR ("+
-			fieldDatestamp+" = "+quote(k.Datestamp)+" AND "+fieldID+" > "+quote(k.ID)+"))")
+		d, id := quote(strings.ToLower(k.Datestamp)), quote(hex.EncodeToString([]byte(k.ID)))
+		and = append(and[:len(and):len(and)], "("+fieldListDate+" > "+d+" OR ("+
+			fieldListDate+" = "+d+" AND "+fieldListID+" > "+id+"))")
 	}
 	size := int64(req.PageSize())
 	res, err := ix.listSearch(ctx, strings.Join(and, " AND "), size)
@@ -57,7 +64,7 @@ func (ix *Index) listSearch(ctx context.Context, expr string, size int64) (*meil
 	err := ix.retry(ctx, "list", func(ctx context.Context) (err error) {
 		res, err = ix.reader.SearchWithContext(ctx, "", &meilisearch.SearchRequest{
 			Filter: expr, HitsPerPage: &size, Page: 1, AttributesToRetrieve: recordFields,
-			Sort: []string{fieldDatestamp + ":asc", fieldID + ":asc"},
+			Sort: []string{fieldListDate + ":asc", fieldListID + ":asc"},
 		})
 		return err
 	})
