@@ -309,6 +309,7 @@ func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 // normalize turns a page's records into the writes it asks of the index, counting into st.
 func (a *attempt) normalize(page harvester.Page, st *Stats) *sentPage {
 	sp := &sentPage{records: len(page.Records)}
+	written := time.Now().UTC().Format(time.RFC3339)
 	for _, q := range page.Quarantined {
 		st.quarantine(q)
 	}
@@ -330,13 +331,15 @@ func (a *attempt) normalize(page harvester.Page, st *Stats) *sentPage {
 			sp.dels = append(sp.dels, rec.ID)
 			continue
 		}
+		rec.Indexed = written
 		sp.ups = append(sp.ups, rec)
 		st.license(rec.License)
 	}
 	return sp
 }
 
-// send hands a page's upserts, then its deletions, to the index.
+// send hands a page's upserts, then its deletions, to the index, keeping a tombstone of each
+// deleted record first.
 func (a *attempt) send(ctx context.Context, sp *sentPage) error {
 	sp.pending = sp.pending[:0]
 	for i := 0; i < len(sp.ups); i += a.p.Batch {
@@ -347,6 +350,9 @@ func (a *attempt) send(ctx context.Context, sp *sentPage) error {
 		sp.pending = append(sp.pending, p)
 	}
 	if len(sp.dels) > 0 {
+		if err := a.s.bury(ctx, a.p.Index, sp.dels); err != nil {
+			return err
+		}
 		p, err := a.p.writer.DeleteAsync(ctx, sp.dels)
 		if err != nil {
 			return fmt.Errorf("delete %d records: %w", len(sp.dels), err)
