@@ -92,3 +92,21 @@ func TestDeletesLeaveTombstones(t *testing.T) {
 		t.Errorf("tombstones after the second delete: %v, %v; want %v", ids, err, want)
 	}
 }
+
+func TestSecretIsSharedAndKept(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := openSystem(t, fastConfig(dir))
+	ctx := t.Context()
+	a, err := s.Secret(ctx, "signing", 32)
+	if err != nil || len(a) != 32 {
+		t.Fatalf("secret = %x, %v", a, err)
+	}
+	b, err := s.Secret(ctx, "signing", 32)
+	if err != nil || !slices.Equal(a, b) {
+		t.Errorf("second read = %x, %v; want %x", b, err, a)
+	}
+	if c, err := s.Secret(ctx, "other", 32); err != nil || slices.Equal(a, c) {
+		t.Errorf("another secret = %x, %v; want a new key", c, err)
+	}
+}

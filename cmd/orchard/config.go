@@ -53,6 +53,11 @@ type Config struct {
 		Pace                 time.Duration `mapstructure:"pace"`
 		Timeout              time.Duration `mapstructure:"timeout"`
 	} `mapstructure:"harvest"`
+	OAI struct {
+		// AdminEmail is the OAI-PMH repository's contact, which the protocol requires: without
+		// it /oai is not served.
+		AdminEmail string `mapstructure:"admin_email"`
+	} `mapstructure:"oai"`
 	// Server and Token are what CLI commands use to reach a running Orchard.
 	Server string `mapstructure:"server"`
 	Token  string `mapstructure:"token" secret:"true"`
@@ -99,6 +104,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("harvest.allow_private_networks", false)
 	v.SetDefault("harvest.pace", time.Second)
 	v.SetDefault("harvest.timeout", 60*time.Second)
+	v.SetDefault("oai.admin_email", "")
 	v.SetDefault("server", "http://127.0.0.1:8080")
 	v.SetDefault("token", "")
 }

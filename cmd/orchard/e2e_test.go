@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +38,7 @@ func startServe(t *testing.T, args ...string) string {
 	t.Setenv("ORCHARD_SERVER", "http://"+httpAddr)
 	t.Setenv("ORCHARD_HARVEST_ALLOW_PRIVATE_NETWORKS", "true")
 	t.Setenv("ORCHARD_HARVEST_PACE", "10ms")
+	t.Setenv("ORCHARD_OAI_ADMIN_EMAIL", "oer@library.example.org")
 	done := startCommand(t, append([]string{"serve"}, args...)...)
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -165,6 +168,19 @@ func endToEnd(t *testing.T, localSearch bool, start func()) {
 	}
 	if res := search("vulkan", "--lang", "de", "--derivatives", "true"); res.Total != 1 {
 		t.Fatalf("German adaptable search: total %d", res.Total)
+	}
+
+	// The catalog is an OAI-PMH repository at /oai, every record in it.
+	server := os.Getenv("ORCHARD_SERVER")
+	resp, err := http.Get(server + "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if n := strings.Count(string(body), "<identifier>oai:orchard:"); resp.StatusCode != http.StatusOK || n != 4 ||
+		!strings.Contains(string(body), ">"+server+"/oai</request>") {
+		t.Fatalf("/oai ListIdentifiers: %s with %d identifiers:\n%s", resp.Status, n, body)
 	}
 }
 

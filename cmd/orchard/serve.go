@@ -139,7 +139,11 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 	hs := a.harvesters(a.cfg.Harvest.AllowPrivateNetworks)
 	var parts []func(context.Context) error
 	if http {
-		srv, err := web.New(web.Config{Addr: a.cfg.HTTP.Addr}, a.log, web.Deps{Index: idx, Workers: sys, Probe: hs.probe()})
+		oai, err := a.oaiRepository(ctx, sys, idx)
+		if err != nil {
+			return err
+		}
+		srv, err := web.New(web.Config{Addr: a.cfg.HTTP.Addr}, a.log, web.Deps{Index: idx, Workers: sys, Probe: hs.probe(), OAI: oai})
 		if err != nil {
 			return err
 		}
