@@ -30,7 +30,22 @@ func (r *Record) ListDate() string {
 	if r.Indexed != "" {
 		return r.Indexed
 	}
-	return r.Datestamp
+	return fullDate(r.Datestamp)
+}
+
+// fullDate pads an ISO 8601 date coarser than seconds to the first second it covers: string
+// order is time order only at one precision ("2023-06-01" sorts before "2023-06-01T00:00:00Z",
+// so a bound of that second would leave the day out).
+func fullDate(d string) string {
+	switch len(d) {
+	case len("2006"):
+		return d + "-01-01T00:00:00Z"
+	case len("2006-01"):
+		return d + "-01T00:00:00Z"
+	case len("2006-01-02"):
+		return d + "T00:00:00Z"
+	}
+	return d
 }
 
 // Key is the record's position in a harvest list.

@@ -350,7 +350,7 @@ func (a *attempt) send(ctx context.Context, sp *sentPage) error {
 		sp.pending = append(sp.pending, p)
 	}
 	if len(sp.dels) > 0 {
-		if err := a.s.bury(ctx, a.p.Index, sp.dels); err != nil {
+		if err := a.s.Bury(ctx, a.p.Index, sp.dels); err != nil {
 			return err
 		}
 		p, err := a.p.writer.DeleteAsync(ctx, sp.dels)

@@ -59,9 +59,9 @@ func (s *System) Tombstones(ctx context.Context) ([]catalog.Tombstone, error) {
 	return all, nil
 }
 
-// bury keeps a tombstone for each record of ids the catalog holds, before it is deleted. An id
+// Bury keeps a tombstone for each record of ids the catalog holds, before it is deleted. An id
 // the catalog does not hold leaves none: no harvester can have seen that record.
-func (s *System) bury(ctx context.Context, index catalog.Index, ids []string) error {
+func (s *System) Bury(ctx context.Context, index catalog.Index, ids []string) error {
 	now := time.Now().UTC().Format(time.RFC3339)
 	for _, id := range ids {
 		r, err := index.Get(ctx, id)

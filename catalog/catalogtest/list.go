@@ -48,6 +48,7 @@ func testList(t *testing.T, ix catalog.Index) {
 	}{
 		{"all visible", catalog.ListRequest{}, byDatestamp},
 		{"day and seconds bounds", catalog.ListRequest{From: "2023-06-02", Until: "2024-01-02T23:59:59Z"}, []string{"es-nino", "en-photo"}},
+		{"seconds bounds hold a day's datestamp", catalog.ListRequest{From: "2023-06-01T00:00:00Z", Until: "2023-06-01T00:00:00Z"}, []string{"fr-educ"}},
 		{"seconds bound excludes the day before", catalog.ListRequest{From: "2024-01-02T00:00:01Z"}, []string{"de-zelle", "en-apple"}},
 		{"source with hidden", catalog.ListRequest{Filter: catalog.Filter{Sources: []string{"alpha"}, WithHidden: true}},
 			[]string{"en-photo", "de-zelle", "en-apple", "en-hidden"}},
