@@ -60,7 +60,10 @@ func (p *Provider) list(ctx context.Context, w *writer, req *request) error {
 	if err != nil {
 		return err
 	}
-	items, more := merge(page.Records, tombs, size)
+	items, more, err := merge(page.Records, tombs, size, p.inCatalog(ctx))
+	if err != nil {
+		return err
+	}
 	if len(items) == 0 {
 		return protoErr("noRecordsMatch", "no records match the request")
 	}
@@ -91,7 +94,8 @@ func (p *Provider) list(ctx context.Context, w *writer, req *request) error {
 }
 
 // tombstonesIn returns the tombstones of a list after its position, in list order, and how
-// many the whole list holds. Tombstones of records that are back in the catalog are left out.
+// many the whole list holds. The pipeline removes the tombstone of a record that comes back;
+// merge checks those it serves all the same.
 func (p *Provider) tombstonesIn(ctx context.Context, st listState) ([]item, int, error) {
 	if p.tombs == nil {
 		return nil, 0, nil
@@ -111,11 +115,6 @@ func (p *Provider) tombstonesIn(ctx context.Context, st listState) ([]item, int,
 		if st.From != "" && k.Datestamp < st.From || st.Until != "" && k.Datestamp > st.Until || !inSet(t, st.Set) {
 			continue
 		}
-		if _, err := p.index.Get(ctx, t.ID); err == nil {
-			continue
-		} else if !errors.Is(err, catalog.ErrNotFound) {
-			return nil, 0, err
-		}
 		total++
 		if after == nil || after.Less(k) {
 			out = append(out, item{key: k, tomb: t, deleted: true})
@@ -130,9 +129,20 @@ func (p *Provider) tombstonesIn(ctx context.Context, st listState) ([]item, int,
 	return out, total, nil
 }
 
+// inCatalog reports whether a record is in the catalog.
+func (p *Provider) inCatalog(ctx context.Context) func(id string) (bool, error) {
+	return func(id string) (bool, error) {
+		_, err := p.index.Get(ctx, id)
+		if errors.Is(err, catalog.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+}
+
 // merge takes up to size items from records and tombstones, both in list order, and reports
-// whether any are left.
-func merge(recs []catalog.Record, tombs []item, size int) ([]item, bool) {
+// whether any are left. A tombstone of a record back in the catalog is skipped.
+func merge(recs []catalog.Record, tombs []item, size int, inCatalog func(string) (bool, error)) ([]item, bool, error) {
 	out := make([]item, 0, min(size, len(recs)+len(tombs)))
 	i, j := 0, 0
 	for len(out) < size && (i < len(recs) || j < len(tombs)) {
@@ -142,10 +152,16 @@ func merge(recs []catalog.Record, tombs []item, size int) ([]item, bool) {
 			i++
 			continue
 		}
-		out = append(out, tombs[j])
+		back, err := inCatalog(tombs[j].tomb.ID)
+		if err != nil {
+			return nil, false, err
+		}
+		if !back {
+			out = append(out, tombs[j])
+		}
 		j++
 	}
-	return out, i < len(recs) || j < len(tombs)
+	return out, i < len(recs) || j < len(tombs), nil
 }
 
 func (p *Provider) listSets(ctx context.Context, w *writer, req *request) error {

@@ -338,10 +338,13 @@ func (a *attempt) normalize(page harvester.Page, st *Stats) *sentPage {
 	return sp
 }
 
-// send hands a page's upserts, then its deletions, to the index, keeping a tombstone of each
-// deleted record first.
+// send hands a page's upserts, then its deletions, to the index: a record written again loses
+// its tombstone, a deleted one gets one first.
 func (a *attempt) send(ctx context.Context, sp *sentPage) error {
 	sp.pending = sp.pending[:0]
+	if err := a.s.unbury(ctx, sp.ups); err != nil {
+		return err
+	}
 	for i := 0; i < len(sp.ups); i += a.p.Batch {
 		p, err := a.p.writer.UpsertAsync(ctx, sp.ups[i:min(i+a.p.Batch, len(sp.ups))])
 		if err != nil {

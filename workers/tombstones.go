@@ -21,12 +21,23 @@ type tombstoneCache struct {
 	seq  uint64
 	read bool
 	all  []catalog.Tombstone
+	ids  map[string]bool
 }
 
 var _ catalog.Tombstones = (*System)(nil)
 
 // Tombstones returns the tombstones of every record the pipeline deleted from the catalog.
 func (s *System) Tombstones(ctx context.Context) ([]catalog.Tombstone, error) {
+	c, err := s.tombstones(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.mu.Unlock()
+	return c.all, nil
+}
+
+// tombstones brings the cache up to date and returns it locked.
+func (s *System) tombstones(ctx context.Context) (*tombstoneCache, error) {
 	st, err := s.tombs.Status(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read tombstones: %w", err)
@@ -37,15 +48,16 @@ func (s *System) Tombstones(ctx context.Context) ([]catalog.Tombstone, error) {
 	}
 	c := &s.tombCache
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.read && seq != 0 && seq == c.seq {
-		return c.all, nil
+		return c, nil
 	}
 	es, err := entries(ctx, s.tombs)
 	if err != nil {
+		c.mu.Unlock()
 		return nil, err
 	}
 	all := make([]catalog.Tombstone, 0, len(es))
+	ids := make(map[string]bool, len(es))
 	for _, e := range es {
 		var t catalog.Tombstone
 		if err := json.Unmarshal(e.Value(), &t); err != nil {
@@ -53,10 +65,32 @@ func (s *System) Tombstones(ctx context.Context) ([]catalog.Tombstone, error) {
 			continue
 		}
 		all = append(all, t)
+		ids[t.ID] = true
 	}
 	// Callers share the slice: it is replaced, never changed.
-	c.all, c.seq, c.read = all, seq, true
-	return all, nil
+	c.all, c.ids, c.seq, c.read = all, ids, seq, true
+	return c, nil
+}
+
+// unbury removes the tombstones of records that are written again.
+func (s *System) unbury(ctx context.Context, recs []catalog.Record) error {
+	c, err := s.tombstones(ctx)
+	if err != nil {
+		return err
+	}
+	var back []string
+	for i := range recs {
+		if c.ids[recs[i].ID] {
+			back = append(back, recs[i].ID)
+		}
+	}
+	c.mu.Unlock()
+	for _, id := range back {
+		if err := s.tombs.Delete(ctx, id); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return fmt.Errorf("remove tombstone of %s: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // Bury keeps a tombstone for each record of ids the catalog holds, before it is deleted. An id

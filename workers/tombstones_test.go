@@ -40,6 +40,7 @@ func TestDeletesLeaveTombstones(t *testing.T) {
 		{rec("a", "CC-BY-4.0"), rec("b", "some words"), rec("c", "CC-BY-4.0")},
 		{gone("a"), gone("never-seen")},
 		{gone("b")},
+		{rec("a", "CC-BY-4.0")},
 	}}
 	startWorkers(t, s, pipeline(ix, h), 1)
 	id := func(origin string) string { return catalog.RecordID("tomb", origin) }
@@ -90,6 +91,12 @@ func TestDeletesLeaveTombstones(t *testing.T) {
 	slices.Sort(want)
 	if err != nil || !slices.Equal(ids, want) {
 		t.Errorf("tombstones after the second delete: %v, %v; want %v", ids, err, want)
+	}
+
+	// A record that comes back loses its tombstone.
+	run()
+	if ts, err := s.Tombstones(ctx); err != nil || len(ts) != 1 || ts[0].ID != id("b") {
+		t.Errorf("tombstones after a came back: %+v, %v; want b's only", ts, err)
 	}
 }
 
