@@ -1,5 +1,7 @@
 package catalog
 
+import "time"
+
 // ListRequest asks for a harvest list: the records matching Filter whose list date
 // (Record.ListDate) lies within From and Until, in (list date, id) order. Keyset paging (After) rather than offsets keeps a
 // list stable while the catalog changes: a record added or removed before the position never
@@ -14,6 +16,10 @@ type ListRequest struct {
 	// Limit is the most records returned; 0 takes 100.
 	Limit int
 }
+
+// Stamp formats t as Orchard writes the times it sets itself (Record.Indexed,
+// Tombstone.Deleted): RFC 3339 in UTC to the second, the OAI-PMH granularity.
+func Stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // ListKey is a position in a harvest list.
 type ListKey struct {

@@ -309,7 +309,7 @@ func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 // normalize turns a page's records into the writes it asks of the index, counting into st.
 func (a *attempt) normalize(page harvester.Page, st *Stats) *sentPage {
 	sp := &sentPage{records: len(page.Records)}
-	written := time.Now().UTC().Format(time.RFC3339)
+	written := catalog.Stamp(time.Now())
 	for _, q := range page.Quarantined {
 		st.quarantine(q)
 	}

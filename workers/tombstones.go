@@ -96,7 +96,7 @@ func (s *System) unbury(ctx context.Context, recs []catalog.Record) error {
 // Bury keeps a tombstone for each record of ids the catalog holds, before it is deleted. An id
 // the catalog does not hold leaves none: no harvester can have seen that record.
 func (s *System) Bury(ctx context.Context, index catalog.Index, ids []string) error {
-	now := time.Now().UTC().Format(time.RFC3339)
+	now := catalog.Stamp(time.Now())
 	for _, id := range ids {
 		r, err := index.Get(ctx, id)
 		if errors.Is(err, catalog.ErrNotFound) {
