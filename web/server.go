@@ -38,6 +38,12 @@ type Config struct {
 	// SecureCookies forces the Secure flag on cookies (behind a TLS-terminating proxy); cookies
 	// are Secure anyway when the request came over TLS.
 	SecureCookies bool
+	// BaseURL is where visitors reach Orchard, for the links of sitemaps and JSON-LD; empty
+	// takes the scheme and host of each request.
+	BaseURL string
+	// SitemapSize is how many record pages one sitemap lists; 0 takes 50,000, the protocol's
+	// limit. A larger catalog gets a sitemap index.
+	SitemapSize int
 }
 
 func (c *Config) defaults() {
@@ -49,6 +55,9 @@ func (c *Config) defaults() {
 	}
 	if c.SearchBurst <= 0 {
 		c.SearchBurst = 30
+	}
+	if c.SitemapSize <= 0 {
+		c.SitemapSize = 50_000
 	}
 	if c.SessionTTL <= 0 {
 		c.SessionTTL = 12 * time.Hour
@@ -231,6 +240,8 @@ func (s *Server) routeAll() {
 	s.route("DELETE /api/toolkits/{id}/items/{record}", s.needDocs(s.apiToolkitDeleteItem))
 	s.route("GET /api/toolkits/{id}/export", s.needDocs(s.apiToolkitExport))
 	s.route("GET /charts/licenses.svg", s.chartLicenses)
+	s.route("GET /sitemap.xml", s.sitemap)
+	s.route("GET /sitemaps/{file}", s.sitemapPart)
 	s.route("GET /oai", s.oai)
 	s.route("POST /oai", s.oai)
 

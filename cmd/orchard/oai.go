@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
+	"github.com/orchard-oer/orchard/amb"
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/oaiprovider"
 	"github.com/orchard-oer/orchard/web"
@@ -37,4 +39,16 @@ func (a *app) oaiRepository(ctx context.Context, sys *workers.System, idx catalo
 		return nil, err
 	}
 	return p, nil
+}
+
+// exportFormat is how `orchard export --format` writes a record.
+func (a *app) exportFormat(format string) (func(*catalog.Record) any, error) {
+	switch format {
+	case "jsonl":
+		return func(r *catalog.Record) any { return r }, nil
+	case "jsonld":
+		site := amb.Site{BaseURL: a.baseURL()}
+		return func(r *catalog.Record) any { return amb.Describe(site, r) }, nil
+	}
+	return nil, fmt.Errorf("export: --format %q: want jsonl or jsonld", format)
 }

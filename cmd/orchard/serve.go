@@ -143,7 +143,7 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		if err != nil {
 			return err
 		}
-		srv, err := web.New(web.Config{Addr: a.cfg.HTTP.Addr}, a.log, web.Deps{Index: idx, Workers: sys, Probe: hs.probe(), OAI: oai})
+		srv, err := web.New(web.Config{Addr: a.cfg.HTTP.Addr, BaseURL: a.cfg.HTTP.BaseURL}, a.log, web.Deps{Index: idx, Workers: sys, Probe: hs.probe(), OAI: oai})
 		if err != nil {
 			return err
 		}
