@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/orchard-oer/orchard/catalog"
 )
@@ -37,6 +38,12 @@ func inSet(t *catalog.Tombstone, spec string) bool {
 func (p *Provider) list(ctx context.Context, w *writer, req *request) error {
 	now := p.now()
 	st := listState{Verb: req.verb, Prefix: req.prefix, Set: req.set, From: req.from, Until: req.until}
+	if last := now.Add(-time.Second).UTC().Format(secondLayout); st.Until == "" || st.Until > last {
+		// A list ends at the second before it began: a record written meanwhile, which its new
+		// datestamp moves to the end, would otherwise come twice. The next incremental harvest,
+		// from this response's date, gets it.
+		st.Until = last
+	}
 	if req.token != "" {
 		var oe *oaiError
 		if st, oe = p.open(req.token, req.verb, now); oe != nil {

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/catalog/catalogtest"
@@ -227,5 +228,54 @@ func TestCatmanduHarvestsEveryRecord(t *testing.T) {
 	// 459 indexed records (one hidden, served as deleted) and one tombstone.
 	if len(seen) != 460 || !deleted["oai:orchard:en-hidden"] || !deleted["oai:orchard:gone-1"] || deleted["oai:orchard:en-photo"] {
 		t.Errorf("catmandu harvested %d identifiers, want 460 with en-hidden and gone-1 deleted", len(seen))
+	}
+}
+
+// A harvester paging through a list while Orchard writes records sees each at most once: a
+// record written again moves to the end of the catalog's order, beyond the list's end.
+func TestListSeesEachRecordOnceWhileTheCatalogChanges(t *testing.T) {
+	r := newRepo(t, 20)
+	p, err := oaiprovider.New(oaiprovider.Config{BaseURL: "http://orchard.test/oai", AdminEmails: []string{"oai@example.org"},
+		Key: []byte("0123456789abcdef0123"), PageSize: 5}, r.index, r.graves, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	identifiers := regexp.MustCompile(`<identifier>([^<]+)</identifier>`)
+	args := url.Values{"verb": {"ListIdentifiers"}, "metadataPrefix": {"oai_dc"}}
+	seen := map[string]int{}
+	for page := 0; ; page++ {
+		body, err := p.Respond(t.Context(), args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range identifiers.FindAllSubmatch(body, -1) {
+			seen[string(m[1])]++
+		}
+		if page == 0 {
+			// Write the first record of the list again, and a new one.
+			rec, err := r.index.Get(t.Context(), "en-history")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec.Indexed = catalog.Stamp(time.Now())
+			fresh := catalog.Record{ID: "fresh", Source: "delta", Title: "Fresh", Indexed: rec.Indexed}
+			if err := r.index.Upsert(t.Context(), []catalog.Record{rec, fresh}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m := tokenRe.FindSubmatch(body)
+		if m == nil {
+			break
+		}
+		args = url.Values{"verb": {"ListIdentifiers"}, "resumptionToken": {string(m[1])}}
+	}
+	for id, n := range seen {
+		if n > 1 {
+			t.Errorf("%s listed %d times", id, n)
+		}
+	}
+	if seen["oai:orchard:en-history"] != 1 || seen["oai:orchard:fresh"] != 0 || len(seen) != 30 {
+		t.Errorf("listed %d identifiers (en-history %d, fresh %d), want the 30 there were when the list began",
+			len(seen), seen["oai:orchard:en-history"], seen["oai:orchard:fresh"])
 	}
 }
