@@ -23,6 +23,9 @@ type Index interface {
 	Search(ctx context.Context, req SearchRequest) (SearchResult, error)
 	// Each calls fn for every record that matches f, in id order, until fn returns an error.
 	Each(ctx context.Context, f Filter, fn func(Record) error) error
+	// List returns a page of a harvest list in (list date, id) order. Records without a list
+	// date are not listed.
+	List(ctx context.Context, req ListRequest) (ListPage, error)
 	// Stats counts what the index holds.
 	Stats(ctx context.Context) (Stats, error)
 	// Close releases the index's resources.

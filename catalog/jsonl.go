@@ -176,13 +176,19 @@ func Check(r io.Reader) ([]*LineError, error) {
 
 // Export writes every record matching f as JSON Lines and returns how many it wrote.
 func Export(ctx context.Context, idx Index, f Filter, w io.Writer) (int, error) {
+	return ExportAs(ctx, idx, f, w, func(r *Record) any { return r })
+}
+
+// ExportAs writes every record matching f as JSON Lines in the form as gives it, and returns
+// how many it wrote.
+func ExportAs(ctx context.Context, idx Index, f Filter, w io.Writer, as func(*Record) any) (int, error) {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	n := 0
 	err := idx.Each(ctx, f, func(rec Record) error {
 		n++
-		return enc.Encode(rec)
+		return enc.Encode(as(&rec))
 	})
 	if err != nil {
 		return n, fmt.Errorf("export: %w", err)

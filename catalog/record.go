@@ -17,6 +17,7 @@ type Record struct {
 	Source        string   `json:"source"`
 	OriginID      string   `json:"origin_id"`
 	Datestamp     string   `json:"datestamp,omitempty"` // last change at the source, ISO 8601
+	Indexed       string   `json:"indexed,omitempty"`   // last written by the pipeline, RFC 3339 UTC (s)
 	Deleted       bool     `json:"deleted"`
 	URL           string   `json:"url"`
 	Title         string   `json:"title"`

@@ -9,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
 command -v xmllint >/dev/null 2>&1 || pkgs+=(libxml2-utils)
 [ -f /usr/share/xml/xmltooling/xml.xsd ] || pkgs+=(xmltooling-schemas) # xml.xsd, imported by the OAI-PMH schema
 perl -MDancer::Plugin::Catmandu::OAI -e1 >/dev/null 2>&1 || pkgs+=(libdancer-plugin-catmandu-oai-perl)
+perl -MCatmandu::Importer::OAI -e1 >/dev/null 2>&1 || pkgs+=(libcatmandu-oai-perl) # harvests Orchard's own /oai
 for m in Class::Accessor Date::Manip XML::DOM Try::Tiny Data::UUID JSON CGI; do
   perl -M"$m" -e1 >/dev/null 2>&1 || pkgs+=("$(case $m in
     Class::Accessor) echo libclass-accessor-perl ;; Date::Manip) echo libdate-manip-perl ;;

@@ -27,6 +27,7 @@ func (s *Server) change(ctx context.Context, id string, edit func(*curation.Deci
 	if err := curation.Apply(&rec, d); err != nil {
 		return catalog.Record{}, err
 	}
+	rec.Indexed = catalog.Stamp(time.Now()) // harvesters of /oai see the decision as a change
 	if err := s.index.Upsert(ctx, []catalog.Record{rec}); err != nil {
 		return catalog.Record{}, fmt.Errorf("update record %s: %w", id, err)
 	}

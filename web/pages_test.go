@@ -61,7 +61,8 @@ func TestRecordPage(t *testing.T) {
 	}
 	for _, want := range []string{
 		`<link rel="license" href="https://example.org/licenses/CC-BY-4.0">`,
-		`<script type="application/ld+json">`, `"@type":"CreativeWork"`, `"license":"https://example.org/licenses/CC-BY-4.0"`,
+		`<script type="application/ld+json">`, `"type":["LearningResource"]`, `"license":{"id":"https://example.org/licenses/CC-BY-4.0"}`,
+		`"mainEntityOfPage":[{"id":"` + h.ts.URL + `/records/en-photo"`,
 		`id="attr-text"`, `id="attr-html"`, `id="attr-markdown"`, `data-copy="attr-markdown"`,
 		`You may`, `class="verdict ok"`, `CC-BY-NC-4.0`, `action="/toolkit/items"`,
 	} {

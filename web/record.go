@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
+	"github.com/orchard-oer/orchard/amb"
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/normalizer/license"
@@ -150,7 +150,7 @@ func remix(ids []string) remixResult {
 type recordView struct {
 	Rec        catalog.Record
 	Info       licenseInfo
-	JSONLD     map[string]any
+	JSONLD     amb.Resource
 	Choices    []license.Tool // licenses to check a remix against
 	With       string
 	Remix      *remixResult
@@ -178,7 +178,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view := recordView{
-		Rec: rec, Info: licenseInfoOf(&rec), JSONLD: jsonLD(&rec), Choices: remixChoices(),
+		Rec: rec, Info: licenseInfoOf(&rec), JSONLD: amb.Describe(s.site(r), &rec), Choices: remixChoices(),
 		Permalink: "/records/" + rec.ID, Evidence: rec.License.Evidence, StatusText: statusText[rec.License.Status()],
 	}
 	if with := strings.TrimSpace(r.URL.Query().Get("with")); with != "" {
@@ -213,36 +213,4 @@ func remixChoices() []license.Tool {
 		}
 	}
 	return out
-}
-
-// jsonLD describes the record as a schema.org CreativeWork for search engines.
-func jsonLD(rec *catalog.Record) map[string]any {
-	m := map[string]any{
-		"@context": "https://schema.org",
-		"@type":    "CreativeWork",
-		"name":     rec.Title,
-	}
-	set := func(k string, v any, ok bool) {
-		if ok {
-			m[k] = v
-		}
-	}
-	set("url", rec.URL, rec.URL != "")
-	set("description", rec.Description, rec.Description != "")
-	set("license", rec.License.URL, rec.License.URL != "")
-	set("inLanguage", rec.Languages, len(rec.Languages) > 0)
-	set("keywords", strings.Join(append(slices.Clone(rec.Subjects), rec.Keywords...), ", "), len(rec.Subjects)+len(rec.Keywords) > 0)
-	set("learningResourceType", rec.ResourceTypes, len(rec.ResourceTypes) > 0)
-	set("dateCreated", rec.Date, rec.Date != "")
-	if rec.Attribution != "" {
-		m["creditText"] = rec.Attribution
-	}
-	if len(rec.Creators) > 0 {
-		authors := make([]map[string]string, len(rec.Creators))
-		for i, c := range rec.Creators {
-			authors[i] = map[string]string{"@type": "Person", "name": c}
-		}
-		m["author"] = authors
-	}
-	return m
 }

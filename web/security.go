@@ -104,7 +104,8 @@ func (s *Server) identify(h http.HandlerFunc) http.HandlerFunc {
 		if v.csrf == "" && !v.Bearer {
 			v.csrf = s.anonCSRF(w, r)
 		}
-		if !safeMethod(r.Method) {
+		// An OAI-PMH POST is a read the protocol lets harvesters send as a form.
+		if !safeMethod(r.Method) && r.URL.Path != "/oai" {
 			if err := s.checkOrigin(r, v); err != nil {
 				s.fail(w, r, http.StatusForbidden, err)
 				return

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -20,14 +19,15 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/toolkit"
+	"github.com/orchard-oer/orchard/weburl"
 	"github.com/orchard-oer/orchard/workers"
 )
 
 // Config configures the HTTP server.
 type Config struct {
 	Addr string // listen address, e.g. 127.0.0.1:8080
-	// BaseURL is where users reach the server (scheme, host, optional path), for absolute
-	// links; empty leaves links relative.
+	// BaseURL is where users reach the server (scheme, host, optional path), for the absolute
+	// links of sitemaps, JSON-LD and /oai; empty takes the scheme and host of each request.
 	BaseURL string
 	// ShutdownTimeout bounds how long in-flight requests may take once a stop is asked for.
 	ShutdownTimeout time.Duration
@@ -48,6 +48,9 @@ type Config struct {
 	MetricsToken string
 	// MetricsAddr serves /metrics on a listener of its own instead of Addr.
 	MetricsAddr string
+	// SitemapSize is how many record pages one sitemap lists; 0 takes 50,000, the protocol's
+	// limit. A larger catalog gets a sitemap index.
+	SitemapSize int
 }
 
 // Failed sign-ins and bearer tokens: five in a row, then one more every twelve seconds per
@@ -66,6 +69,9 @@ func (c *Config) defaults() {
 	}
 	if c.SearchBurst <= 0 {
 		c.SearchBurst = 30
+	}
+	if c.SitemapSize <= 0 {
+		c.SitemapSize = 50_000
 	}
 	if c.SessionTTL <= 0 {
 		c.SessionTTL = 12 * time.Hour
@@ -93,6 +99,8 @@ type Deps struct {
 	Workers Workers
 	// Probe looks at a source before it is added; nil answers 503 to probes.
 	Probe ProbeFunc
+	// OAI serves the catalog at /oai; nil answers 404 there.
+	OAI OAIRepository
 }
 
 // Document buckets the server keeps in Workers.Docs.
@@ -109,6 +117,7 @@ type Server struct {
 	index   catalog.Index
 	workers Workers
 	probe   ProbeFunc
+	oaiRepo OAIRepository
 	mux     *http.ServeMux
 	metrics *metrics
 	pages   *pages
@@ -129,8 +138,8 @@ type Server struct {
 // sessions, toolkits and overrides in.
 func New(cfg Config, log *slog.Logger, deps Deps) (*Server, error) {
 	cfg.defaults()
-	if u, err := url.Parse(cfg.BaseURL); cfg.BaseURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
-		return nil, fmt.Errorf("new web server: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+	if _, err := weburl.Parse(cfg.BaseURL); cfg.BaseURL != "" && err != nil {
+		return nil, fmt.Errorf("new web server: base URL: %w", err)
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -143,7 +152,7 @@ func New(cfg Config, log *slog.Logger, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: cfg, log: log, index: deps.Index, workers: deps.Workers, probe: deps.Probe,
+		cfg: cfg, log: log, index: deps.Index, workers: deps.Workers, probe: deps.Probe, oaiRepo: deps.OAI,
 		mux: http.NewServeMux(), metrics: newMetrics(), pages: pg,
 		limits: newLimiter(cfg.SearchRate, cfg.SearchBurst), failures: newLimiter(authFailureRate, authFailureBurst),
 		stopping: make(chan struct{}),
@@ -277,6 +286,10 @@ func (s *Server) routeAll() {
 	s.route("DELETE /api/toolkits/{id}/items/{record}", s.needDocs(s.apiToolkitDeleteItem))
 	s.route("GET /api/toolkits/{id}/export", s.needDocs(s.apiToolkitExport))
 	s.route("GET /charts/licenses.svg", s.chartLicenses)
+	s.route("GET /sitemap.xml", s.sitemap)
+	s.route("GET /sitemaps/{file}", s.sitemapPart)
+	s.route("GET /oai", s.oai)
+	s.route("POST /oai", s.oai)
 
 	// Staff API.
 	lib, adm := s.staffAPI(roleLibrarian), s.staffAPI(roleAdmin)

@@ -330,6 +330,7 @@ func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 // normalize turns a page's records into the writes it asks of the index, counting into st.
 func (a *attempt) normalize(ctx context.Context, page harvester.Page, st *Stats) (*sentPage, error) {
 	sp := &sentPage{records: len(page.Records)}
+	written := catalog.Stamp(time.Now())
 	for _, q := range page.Quarantined {
 		st.quarantine(q)
 	}
@@ -365,15 +366,20 @@ func (a *attempt) normalize(ctx context.Context, page harvester.Page, st *Stats)
 			sp.dels = append(sp.dels, rec.ID)
 			continue
 		}
+		rec.Indexed = written
 		sp.ups = append(sp.ups, rec)
 		st.license(rec.License)
 	}
 	return sp, nil
 }
 
-// send hands a page's upserts, then its deletions, to the index.
+// send hands a page's upserts, then its deletions, to the index: a record written again loses
+// its tombstone, a deleted one gets one first.
 func (a *attempt) send(ctx context.Context, sp *sentPage) error {
 	sp.pending = sp.pending[:0]
+	if err := a.s.unbury(ctx, sp.ups); err != nil {
+		return err
+	}
 	for i := 0; i < len(sp.ups); i += a.p.Batch {
 		p, err := a.p.writer.UpsertAsync(ctx, sp.ups[i:min(i+a.p.Batch, len(sp.ups))])
 		if err != nil {
@@ -382,6 +388,9 @@ func (a *attempt) send(ctx context.Context, sp *sentPage) error {
 		sp.pending = append(sp.pending, p)
 	}
 	if len(sp.dels) > 0 {
+		if err := a.s.Bury(ctx, a.p.Index, sp.dels); err != nil {
+			return err
+		}
 		p, err := a.p.writer.DeleteAsync(ctx, sp.dels)
 		if err != nil {
 			return fmt.Errorf("delete %d records: %w", len(sp.dels), err)

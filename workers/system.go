@@ -33,6 +33,7 @@ const (
 	controlBucket  = "orchard_control"
 	leaseBucket    = "orchard_schedule"
 	docsBucketPfx  = "orchard_doc_"
+	tombsBucket    = "orchard_tombstones"
 	maxDeliverAdv  = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + jobsStream + "." + jobsConsumer
 	provisionTries = 5 * time.Second // per attempt: a call before a cluster has a leader can hang
 )
@@ -123,7 +124,10 @@ type System struct {
 	runs     jetstream.KeyValue
 	control  jetstream.KeyValue
 	leases   jetstream.KeyValue
+	tombs    jetstream.KeyValue
 	registry *Registry
+
+	tombCache tombstoneCache
 
 	mu   sync.Mutex
 	docs map[string]*Docs
@@ -320,6 +324,7 @@ func (s *System) ensure(ctx context.Context) error {
 		{&s.control, jetstream.KeyValueConfig{Bucket: controlBucket, Description: "cancel requests", TTL: 7 * 24 * time.Hour}},
 		// A due time's key is created once by whichever scheduler gets there first.
 		{&s.leases, jetstream.KeyValueConfig{Bucket: leaseBucket, Description: "scheduler due-time leases", TTL: 48 * time.Hour}},
+		{&s.tombs, jetstream.KeyValueConfig{Bucket: tombsBucket, Description: "tombstones of deleted records, for OAI-PMH harvesters"}},
 	}
 	for _, b := range kvs {
 		b.cfg.Storage = jetstream.FileStorage

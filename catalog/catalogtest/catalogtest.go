@@ -44,6 +44,8 @@ func Run(t *testing.T, newIndex func(t *testing.T) catalog.Index) {
 		{"DeleteSource", testDeleteSource},
 		{"EachVisitsMatchesInIDOrder", testEach},
 		{"StatsCountBySource", testStats},
+		{"ListPagesByDatestampAndID", testList},
+		{"ListIsStableWhileTheCatalogChanges", testListStable},
 		{"InvalidRecordsRejected", testInvalid},
 		{"ConcurrentUse", testConcurrent},
 		{"HostileQueriesBounded", testHostileQueries},

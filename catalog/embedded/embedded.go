@@ -197,6 +197,9 @@ func document(r *catalog.Record) (map[string]any, error) {
 	if r.Datestamp != "" {
 		doc[fieldDatestamp] = r.Datestamp
 	}
+	if d := r.ListDate(); d != "" {
+		doc[fieldListDate] = d
+	}
 	if r.Year != 0 {
 		doc[fieldYear] = float64(r.Year)
 	}

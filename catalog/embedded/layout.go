@@ -25,7 +25,8 @@ import (
 //
 //	1: the layout before versions were recorded (flags as hidden, open, commercial, derivatives)
 //	2: derived fields named by catalog.Record.IndexFields (f_hidden, f_open, …)
-const layoutVersion = 2
+//	3: list_date, the order of harvest lists (catalog.Record.ListDate)
+const layoutVersion = 3
 
 // layoutKey holds layoutVersion, in decimal, among the index's internal values.
 var layoutKey = []byte("orchard_layout")

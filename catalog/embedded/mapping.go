@@ -24,6 +24,7 @@ const (
 	fieldSource    = "src"   // the record's JSON, stored only
 	fieldYear      = "year"  // numeric, for year ranges
 	fieldDatestamp = "datestamp"
+	fieldListDate  = "list_date"
 	// Fields catalog.Record.IndexFields derives.
 	fieldHidden     = catalog.FieldHidden // bool
 	fieldCommercial = catalog.FieldCommercial
@@ -131,7 +132,7 @@ func newMapping(facets []string) (*mapping.IndexMappingImpl, error) {
 	for _, f := range []string{fieldHidden, fieldCommercial, fieldDerivative, fieldOpen} {
 		doc.AddFieldMappingsAt(f, boolean())
 	}
-	for _, f := range []string{fieldSortTitle, fieldSortDate, fieldDatestamp} {
+	for _, f := range []string{fieldSortTitle, fieldSortDate, fieldDatestamp, fieldListDate} {
 		doc.AddFieldMappingsAt(f, keyword())
 	}
 	for _, f := range facets {

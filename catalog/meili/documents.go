@@ -2,6 +2,7 @@ package meili
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -39,6 +40,10 @@ func Document(r *catalog.Record) (json.RawMessage, error) {
 		return nil, err
 	}
 	extra := r.IndexFields()
+	if d := r.ListDate(); d != "" {
+		extra[fieldListDate] = d
+		extra[fieldListID] = hex.EncodeToString([]byte(r.ID))
+	}
 	ex, err := json.Marshal(extra)
 	if err != nil {
 		return nil, err

@@ -73,12 +73,14 @@ const (
 	fieldSortTitle  = catalog.FieldSortTitle
 	fieldSortDate   = catalog.FieldSortDate
 	fieldDatestamp  = "datestamp"
+	fieldListDate   = "list_date"
+	fieldListID     = "list_id" // the id in hex, see List
 	fieldYear       = "year"
 	fieldID         = "id"
 )
 
 func settings() *meilisearch.Settings {
-	filterable := []string{fieldID, fieldHidden, fieldCommercial, fieldDerivative, fieldOpen, fieldYear}
+	filterable := []string{fieldID, fieldListDate, fieldListID, fieldHidden, fieldCommercial, fieldDerivative, fieldOpen, fieldYear}
 	for _, f := range catalog.Facets {
 		filterable = append(filterable, facetPrefix+f)
 	}
@@ -88,7 +90,7 @@ func settings() *meilisearch.Settings {
 		RankingRules:         []string{"sort", "words", "typo", "proximity", "attribute", "exactness"},
 		SearchableAttributes: searchable,
 		FilterableAttributes: filterable,
-		SortableAttributes:   []string{fieldSortTitle, fieldSortDate, fieldDatestamp, fieldID},
+		SortableAttributes:   []string{fieldSortTitle, fieldSortDate, fieldDatestamp, fieldID, fieldListDate, fieldListID},
 		// The whole struct: a partial one turns typo tolerance off.
 		TypoTolerance: &meilisearch.TypoTolerance{
 			Enabled:             true,

@@ -181,10 +181,10 @@ func (f *filterFlags) values() url.Values {
 
 func newExportCmd(a *app) *cobra.Command {
 	var ff filterFlags
-	var output string
+	var output, format string
 	cmd := &cobra.Command{
 		Use:   "export",
-		Short: "Write catalog records as JSON Lines, all or filtered",
+		Short: "Write catalog records as JSON Lines, all or filtered, as records or JSON-LD",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			q := ff.values()
@@ -205,7 +205,11 @@ func newExportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
-			n, err := catalog.Export(cmd.Context(), idx, req.Filter, out)
+			as, err := a.exportFormat(format)
+			if err != nil {
+				return err
+			}
+			n, err := catalog.ExportAs(cmd.Context(), idx, req.Filter, out, as)
 			if err := errors.Join(err, closeOut()); err != nil {
 				return err
 			}
@@ -215,6 +219,7 @@ func newExportCmd(a *app) *cobra.Command {
 	}
 	ff.register(cmd.Flags())
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE instead of stdout")
+	cmd.Flags().StringVar(&format, "format", "jsonl", "jsonl (Orchard's records) or jsonld (schema.org LearningResource in the AMB profile, as on record pages)")
 	return cmd
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -102,6 +103,22 @@ func TestImportSearchExport(t *testing.T) {
 	}
 	if n := countLines(t, exported); n != 1 {
 		t.Fatalf("filtered export wrote %d lines, want 1", n)
+	}
+	// As JSON-LD: what record pages carry, linking to them under http.base_url.
+	t.Setenv("ORCHARD_HTTP_BASE_URL", "https://orchard.example.org/")
+	out, errOut, err = run(t, "export", "--format", "jsonld", "--family", "CC-BY-NC")
+	var ld struct {
+		Type []string `json:"type"`
+		Page []struct {
+			ID string `json:"id"`
+		} `json:"mainEntityOfPage"`
+	}
+	if err != nil || json.Unmarshal([]byte(out), &ld) != nil || !slices.Equal(ld.Type, []string{"LearningResource"}) ||
+		len(ld.Page) == 0 || !strings.HasPrefix(ld.Page[0].ID, "https://orchard.example.org/records/") {
+		t.Fatalf("export --format jsonld (%v): %s%s", err, out, errOut)
+	}
+	if _, _, err := run(t, "export", "--format", "xml"); err == nil {
+		t.Error("export --format xml succeeded")
 	}
 
 	// A deletion line removes a record.

@@ -83,6 +83,11 @@ type Config struct {
 		BackoffMax           time.Duration `mapstructure:"backoff_max" help:"longest backoff before a harvest request is retried"`
 		MaxRetryAfter        time.Duration `mapstructure:"max_retry_after" help:"longest Retry-After a host may ask for; longer ones are cut"`
 	} `mapstructure:"harvest"`
+	OAI struct {
+		// AdminEmail is the OAI-PMH repository's contact, which the protocol requires: without
+		// it /oai is not served.
+		AdminEmail string `mapstructure:"admin_email" help:"contact of the OAI-PMH repository at /oai; without it /oai is off"`
+	} `mapstructure:"oai"`
 	// Server and Token are what CLI commands use to reach a running Orchard.
 	Server string `mapstructure:"server" help:"URL of a running Orchard, for commands that talk to one (default follows http.addr)"`
 	Token  string `mapstructure:"token" secret:"true" help:"admin or librarian token for a running Orchard"`

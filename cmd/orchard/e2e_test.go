@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +27,7 @@ func startServe(t *testing.T, args ...string) string {
 	t.Setenv("ORCHARD_SERVER", "http://"+httpAddr)
 	t.Setenv("ORCHARD_HARVEST_ALLOW_PRIVATE_NETWORKS", "true")
 	t.Setenv("ORCHARD_HARVEST_PACE", "10ms")
+	t.Setenv("ORCHARD_OAI_ADMIN_EMAIL", "oer@library.example.org")
 	done := startCommand(t, append([]string{"serve"}, args...)...)
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -154,6 +157,26 @@ func endToEnd(t *testing.T, localSearch bool, start func()) {
 	}
 	if res := search("vulkan", "--lang", "de", "--derivatives", "true"); res.Total != 1 {
 		t.Fatalf("German adaptable search: total %d", res.Total)
+	}
+
+	// The catalog is an OAI-PMH repository at /oai, every record in it once the second in
+	// which they were written is over (a list ends at the second before it began).
+	server := os.Getenv("ORCHARD_SERVER")
+	var (
+		body []byte
+		n    int
+	)
+	for deadline := time.Now().Add(5 * time.Second); n != 4 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(server + "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		n = strings.Count(string(body), "<identifier>oai:orchard:")
+	}
+	if n != 4 || !strings.Contains(string(body), ">"+server+"/oai</request>") {
+		t.Fatalf("/oai ListIdentifiers: %d identifiers:\n%s", n, body)
 	}
 }
 

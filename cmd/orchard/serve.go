@@ -158,7 +158,12 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 	hs := a.harvesters(a.cfg.Harvest.AllowPrivateNetworks)
 	var parts []func(context.Context) error
 	if http {
-		srv, err := web.New(a.webConfig(), a.log, web.Deps{Index: idx, Workers: sys, Probe: hs.prober().Probe})
+		oai, err := a.oaiRepository(ctx, sys, idx)
+		if err != nil {
+			return err
+		}
+		deps := web.Deps{Index: idx, Workers: sys, Probe: hs.prober().Probe, OAI: oai}
+		srv, err := web.New(a.webConfig(), a.log, deps)
 		if err != nil {
 			return err
 		}
