@@ -33,6 +33,7 @@ type Config struct {
 		ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout" help:"how long in-flight requests may take once a stop is asked for"`
 		MetricsToken    string        `mapstructure:"metrics_token" secret:"true" help:"bearer token that /metrics requires from any client"`
 		MetricsAddr     string        `mapstructure:"metrics_addr" help:"serve /metrics on this address only, not on http.addr"`
+		SitemapSize     int           `mapstructure:"sitemap_size" help:"record pages per sitemap file; a larger catalog gets a sitemap index (default 50000)"`
 	} `mapstructure:"http"`
 	Catalog struct {
 		Meilisearch struct {

@@ -35,7 +35,7 @@ func (a *app) webConfig() web.Config {
 		Addr: h.Addr, BaseURL: h.BaseURL, ShutdownTimeout: h.ShutdownTimeout,
 		SearchRate: h.SearchRate, SearchBurst: h.SearchBurst, TrustProxy: h.TrustProxy,
 		SessionTTL: h.SessionTTL, SecureCookies: h.SecureCookies,
-		MetricsToken: h.MetricsToken, MetricsAddr: h.MetricsAddr,
+		MetricsToken: h.MetricsToken, MetricsAddr: h.MetricsAddr, SitemapSize: h.SitemapSize,
 	}
 }
 

@@ -49,3 +49,7 @@ func (w *HeapWatch) Growth() uint64 {
 	w.done.Wait()
 	return max(w.peak.Load(), w.before) - w.before
 }
+
+// HeapBound is the most a test lets the heap grow for a promise of n bytes: n itself, doubled
+// under the race detector.
+func HeapBound(n uint64) uint64 { return n * raceFactor }
