@@ -28,7 +28,7 @@ const (
 	MaxItems = 500
 	MaxNote  = 2000
 	MaxTitle = 200
-	MaxSize  = 900 << 10
+	MaxSize  = 1000 << 10
 )
 
 // Toolkit is a learner's list of records with notes.
@@ -88,7 +88,7 @@ func (t *Toolkit) Put(record, note string) error {
 		return nil
 	}
 	if len(t.Items) >= MaxItems {
-		return &FieldError{"record", errItems.Reason}
+		return errItems
 	}
 	t.Items = append(t.Items, Item{Record: record, Note: note, Added: now})
 	return nil
@@ -161,13 +161,16 @@ type Store struct {
 // NewStore keeps toolkits in docs.
 func NewStore(docs *workers.Docs) *Store { return &Store{docs: docs} }
 
-// Create stores an empty toolkit and returns it with its edit key.
-func (s *Store) Create(ctx context.Context, title string) (*Toolkit, string, error) {
+// Create stores a toolkit holding items and returns it with its edit key.
+func (s *Store) Create(ctx context.Context, title string, items ...Item) (*Toolkit, string, error) {
 	key := auth.Secret()
 	now := time.Now().UTC()
 	// The share link needs no secrecy beyond being hard to guess.
-	t := &Toolkit{ID: auth.Secret()[:22], KeyHash: auth.Hash(key), Created: now, Updated: now}
+	t := &Toolkit{ID: auth.Secret()[:22], KeyHash: auth.Hash(key), Created: now, Updated: now, Items: items}
 	if err := t.Rename(title); err != nil {
+		return nil, "", err
+	}
+	if err := t.Check(); err != nil {
 		return nil, "", err
 	}
 	if _, err := s.docs.Create(ctx, t.ID, t); err != nil {

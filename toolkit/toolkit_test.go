@@ -28,7 +28,7 @@ func TestChanges(t *testing.T) {
 		{"note again", &Toolkit{Items: []Item{{Record: "en-photo"}}}, func(t *Toolkit) error { return t.Put("en-photo", "later") }, "", 1, ""},
 		{"bad record", &Toolkit{}, func(t *Toolkit) error { return t.Put("bad.id", "") }, "record", 0, ""},
 		{"long note", &Toolkit{}, func(t *Toolkit) error { return t.Put("en-photo", strings.Repeat("n", MaxNote+1)) }, "note", 0, ""},
-		{"full", full, func(t *Toolkit) error { return t.Put("one-more", "") }, "record", MaxItems, ""},
+		{"full", full, func(t *Toolkit) error { return t.Put("one-more", "") }, "items", MaxItems, ""},
 		{"remove", &Toolkit{Items: []Item{{Record: "a"}, {Record: "b"}}}, func(t *Toolkit) error { t.Remove("a"); return nil }, "", 1, ""},
 		{"rename", &Toolkit{}, func(t *Toolkit) error { return t.Rename("  Week 1 ") }, "", 0, "Week 1"},
 		{"empty title", &Toolkit{Title: "x"}, func(t *Toolkit) error { return t.Rename(" ") }, "", 0, "My toolkit"},
