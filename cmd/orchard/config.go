@@ -11,6 +11,8 @@ import (
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/orchard-oer/orchard/workers"
 )
 
 // Config is Orchard's whole configuration. It is read once by viper in this package and
@@ -42,7 +44,16 @@ type Config struct {
 		// Listen makes the embedded server listen on a loopback address so that CLI commands
 		// and workers in other processes can reach it.
 		Listen string `mapstructure:"listen"`
+		// DocsMaxBytes bounds each document bucket (tokens, sessions, overrides, ...) other
+		// than the toolkits'.
+		DocsMaxBytes int64 `mapstructure:"docs_max_bytes"`
 	} `mapstructure:"nats"`
+	// Toolkit bounds what anonymous learners can store.
+	Toolkit struct {
+		// ExpireAfter removes a toolkit neither changed nor viewed for this long; 0 keeps them.
+		ExpireAfter time.Duration `mapstructure:"expire_after"`
+		MaxBytes    int64         `mapstructure:"max_bytes"`
+	} `mapstructure:"toolkit"`
 	Workers struct {
 		Count int `mapstructure:"count"`
 	} `mapstructure:"workers"`
@@ -93,6 +104,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("nats.key", "")
 	v.SetDefault("nats.replicas", 1)
 	v.SetDefault("nats.listen", "127.0.0.1:4222")
+	v.SetDefault("nats.docs_max_bytes", workers.DefaultDocsMaxBytes)
+	v.SetDefault("toolkit.expire_after", 180*24*time.Hour)
+	v.SetDefault("toolkit.max_bytes", 256<<20)
 	v.SetDefault("workers.count", 2)
 	v.SetDefault("harvest.user_agent", "Orchard/1.0")
 	v.SetDefault("harvest.contact", "")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/normalizer"
+	"github.com/orchard-oer/orchard/toolkit"
 	"github.com/orchard-oer/orchard/web"
 	"github.com/orchard-oer/orchard/workers"
 )
@@ -22,6 +23,10 @@ func (a *app) workersConfig(listen string) workers.Config {
 	return workers.Config{
 		URL: n.URL, Creds: n.Creds, Token: n.Token, CA: n.CA, Cert: n.Cert, Key: n.Key,
 		Dir: a.cfg.DataDir, Listen: listen, Replicas: n.Replicas,
+		DocsMaxBytes: n.DocsMaxBytes,
+		Docs: map[string]workers.DocsLimits{
+			toolkit.Bucket: {MaxBytes: a.cfg.Toolkit.MaxBytes, Expire: a.cfg.Toolkit.ExpireAfter},
+		},
 	}
 }
 
@@ -86,6 +91,8 @@ func newServeCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&nWorkers, "workers", 0, "concurrent harvest jobs in this process; 0 serves only the API and pages (default workers.count)")
 	cmd.Flags().StringVar(&addr, "addr", "", "listen address (default http.addr)")
+	cmd.Flags().Duration("toolkit-expire-after", 0, "remove toolkits neither changed nor viewed for this long (default toolkit.expire_after)")
+	bindFlag(cmd.Flags(), "toolkit-expire-after", "toolkit.expire_after")
 	return cmd
 }
 
