@@ -50,16 +50,7 @@ func TestChanges(t *testing.T) {
 
 func TestStore(t *testing.T) {
 	ctx := t.Context()
-	sys, err := workers.Open(ctx, workers.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sys.Close() })
-	docs, err := sys.Docs(ctx, Bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := NewStore(docs)
+	s, _ := openStore(t, workers.DocsLimits{})
 	tk, key, err := s.Create(ctx, "")
 	if err != nil {
 		t.Fatal(err)
