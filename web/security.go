@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -354,6 +355,9 @@ func (s *Server) throttle(l *limiter, msg string, h http.HandlerFunc) http.Handl
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !viewerOf(r).Staff() {
 			if wait, ok := l.allow(s.clientIP(r)); !ok {
+				// Read the (bounded) body first: a server that answers and closes while the
+				// client is still sending leaves the client with a broken pipe, not the 429.
+				_, _ = io.Copy(io.Discard, r.Body)
 				w.Header().Set("Retry-After", retryAfter(wait))
 				s.fail(w, r, http.StatusTooManyRequests, errors.New(msg))
 				return
