@@ -6,6 +6,7 @@ package toolkit
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -20,11 +21,14 @@ import (
 // Bucket is the document bucket toolkits are kept in.
 const Bucket = "toolkits"
 
-// Limits that keep a toolkit a small document.
+// Limits that keep a toolkit a small document. MaxSize bounds the stored JSON as a whole,
+// below the 1 MiB a NATS message may hold, since notes full of characters JSON escapes can
+// make a toolkit within the other limits larger than that.
 const (
 	MaxItems = 500
 	MaxNote  = 2000
 	MaxTitle = 200
+	MaxSize  = 1000 << 10
 )
 
 // Toolkit is a learner's list of records with notes.
@@ -44,8 +48,12 @@ type Item struct {
 	Added  time.Time `json:"added"`
 }
 
-// ErrKey is returned for an edit with a wrong key.
-var ErrKey = errors.New("wrong toolkit key")
+var (
+	// ErrKey is returned for an edit with a wrong key.
+	ErrKey = errors.New("wrong toolkit key")
+	// ErrFull is returned when the toolkit bucket holds as much as it may.
+	ErrFull = errors.New("the toolkit store is full")
+)
 
 // FieldError says which value of a change was refused and why.
 type FieldError struct {
@@ -68,10 +76,10 @@ func (t *Toolkit) Has(record string) bool {
 // Put adds a record or changes its note.
 func (t *Toolkit) Put(record, note string) error {
 	if !catalog.ValidID(record) {
-		return &FieldError{"record", "must be 1 to 511 characters of [A-Za-z0-9_-]"}
+		return errRecord
 	}
 	if len(note) > MaxNote {
-		return &FieldError{"note", fmt.Sprintf("must be at most %d bytes", MaxNote)}
+		return errNote
 	}
 	now := time.Now().UTC()
 	t.Updated = now
@@ -80,7 +88,7 @@ func (t *Toolkit) Put(record, note string) error {
 		return nil
 	}
 	if len(t.Items) >= MaxItems {
-		return &FieldError{"record", fmt.Sprintf("a toolkit holds at most %d records", MaxItems)}
+		return errItems
 	}
 	t.Items = append(t.Items, Item{Record: record, Note: note, Added: now})
 	return nil
@@ -96,13 +104,47 @@ func (t *Toolkit) Remove(record string) {
 func (t *Toolkit) Rename(title string) error {
 	title = strings.TrimSpace(title)
 	if len(title) > MaxTitle {
-		return &FieldError{"title", fmt.Sprintf("must be at most %d bytes", MaxTitle)}
+		return errTitle
 	}
 	if title == "" {
 		title = "My toolkit"
 	}
 	t.Title = title
 	t.Updated = time.Now().UTC()
+	return nil
+}
+
+var (
+	errRecord = &FieldError{"record", "must be 1 to 511 characters of [A-Za-z0-9_-]"}
+	errNote   = &FieldError{"note", fmt.Sprintf("must be at most %d bytes", MaxNote)}
+	errTitle  = &FieldError{"title", fmt.Sprintf("must be at most %d bytes", MaxTitle)}
+	errItems  = &FieldError{"items", fmt.Sprintf("a toolkit holds at most %d records", MaxItems)}
+	errSize   = &FieldError{"items", fmt.Sprintf("the toolkit with its notes must be at most %d bytes", MaxSize)}
+)
+
+// Check holds the limits on the whole toolkit, whichever change led to it.
+func (t *Toolkit) Check() error {
+	if len(t.Title) > MaxTitle {
+		return errTitle
+	}
+	if len(t.Items) > MaxItems {
+		return errItems
+	}
+	for _, it := range t.Items {
+		if !catalog.ValidID(it.Record) {
+			return errRecord
+		}
+		if len(it.Note) > MaxNote {
+			return errNote
+		}
+	}
+	b, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("encode toolkit %s: %w", t.ID, err)
+	}
+	if len(b) > MaxSize {
+		return errSize
+	}
 	return nil
 }
 
@@ -119,24 +161,40 @@ type Store struct {
 // NewStore keeps toolkits in docs.
 func NewStore(docs *workers.Docs) *Store { return &Store{docs: docs} }
 
-// Create stores an empty toolkit and returns it with its edit key.
-func (s *Store) Create(ctx context.Context, title string) (*Toolkit, string, error) {
+// Create stores a toolkit holding items and returns it with its edit key.
+func (s *Store) Create(ctx context.Context, title string, items ...Item) (*Toolkit, string, error) {
 	key := auth.Secret()
 	now := time.Now().UTC()
 	// The share link needs no secrecy beyond being hard to guess.
-	t := &Toolkit{ID: auth.Secret()[:22], KeyHash: auth.Hash(key), Created: now, Updated: now}
+	t := &Toolkit{ID: auth.Secret()[:22], KeyHash: auth.Hash(key), Created: now, Updated: now, Items: items}
 	if err := t.Rename(title); err != nil {
 		return nil, "", err
 	}
+	if err := t.Check(); err != nil {
+		return nil, "", err
+	}
 	if _, err := s.docs.Create(ctx, t.ID, t); err != nil {
-		return nil, "", fmt.Errorf("create toolkit: %w", err)
+		return nil, "", stored("create toolkit", err)
 	}
 	return t, key, nil
 }
 
-// Get reads a toolkit; workers.ErrNotFound when there is none.
+// stored wraps a failed write, marking a full bucket with ErrFull.
+func stored(what string, err error) error {
+	if errors.Is(err, workers.ErrFull) {
+		return fmt.Errorf("%s: %w: %w", what, ErrFull, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// Get reads a toolkit; workers.ErrNotFound when there is none. Reading counts as using the
+// toolkit, which keeps it from expiring.
 func (s *Store) Get(ctx context.Context, id string) (*Toolkit, error) {
 	t, _, err := s.get(ctx, id)
+	if err == nil {
+		// A failed touch only leaves the expiry where the last write put it.
+		_ = s.docs.Touch(ctx, id)
+	}
 	return t, err
 }
 
@@ -168,10 +226,13 @@ func (s *Store) Edit(ctx context.Context, id, key string, change func(*Toolkit) 
 		if err := change(t); err != nil {
 			return nil, err
 		}
+		if err := t.Check(); err != nil {
+			return nil, err
+		}
 		if _, err := s.docs.Update(ctx, id, t, rev); errors.Is(err, workers.ErrConflict) {
 			continue
 		} else if err != nil {
-			return nil, err
+			return nil, stored("edit toolkit "+id, err)
 		}
 		return t, nil
 	}

@@ -78,7 +78,7 @@ func (s *Server) apiOverridePut(w http.ResponseWriter, r *http.Request) {
 	}
 	var body overrideBody
 	if err := decodeBody(r, &body); err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		writeError(w, statusOf(err), err)
 		return
 	}
 	rec, err := s.setLicense(r.Context(), viewerOf(r), id, body)
@@ -115,7 +115,7 @@ func (s *Server) apiHide(w http.ResponseWriter, r *http.Request) {
 	}{}
 	if r.ContentLength != 0 {
 		if err := decodeBody(r, &body); err != nil {
-			writeError(w, http.StatusBadRequest, err)
+			writeError(w, statusOf(err), err)
 			return
 		}
 	}

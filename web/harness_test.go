@@ -35,6 +35,12 @@ type harnessOpt func(*Config, *Deps)
 
 func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	t.Helper()
+	return newHarnessWith(t, workers.Config{}, opts...)
+}
+
+// newHarnessWith is newHarness with the workers System configured by wcfg (Dir is filled in).
+func newHarnessWith(t *testing.T, wcfg workers.Config, opts ...harnessOpt) *harness {
+	t.Helper()
 	ctx := t.Context()
 	log := slog.New(slog.DiscardHandler)
 	ix, err := embedded.Open(embedded.Config{Dir: t.TempDir()}, log)
@@ -45,12 +51,13 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	if err := ix.Upsert(ctx, catalogtest.Fixtures()); err != nil {
 		t.Fatal(err)
 	}
-	sys, err := workers.Open(ctx, workers.Config{Dir: t.TempDir()}, log)
+	wcfg.Dir = t.TempDir()
+	sys, err := workers.Open(ctx, wcfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sys.Close() })
-	cfg := Config{SearchRate: 1000, SearchBurst: 1000}
+	cfg := Config{SearchRate: 1000, SearchBurst: 1000, WriteRate: 1000, WriteBurst: 1000}
 	deps := Deps{Index: ix, Workers: sys}
 	for _, o := range opts {
 		o(&cfg, &deps)
@@ -83,6 +90,16 @@ func (h *harness) token(role auth.Role, name string) string {
 // do sends a request with an optional bearer token and JSON body and returns status and body.
 func (h *harness) do(method, path, token string, body any) (int, []byte, http.Header) {
 	h.t.Helper()
+	return h.doWith(method, path, body, func(req *http.Request) {
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+	})
+}
+
+// doWith sends a request with an optional JSON body, changed by edit, and returns status and body.
+func (h *harness) doWith(method, path string, body any, edit func(*http.Request)) (int, []byte, http.Header) {
+	h.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -98,9 +115,7 @@ func (h *harness) do(method, path, token string, body any) (int, []byte, http.He
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
+	edit(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		h.t.Fatal(err)

@@ -21,7 +21,7 @@ func (s *Server) apiProbe(w http.ResponseWriter, r *http.Request) {
 		Type string `json:"type"`
 	}
 	if err := decodeBody(r, &body); err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		writeError(w, statusOf(err), err)
 		return
 	}
 	if body.URL == "" {

@@ -68,6 +68,10 @@ func statusOf(err error) int {
 	var pe *ParamError
 	var fe *toolkit.FieldError
 	switch {
+	case errors.Is(err, errTooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, workers.ErrFull):
+		return http.StatusInsufficientStorage
 	case errors.As(err, &pe), errors.As(err, &fe), errors.Is(err, workers.ErrInvalid), errors.Is(err, catalog.ErrInvalid):
 		return http.StatusBadRequest
 	case errors.Is(err, catalog.ErrNotFound), errors.Is(err, workers.ErrNotFound):
@@ -79,12 +83,35 @@ func statusOf(err error) int {
 	return http.StatusBadGateway
 }
 
-// maxBody bounds JSON request bodies.
+// maxBody bounds request bodies, JSON and forms alike; every route reads its body through an
+// http.MaxBytesReader of this size.
 const maxBody = 1 << 20
+
+// errTooLarge is a request body beyond maxBody.
+var errTooLarge = &ParamError{"body", fmt.Sprintf("must be at most %d bytes", maxBody)}
+
+// limitBody bounds the body before any handler reads it.
+func limitBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// bodyError turns a read past maxBody into errTooLarge.
+func bodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errTooLarge
+	}
+	return err
+}
 
 // decodeBody reads a JSON request body into v, refusing unknown fields.
 func decodeBody(r *http.Request, v any) error {
-	return decodeJSON(io.LimitReader(r.Body, maxBody), v)
+	return decodeJSON(r.Body, v)
 }
 
 // decodeJSON reads JSON into v, refusing unknown fields; fields the JSON leaves out keep
@@ -93,6 +120,9 @@ func decodeJSON(rd io.Reader, v any) error {
 	dec := json.NewDecoder(rd)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if bodyError(err) == errTooLarge {
+			return errTooLarge
+		}
 		return &ParamError{"body", fmt.Sprintf("invalid JSON: %v", err)}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -107,7 +108,11 @@ func (s *Server) identify(h http.HandlerFunc) http.HandlerFunc {
 		// An OAI-PMH POST is a read the protocol lets harvesters send as a form.
 		if !safeMethod(r.Method) && r.URL.Path != "/oai" {
 			if err := s.checkOrigin(r, v); err != nil {
-				s.fail(w, r, http.StatusForbidden, err)
+				status := http.StatusForbidden
+				if errors.Is(err, errTooLarge) {
+					status = http.StatusRequestEntityTooLarge
+				}
+				s.fail(w, r, status, err)
 				return
 			}
 		}
@@ -149,6 +154,9 @@ func (s *Server) checkOrigin(r *http.Request, v *viewer) error {
 	}
 	got := r.Header.Get(csrfHeader)
 	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if err := r.ParseForm(); err != nil {
+			return bodyError(err)
+		}
 		got = r.PostFormValue(csrfField)
 	}
 	if got == "" && strings.HasPrefix(r.URL.Path, "/api/") && v.session == "" {
@@ -332,13 +340,28 @@ func (s *Server) tooManyFailures(w http.ResponseWriter, r *http.Request) bool {
 
 func retryAfter(wait time.Duration) string { return fmt.Sprint(int(math.Ceil(wait.Seconds()))) }
 
-// limited rate-limits anonymous requests per client IP.
+// limited rate-limits anonymous searches per client IP.
 func (s *Server) limited(h http.HandlerFunc) http.HandlerFunc {
+	return s.throttle(s.limits, "too many searches; slow down", h)
+}
+
+// anonWrite rate-limits anonymous writes of stored documents (toolkits) per client IP, so that
+// one client cannot fill the document store.
+func (s *Server) anonWrite(h http.HandlerFunc) http.HandlerFunc {
+	return s.throttle(s.writes, "too many changes; slow down", h)
+}
+
+// throttle answers 429 with Retry-After when an anonymous client has spent l's tokens; staff
+// are not limited.
+func (s *Server) throttle(l *limiter, msg string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !viewerOf(r).Staff() {
-			if wait, ok := s.limits.allow(s.clientIP(r)); !ok {
+			if wait, ok := l.allow(s.clientIP(r)); !ok {
+				// Read the (bounded) body first: a server that answers and closes while the
+				// client is still sending leaves the client with a broken pipe, not the 429.
+				_, _ = io.Copy(io.Discard, r.Body)
 				w.Header().Set("Retry-After", retryAfter(wait))
-				s.fail(w, r, http.StatusTooManyRequests, errors.New("too many searches; slow down"))
+				s.fail(w, r, http.StatusTooManyRequests, errors.New(msg))
 				return
 			}
 		}

@@ -35,6 +35,9 @@ type Config struct {
 	// token bucket size); staff are not limited.
 	SearchRate  float64
 	SearchBurst int
+	// WriteRate and WriteBurst bound anonymous writes (toolkits) per client IP the same way.
+	WriteRate  float64
+	WriteBurst int
 	// TrustProxy takes the client IP from X-Forwarded-For (set it only behind a proxy that
 	// overwrites that header).
 	TrustProxy bool
@@ -72,6 +75,12 @@ func (c *Config) defaults() {
 	}
 	if c.SitemapSize <= 0 {
 		c.SitemapSize = 50_000
+	}
+	if c.WriteRate <= 0 {
+		c.WriteRate = 2
+	}
+	if c.WriteBurst <= 0 {
+		c.WriteBurst = 10
 	}
 	if c.SessionTTL <= 0 {
 		c.SessionTTL = 12 * time.Hour
@@ -121,7 +130,8 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	pages   *pages
-	limits  *limiter
+	limits  *limiter // anonymous searches
+	writes  *limiter // anonymous writes
 	// failures counts failed sign-ins and bearer tokens per client.
 	failures *limiter
 	csrfKey  []byte
@@ -154,7 +164,7 @@ func New(cfg Config, log *slog.Logger, deps Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, log: log, index: deps.Index, workers: deps.Workers, probe: deps.Probe, oaiRepo: deps.OAI,
 		mux: http.NewServeMux(), metrics: newMetrics(), pages: pg,
-		limits: newLimiter(cfg.SearchRate, cfg.SearchBurst), failures: newLimiter(authFailureRate, authFailureBurst),
+		limits: newLimiter(cfg.SearchRate, cfg.SearchBurst), writes: newLimiter(cfg.WriteRate, cfg.WriteBurst), failures: newLimiter(authFailureRate, authFailureBurst),
 		stopping: make(chan struct{}),
 	}
 	if err := s.openStores(context.Background()); err != nil {
@@ -260,7 +270,7 @@ func (s *Server) Routes() []string { return s.routes }
 // route registers a handler under a pattern and counts its requests by that pattern.
 func (s *Server) route(pattern string, h http.HandlerFunc) {
 	s.routes = append(s.routes, pattern)
-	s.mux.Handle(pattern, s.metrics.instrument(pattern, s.identify(h)))
+	s.mux.Handle(pattern, s.metrics.instrument(pattern, limitBody(s.identify(h))))
 }
 
 func (s *Server) routeAll() {
@@ -279,11 +289,11 @@ func (s *Server) routeAll() {
 	s.route("GET /api/records/{id}/license", s.apiRecordLicense)
 	s.route("GET /api/remix", s.apiRemix)
 	s.route("POST /api/attribution/check", s.limited(s.apiAttributionCheck))
-	s.route("POST /api/toolkits", s.needDocs(s.apiToolkitCreate))
+	s.route("POST /api/toolkits", s.needDocs(s.anonWrite(s.apiToolkitCreate)))
 	s.route("GET /api/toolkits/{id}", s.needDocs(s.apiToolkitGet))
-	s.route("PATCH /api/toolkits/{id}", s.needDocs(s.apiToolkitRename))
-	s.route("PUT /api/toolkits/{id}/items/{record}", s.needDocs(s.apiToolkitPutItem))
-	s.route("DELETE /api/toolkits/{id}/items/{record}", s.needDocs(s.apiToolkitDeleteItem))
+	s.route("PATCH /api/toolkits/{id}", s.needDocs(s.anonWrite(s.apiToolkitRename)))
+	s.route("PUT /api/toolkits/{id}/items/{record}", s.needDocs(s.anonWrite(s.apiToolkitPutItem)))
+	s.route("DELETE /api/toolkits/{id}/items/{record}", s.needDocs(s.anonWrite(s.apiToolkitDeleteItem)))
 	s.route("GET /api/toolkits/{id}/export", s.needDocs(s.apiToolkitExport))
 	s.route("GET /charts/licenses.svg", s.chartLicenses)
 	s.route("GET /sitemap.xml", s.sitemap)
@@ -318,12 +328,12 @@ func (s *Server) routeAll() {
 	s.route("GET /{$}", s.limited(s.searchPage))
 	s.route("GET /records/{id}", s.recordPage)
 	s.route("POST /records/{id}/attribution", s.limited(s.recordPage))
-	s.route("POST /toolkit/items", s.needDocs(s.toolkitSave))
-	s.route("POST /toolkits", s.needDocs(s.toolkitNew))
+	s.route("POST /toolkit/items", s.needDocs(s.anonWrite(s.toolkitSave)))
+	s.route("POST /toolkits", s.needDocs(s.anonWrite(s.toolkitNew)))
 	s.route("GET /toolkits/{id}", s.needDocs(s.toolkitView))
 	s.route("GET /toolkits/{id}/export/{format}", s.needDocs(s.toolkitExport))
 	s.route("GET /toolkits/{id}/{key}", s.needDocs(s.toolkitEdit))
-	s.route("POST /toolkits/{id}/{key}", s.needDocs(s.toolkitUpdate))
+	s.route("POST /toolkits/{id}/{key}", s.needDocs(s.anonWrite(s.toolkitUpdate)))
 	s.route("GET /login", s.loginPage)
 	s.route("POST /login", s.needDocs(s.login))
 	s.route("POST /logout", s.logout)

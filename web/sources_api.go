@@ -63,7 +63,7 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiSourceAdd(w http.ResponseWriter, r *http.Request) {
 	var in Source
 	if err := decodeBody(r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		writeError(w, statusOf(err), err)
 		return
 	}
 	src, err := in.Settings()

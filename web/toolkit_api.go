@@ -38,6 +38,9 @@ func (s *Server) toolkitError(w http.ResponseWriter, r *http.Request, err error)
 	switch {
 	case errors.Is(err, toolkit.ErrKey):
 		s.fail(w, r, http.StatusForbidden, err)
+	case errors.Is(err, toolkit.ErrFull):
+		// The store's own words would say nothing more to a learner.
+		s.fail(w, r, http.StatusInsufficientStorage, toolkit.ErrFull)
 	default:
 		s.fail(w, r, statusOf(err), err)
 	}
@@ -53,31 +56,28 @@ func (s *Server) apiToolkitCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.ContentLength != 0 {
 		if err := decodeBody(r, &body); err != nil {
-			writeError(w, http.StatusBadRequest, err)
-			return
-		}
-	}
-	probe := &toolkit.Toolkit{}
-	for _, it := range body.Items {
-		err := s.recordExists(r.Context(), it.Record)
-		if err == nil {
-			err = probe.Put(it.Record, it.Note)
-		}
-		if err != nil {
 			writeError(w, statusOf(err), err)
 			return
 		}
 	}
-	t, key, err := s.toolkits.Create(r.Context(), body.Title)
+	// The limits first, so that an over-long list costs no catalog lookups.
+	probe := &toolkit.Toolkit{}
+	for _, it := range body.Items {
+		if err := probe.Put(it.Record, it.Note); err != nil {
+			writeError(w, statusOf(err), err)
+			return
+		}
+	}
+	for _, it := range probe.Items {
+		if err := s.recordExists(r.Context(), it.Record); err != nil {
+			writeError(w, statusOf(err), err)
+			return
+		}
+	}
+	t, key, err := s.toolkits.Create(r.Context(), body.Title, probe.Items...)
 	if err != nil {
 		s.toolkitError(w, r, err)
 		return
-	}
-	if len(probe.Items) > 0 {
-		if t, err = s.toolkits.Edit(r.Context(), t.ID, key, func(t *toolkit.Toolkit) error { t.Items = probe.Items; return nil }); err != nil {
-			s.toolkitError(w, r, err)
-			return
-		}
 	}
 	out := toolkitJSONOf(t)
 	out.Key, out.Edit = key, "/toolkits/"+t.ID+"/"+key
@@ -103,7 +103,7 @@ func (s *Server) apiToolkitRename(w http.ResponseWriter, r *http.Request) {
 		Title string `json:"title"`
 	}
 	if err := decodeBody(r, &body); err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		writeError(w, statusOf(err), err)
 		return
 	}
 	s.apiToolkitEdit(w, r, func(t *toolkit.Toolkit) error { return t.Rename(body.Title) })
@@ -121,7 +121,7 @@ func (s *Server) apiToolkitPutItem(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.ContentLength != 0 {
 		if err := decodeBody(r, &body); err != nil {
-			writeError(w, http.StatusBadRequest, err)
+			writeError(w, statusOf(err), err)
 			return
 		}
 	}

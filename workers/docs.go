@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -17,8 +18,9 @@ import (
 // sessions), so that callers need not know NATS. Keys are 1 to 255 of [A-Za-z0-9_=/.-],
 // not starting or ending with a dot.
 type Docs struct {
-	kv jetstream.KeyValue
-	nc *nats.Conn
+	kv     jetstream.KeyValue
+	nc     *nats.Conn
+	expire time.Duration
 }
 
 // Doc is one stored document.
@@ -33,7 +35,9 @@ var (
 	docKeyRe = regexp.MustCompile(`^[A-Za-z0-9_=/.-]{1,255}$`)
 )
 
-// Docs returns the document bucket of that name (lower-case [a-z0-9_-]), creating it on first use.
+// Docs returns the document bucket of that name (lower-case [a-z0-9_-]), creating it on first use
+// and otherwise updating its bounds to the configured ones. Lowering MaxBytes below what a bucket
+// holds loses nothing: writes are refused until it has room again.
 func (s *System) Docs(ctx context.Context, bucket string) (*Docs, error) {
 	if !bucketRe.MatchString(bucket) {
 		return nil, fmt.Errorf("%w document bucket name %q", ErrInvalid, bucket)
@@ -43,14 +47,18 @@ func (s *System) Docs(ctx context.Context, bucket string) (*Docs, error) {
 	if d, ok := s.docs[bucket]; ok {
 		return d, nil
 	}
+	lim := s.cfg.docsLimits(bucket)
 	kv, err := s.bucket(ctx, jetstream.KeyValueConfig{
-		Bucket:  docsBucketPfx + bucket,
-		Storage: jetstream.FileStorage,
+		Bucket:   docsBucketPfx + bucket,
+		Storage:  jetstream.FileStorage,
+		MaxBytes: lim.MaxBytes,
+		// Every write is a new message, so a bucket's age limit counts from the last write.
+		TTL: lim.Expire,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("document bucket %s: %w", bucket, err)
 	}
-	d := &Docs{kv: kv, nc: s.nc}
+	d := &Docs{kv: kv, nc: s.nc, expire: lim.Expire}
 	s.docs[bucket] = d
 	return d, nil
 }
@@ -136,6 +144,42 @@ func (d *Docs) getLast(ctx context.Context, keys []string, out map[string]json.R
 		}
 		out[strings.TrimPrefix(msg.Header.Get(jetstream.SubjectHeader), prefix)] = msg.Data
 	}
+}
+
+// Touch counts a read of the document at key as a use in a bucket whose documents expire: a
+// document last written more than a tenth of the expiry ago is written again unchanged, so
+// that most reads cost no write. A missing key is ErrNotFound.
+func (d *Docs) Touch(ctx context.Context, key string) error {
+	if d.expire <= 0 {
+		return nil
+	}
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	e, err := d.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("touch document %s: %w: %w", key, ErrNotFound, err)
+	}
+	if err != nil {
+		return fmt.Errorf("touch document %s: %w", key, err)
+	}
+	if time.Since(e.Created()) < d.expire/10 {
+		return nil
+	}
+	// A conflict means another write came first, which renewed the document as well.
+	if _, err := putBytes(ctx, d.kv, key, e.Value(), e.Revision()); err != nil && !errors.Is(err, ErrConflict) {
+		return fmt.Errorf("touch document %s: %w", key, err)
+	}
+	return nil
+}
+
+// Bytes is how much the bucket holds, as counted against its MaxBytes.
+func (d *Docs) Bytes(ctx context.Context) (uint64, error) {
+	st, err := d.kv.Status(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("document bucket status: %w", err)
+	}
+	return st.Bytes(), nil
 }
 
 // Put stores v at key, replacing what was there.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -75,15 +76,21 @@ func decodeJSON[T any](e jetstream.KeyValueEntry) (T, error) {
 	return v, nil
 }
 
-// putJSON encodes v and stores it at key: regardless of what is there (anyRevision), only if the
-// key is free (freeKey, else ErrExists), or only if it is still at revision rev (else
-// ErrConflict). Both sentinels also wrap jetstream's own error.
+// putJSON encodes v and stores it at key with putBytes.
 func putJSON(ctx context.Context, kv jetstream.KeyValue, key string, v any, rev uint64) (uint64, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return 0, fmt.Errorf("encode %s: %w", key, err)
 	}
+	return putBytes(ctx, kv, key, b, rev)
+}
+
+// putBytes stores b at key: regardless of what is there (anyRevision), only if the key is free
+// (freeKey, else ErrExists), or only if it is still at revision rev (else ErrConflict). A bucket
+// at its MaxBytes gives ErrFull. The sentinels also wrap jetstream's own error.
+func putBytes(ctx context.Context, kv jetstream.KeyValue, key string, b []byte, rev uint64) (uint64, error) {
 	var stored uint64
+	var err error
 	switch rev {
 	case anyRevision:
 		stored, err = kv.Put(ctx, key, b)
@@ -101,8 +108,32 @@ func putJSON(ctx context.Context, kv jetstream.KeyValue, key string, v any, rev 
 			return 0, fmt.Errorf("%w: %w", ErrExists, err)
 		}
 		return 0, fmt.Errorf("%w: %w", ErrConflict, err)
+	case isFull(err):
+		return 0, fmt.Errorf("store %s: %w: %w", key, ErrFull, err)
 	case err != nil:
 		return 0, fmt.Errorf("store %s: %w", key, err)
 	}
 	return stored, nil
+}
+
+// JetStream error codes of a write refused for want of room: the stream's own limits
+// ("maximum bytes exceeded" comes as a store failure), or the server's or account's storage.
+const (
+	codeStoreFailed          jetstream.ErrorCode = 10077
+	codeInsufficientResource jetstream.ErrorCode = 10023
+	codeStorageExceeded      jetstream.ErrorCode = 10047
+)
+
+func isFull(err error) bool {
+	var ae *jetstream.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.ErrorCode {
+	case codeInsufficientResource, codeStorageExceeded:
+		return true
+	case codeStoreFailed:
+		return strings.HasPrefix(ae.Description, "maximum ")
+	}
+	return false
 }

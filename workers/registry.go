@@ -26,6 +26,8 @@ var (
 	ErrConflict = errors.New("changed since it was read")
 	// ErrPending is returned when a source already has a job queued or running.
 	ErrPending = errors.New("a job is already queued or running")
+	// ErrFull is returned by a write to a bucket that holds as many bytes as it may.
+	ErrFull = errors.New("store is full")
 )
 
 // MinPace is the least time between two requests to a source's host that a source may ask for.

@@ -75,7 +75,24 @@ type Config struct {
 	History int
 	// Rescan is how often the scheduler rereads the source registry.
 	Rescan time.Duration
+
+	// Docs bounds document buckets by name; a bucket not named here, or named without
+	// MaxBytes, holds at most DocsMaxBytes.
+	Docs         map[string]DocsLimits
+	DocsMaxBytes int64
 }
+
+// DocsLimits bound one document bucket.
+type DocsLimits struct {
+	// MaxBytes is the most the bucket holds; a write beyond it fails with ErrFull.
+	MaxBytes int64
+	// Expire removes a document that was neither written nor touched for this long; zero keeps
+	// documents until they are deleted.
+	Expire time.Duration
+}
+
+// DefaultDocsMaxBytes is DocsMaxBytes when none is configured.
+const DefaultDocsMaxBytes = 64 << 20
 
 func (c *Config) defaults() {
 	if c.Replicas < 1 {
@@ -105,6 +122,18 @@ func (c *Config) defaults() {
 	if c.Rescan <= 0 {
 		c.Rescan = 15 * time.Second
 	}
+	if c.DocsMaxBytes <= 0 {
+		c.DocsMaxBytes = DefaultDocsMaxBytes
+	}
+}
+
+// docsLimits returns the bounds of a document bucket, defaults filled in.
+func (c *Config) docsLimits(bucket string) DocsLimits {
+	l := c.Docs[bucket]
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = c.DocsMaxBytes
+	}
+	return l
 }
 
 // System is a connection to Orchard's NATS with its streams and buckets provisioned.

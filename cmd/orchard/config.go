@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/orchard-oer/orchard/workers"
 )
 
 // Config is Orchard's whole configuration. It is read once by viper in this package and
@@ -33,6 +35,8 @@ type Config struct {
 		ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout" help:"how long in-flight requests may take once a stop is asked for"`
 		MetricsToken    string        `mapstructure:"metrics_token" secret:"true" help:"bearer token that /metrics requires from any client"`
 		MetricsAddr     string        `mapstructure:"metrics_addr" help:"serve /metrics on this address only, not on http.addr"`
+		WriteRate       float64       `mapstructure:"write_rate" help:"anonymous writes (toolkits) per second per client"`
+		WriteBurst      int           `mapstructure:"write_burst" help:"anonymous writes a client may make at once"`
 		SitemapSize     int           `mapstructure:"sitemap_size" help:"record pages per sitemap file; a larger catalog gets a sitemap index (default 50000)"`
 	} `mapstructure:"http"`
 	Catalog struct {
@@ -55,8 +59,15 @@ type Config struct {
 		Replicas int    `mapstructure:"replicas" help:"replicas of new streams and buckets: 1 embedded, 3 on a cluster"`
 		// Listen makes the embedded server listen on a loopback address so that CLI commands
 		// and workers in other processes can reach it.
-		Listen string `mapstructure:"listen" help:"loopback address of the embedded NATS server, for the CLI and local workers"`
+		Listen       string `mapstructure:"listen" help:"loopback address of the embedded NATS server, for the CLI and local workers"`
+		DocsMaxBytes int64  `mapstructure:"docs_max_bytes" help:"bytes each document bucket (tokens, sessions, decisions, ...) may hold, toolkits apart"`
 	} `mapstructure:"nats"`
+	// Toolkit bounds what anonymous learners can store.
+	Toolkit struct {
+		// ExpireAfter removes a toolkit neither changed nor viewed for this long; 0 keeps them.
+		ExpireAfter time.Duration `mapstructure:"expire_after" help:"remove toolkits neither changed nor viewed for this long; 0 keeps them"`
+		MaxBytes    int64         `mapstructure:"max_bytes" help:"bytes the toolkit store may hold"`
+	} `mapstructure:"toolkit"`
 	Workers struct {
 		Count        int           `mapstructure:"count" help:"concurrent harvest jobs in this process"`
 		AckWait      time.Duration `mapstructure:"ack_wait" help:"how long a job may go without a heartbeat before it is redelivered"`
@@ -121,6 +132,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("catalog.meilisearch.timeout", 30*time.Second)
 	v.SetDefault("nats.replicas", 1)
 	v.SetDefault("nats.listen", "127.0.0.1:4222")
+	v.SetDefault("nats.docs_max_bytes", workers.DefaultDocsMaxBytes)
+	v.SetDefault("toolkit.expire_after", 180*24*time.Hour)
+	v.SetDefault("toolkit.max_bytes", 256<<20)
 	v.SetDefault("workers.count", 2)
 	v.SetDefault("harvest.pace", time.Second)
 	v.SetDefault("harvest.timeout", 60*time.Second)

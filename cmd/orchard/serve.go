@@ -12,6 +12,7 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/normalizer"
+	"github.com/orchard-oer/orchard/toolkit"
 	"github.com/orchard-oer/orchard/web"
 	"github.com/orchard-oer/orchard/workers"
 )
@@ -25,6 +26,10 @@ func (a *app) workersConfig(listen string) workers.Config {
 		Dir: a.cfg.DataDir, Listen: listen, Replicas: n.Replicas,
 		AckWait: w.AckWait, MaxDeliver: w.MaxDeliver, Backoff: w.Backoff, MaxBackoff: w.MaxBackoff,
 		IndexRetry: w.IndexRetry, DrainTimeout: w.DrainTimeout, History: w.History, Rescan: w.Rescan,
+		DocsMaxBytes: n.DocsMaxBytes,
+		Docs: map[string]workers.DocsLimits{
+			toolkit.Bucket: {MaxBytes: a.cfg.Toolkit.MaxBytes, Expire: a.cfg.Toolkit.ExpireAfter},
+		},
 	}
 }
 
@@ -36,6 +41,7 @@ func (a *app) webConfig() web.Config {
 		SearchRate: h.SearchRate, SearchBurst: h.SearchBurst, TrustProxy: h.TrustProxy,
 		SessionTTL: h.SessionTTL, SecureCookies: h.SecureCookies,
 		MetricsToken: h.MetricsToken, MetricsAddr: h.MetricsAddr, SitemapSize: h.SitemapSize,
+		WriteRate: h.WriteRate, WriteBurst: h.WriteBurst,
 	}
 }
 
