@@ -129,7 +129,7 @@ func (s *Server) apiRemix(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, &ParamError{"license", "give at least two licenses or records"})
 		return
 	}
-	writeJSON(w, http.StatusOK, remix(ids))
+	writeJSON(w, http.StatusOK, remixCheck(ids))
 }
 
 func cmpOrUnknown(id string) string {
@@ -139,7 +139,7 @@ func cmpOrUnknown(id string) string {
 	return id
 }
 
-func remix(ids []string) remixResult {
+func remixCheck(ids []string) remixResult {
 	c := license.Compatible(ids...)
 	if c.Licenses == nil {
 		c.Licenses = []string{}
@@ -183,7 +183,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if with := strings.TrimSpace(r.URL.Query().Get("with")); with != "" {
 		view.With = with
-		res := remix([]string{cmpOrUnknown(rec.License.ID), with})
+		res := remixCheck([]string{cmpOrUnknown(rec.License.ID), with})
 		view.Remix = &res
 	}
 	if r.Method == http.MethodPost {

@@ -295,6 +295,7 @@ func (s *Server) routeAll() {
 	s.route("PUT /api/toolkits/{id}/items/{record}", s.needDocs(s.anonWrite(s.apiToolkitPutItem)))
 	s.route("DELETE /api/toolkits/{id}/items/{record}", s.needDocs(s.anonWrite(s.apiToolkitDeleteItem)))
 	s.route("GET /api/toolkits/{id}/export", s.needDocs(s.apiToolkitExport))
+	s.route("GET /api/toolkits/{id}/plan", s.needDocs(s.apiToolkitPlan))
 	s.route("GET /charts/licenses.svg", s.chartLicenses)
 	s.route("GET /sitemap.xml", s.sitemap)
 	s.route("GET /sitemaps/{file}", s.sitemapPart)

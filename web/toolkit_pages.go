@@ -45,6 +45,7 @@ type toolkitView struct {
 	Key     string // set on the edit page only
 	Share   string
 	Edit    string
+	Plan    planView
 }
 
 func (s *Server) toolkitView(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +59,8 @@ func (s *Server) toolkitView(w http.ResponseWriter, r *http.Request) {
 		s.toolkitError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "toolkit", toolkitView{Toolkit: t, Entries: s.entries(r.Context(), t), Share: "/toolkits/" + t.ID})
+	entries := s.entries(r.Context(), t)
+	s.render(w, r, http.StatusOK, "toolkit", toolkitView{Toolkit: t, Entries: entries, Share: "/toolkits/" + t.ID, Plan: planViewOf(r, entries)})
 }
 
 // myToolkit sends visitors to the toolkit their browser remembers, or offers to start one.
@@ -98,9 +100,10 @@ func (s *Server) toolkitEdit(w http.ResponseWriter, r *http.Request) {
 	// The key is in this page's URL: keep it out of Referer headers.
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	s.rememberToolkit(w, r, id, key)
+	entries := s.entries(r.Context(), t)
 	s.render(w, r, http.StatusOK, "toolkit", toolkitView{
-		Toolkit: t, Entries: s.entries(r.Context(), t), Key: key,
-		Share: "/toolkits/" + t.ID, Edit: "/toolkits/" + t.ID + "/" + key,
+		Toolkit: t, Entries: entries, Key: key,
+		Share: "/toolkits/" + t.ID, Edit: "/toolkits/" + t.ID + "/" + key, Plan: planViewOf(r, entries),
 	})
 }
 
