@@ -63,6 +63,13 @@ const (
 	authFailureBurst = 5
 )
 
+// DefaultConfig is the configuration New completes an empty one to.
+func DefaultConfig() Config {
+	var c Config
+	c.defaults()
+	return c
+}
+
 func (c *Config) defaults() {
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 10 * time.Second

@@ -94,6 +94,13 @@ type DocsLimits struct {
 // DefaultDocsMaxBytes is DocsMaxBytes when none is configured.
 const DefaultDocsMaxBytes = 64 << 20
 
+// DefaultConfig is the configuration Open completes an empty one to.
+func DefaultConfig() Config {
+	var c Config
+	c.defaults()
+	return c
+}
+
 func (c *Config) defaults() {
 	if c.Replicas < 1 {
 		c.Replicas = 1

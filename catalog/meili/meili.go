@@ -156,18 +156,26 @@ func client(url, key string, hc *http.Client) meilisearch.ServiceManager {
 	return meilisearch.New(url, opts...)
 }
 
+// DefaultConfig is the configuration New completes an empty one to.
+func DefaultConfig() Config { return Config{}.withDefaults() }
+
+func (c Config) withDefaults() Config {
+	if c.Timeout <= 0 {
+		c.Timeout = 30 * time.Second
+	}
+	if c.TaskTimeout <= 0 {
+		c.TaskTimeout = 10 * time.Minute
+	}
+	return c
+}
+
 // New connects to Meilisearch, creates the index when missing and applies its settings. An
 // unreachable server is retried with backoff for up to cfg.Timeout.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*Index, error) {
 	if cfg.URL == "" || cfg.Index == "" {
 		return nil, errors.New("meilisearch: URL and index are required")
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 30 * time.Second
-	}
-	if cfg.TaskTimeout <= 0 {
-		cfg.TaskTimeout = 10 * time.Minute
-	}
+	cfg = cfg.withDefaults()
 	cfg.URL = strings.TrimRight(cfg.URL, "/")
 	hc := httpClient(cfg.Timeout)
 	admin := client(cfg.URL, cfg.Key, hc)

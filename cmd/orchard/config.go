@@ -13,6 +13,9 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/orchard-oer/orchard/catalog/meili"
+	"github.com/orchard-oer/orchard/harvester/fetch"
+	"github.com/orchard-oer/orchard/web"
 	"github.com/orchard-oer/orchard/workers"
 )
 
@@ -138,6 +141,32 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("workers.count", 2)
 	v.SetDefault("harvest.pace", time.Second)
 	v.SetDefault("harvest.timeout", 60*time.Second)
+	// The rest come from the packages that apply them, so that `config show` and --help tell
+	// the values in force instead of 0.
+	for prefix, defaults := range map[string]any{
+		"http.":                web.DefaultConfig(),
+		"nats.":                workers.DefaultConfig(),
+		"workers.":             workers.DefaultConfig(),
+		"harvest.":             fetch.DefaultConfig(),
+		"catalog.meilisearch.": meili.DefaultConfig(),
+	} {
+		packageDefaults(v, prefix, reflect.ValueOf(defaults))
+	}
+}
+
+// packageDefaults sets the default of every key under prefix that has none yet from the field
+// of the same name in a package's default configuration.
+func packageDefaults(v *viper.Viper, prefix string, defaults reflect.Value) {
+	for _, s := range settings() {
+		rest, ok := strings.CutPrefix(s.key, prefix)
+		if !ok || strings.Contains(rest, ".") || v.Get(s.key) != nil {
+			continue
+		}
+		f := defaults.FieldByName(reflect.TypeFor[Config]().FieldByIndex(s.index).Name)
+		if f.IsValid() && f.Type() == s.typ && !f.IsZero() {
+			v.SetDefault(s.key, f.Interface())
+		}
+	}
 }
 
 // setting is one leaf of Config: its key, and where it sits in the struct.

@@ -63,6 +63,9 @@ type Config struct {
 	Transport http.RoundTripper
 }
 
+// DefaultConfig is the configuration New completes an empty one to.
+func DefaultConfig() Config { return Config{}.withDefaults() }
+
 func (c Config) withDefaults() Config {
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
