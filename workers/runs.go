@@ -155,7 +155,7 @@ func (s *System) History(ctx context.Context, source string, limit int) ([]Run, 
 
 // allRuns reads the runs matching filter, newest first.
 func (s *System) allRuns(ctx context.Context, filter string) ([]Run, error) {
-	es, err := entries(ctx, s.runs, filter)
+	es, err := entries(ctx, s.nc, s.runs, filter)
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
@@ -202,18 +202,16 @@ func (s *System) Status(ctx context.Context) ([]SourceStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	runs, err := s.allRuns(ctx, ">")
-	if err != nil {
-		return nil, err
-	}
 	now := time.Now()
 	out := make([]SourceStatus, 0, len(srcs))
 	for _, src := range srcs {
 		st := SourceStatus{Source: src}
+		// One read per source keeps each within what a single direct get returns.
+		runs, err := s.allRuns(ctx, src.Name+".*")
+		if err != nil {
+			return nil, err
+		}
 		for _, r := range runs { // newest first
-			if r.Source != src.Name {
-				continue
-			}
 			switch {
 			case !r.Status.Final() && st.Active == nil && st.Last == nil:
 				st.Active = &r

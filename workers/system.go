@@ -157,7 +157,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 		s.Close()
 		return nil, err
 	}
-	s.registry = &Registry{kv: s.sources, ckpts: s.ckpts}
+	s.registry = &Registry{nc: s.nc, kv: s.sources, ckpts: s.ckpts}
 	return s, nil
 }
 
