@@ -119,9 +119,12 @@ func (w *pool) handle(stop context.Context, msg jetstream.Msg) {
 		delete(w.running, j.RunID)
 		w.mu.Unlock()
 	}()
+	if err := s.holdLease(ctx, j.RunID); err != nil {
+		log.Warn("job lease", "err", err) // the heartbeats try again
+	}
 	done := make(chan struct{})
 	defer close(done)
-	go w.watch(stop, done, msg, &draining, cancel)
+	go w.watch(stop, done, msg, j.RunID, &draining, cancel)
 
 	log.Info("job started", "source", j.Source, "full", j.Full)
 	run, err := s.execute(ctx, w.p, j, delivery, &draining)
@@ -132,10 +135,12 @@ func (w *pool) handle(stop context.Context, msg jetstream.Msg) {
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(stop), 10*time.Second)
 	defer scancel()
 	w.settle(sctx, msg, run, delivery, err, draining.Load())
+	s.dropLease(sctx, j.RunID)
 }
 
-// watch keeps the job's message alive while it runs and turns a stop into a drain.
-func (w *pool) watch(stop context.Context, done <-chan struct{}, msg jetstream.Msg, draining *atomic.Bool, cancel context.CancelFunc) {
+// watch keeps the job's message and its run lease alive while it runs and turns a stop into a
+// drain.
+func (w *pool) watch(stop context.Context, done <-chan struct{}, msg jetstream.Msg, runID string, draining *atomic.Bool, cancel context.CancelFunc) {
 	beat := time.NewTicker(max(w.s.cfg.AckWait/3, 100*time.Millisecond))
 	defer beat.Stop()
 	stopping := stop.Done()
@@ -148,6 +153,11 @@ func (w *pool) watch(stop context.Context, done <-chan struct{}, msg jetstream.M
 			if err := msg.InProgress(); err != nil {
 				w.s.log.Debug("job heartbeat", "err", err)
 			}
+			lctx, lcancel := context.WithTimeout(context.WithoutCancel(stop), w.s.cfg.AckWait/3)
+			if err := w.s.holdLease(lctx, runID); err != nil {
+				w.s.log.Debug("job lease", "err", err)
+			}
+			lcancel()
 		case <-stopping:
 			draining.Store(true)
 			stopping = nil

@@ -32,6 +32,7 @@ const (
 	runsBucket     = "orchard_runs"
 	controlBucket  = "orchard_control"
 	leaseBucket    = "orchard_schedule"
+	workersBucket  = "orchard_workers"
 	docsBucketPfx  = "orchard_doc_"
 	maxDeliverAdv  = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + jobsStream + "." + jobsConsumer
 	provisionTries = 5 * time.Second // per attempt: a call before a cluster has a leader can hang
@@ -56,7 +57,9 @@ type Config struct {
 	// Replicas of every stream and bucket: 1 for the embedded server, 3 on a cluster.
 	Replicas int
 
-	// AckWait is how long a job may go without a heartbeat before it is redelivered.
+	// AckWait is how long a job may go without a heartbeat before it is redelivered; a worker
+	// beats three times per AckWait, so a lost worker's job is back in the queue within about
+	// AckWait, and its run lease expires after as long.
 	AckWait time.Duration
 	// MaxDeliver is how often a job is tried before it goes to the dead-letter stream.
 	MaxDeliver int
@@ -81,7 +84,7 @@ func (c *Config) defaults() {
 		c.Replicas = 1
 	}
 	if c.AckWait <= 0 {
-		c.AckWait = time.Minute
+		c.AckWait = 10 * time.Second
 	}
 	if c.MaxDeliver <= 0 {
 		c.MaxDeliver = 6
@@ -123,7 +126,10 @@ type System struct {
 	runs     jetstream.KeyValue
 	control  jetstream.KeyValue
 	leases   jetstream.KeyValue
+	workers  jetstream.KeyValue // run leases: which worker holds a running job
 	registry *Registry
+	// name is this process as runs name their worker: host:pid.
+	name string
 
 	mu   sync.Mutex
 	docs map[string]*Docs
@@ -137,7 +143,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &System{cfg: cfg, log: log, docs: map[string]*Docs{}}
+	s := &System{cfg: cfg, log: log, docs: map[string]*Docs{}, name: processName()}
 	var err error
 	if cfg.URL == "" {
 		err = s.startEmbedded()
@@ -320,6 +326,8 @@ func (s *System) ensure(ctx context.Context) error {
 		{&s.control, jetstream.KeyValueConfig{Bucket: controlBucket, Description: "cancel requests", TTL: 7 * 24 * time.Hour}},
 		// A due time's key is created once by whichever scheduler gets there first.
 		{&s.leases, jetstream.KeyValueConfig{Bucket: leaseBucket, Description: "scheduler due-time leases", TTL: 48 * time.Hour}},
+		// A running job's lease, renewed with every heartbeat: gone, its worker is lost.
+		{&s.workers, jetstream.KeyValueConfig{Bucket: workersBucket, Description: "running jobs' worker leases", TTL: s.cfg.AckWait}},
 	}
 	for _, b := range kvs {
 		b.cfg.Storage = jetstream.FileStorage
@@ -354,6 +362,17 @@ func (s *System) ClientURL() string {
 		return ""
 	}
 	return s.srv.ClientURL()
+}
+
+// Name is this process as runs and NATS name it: host:pid.
+func (s *System) Name() string { return s.name }
+
+func processName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	return host + ":" + strconv.Itoa(os.Getpid())
 }
 
 // Sources is the source registry.
