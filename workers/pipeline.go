@@ -153,6 +153,7 @@ type sentPage struct {
 // already over), errCancelled, errDrain, errFenced, or the error that stopped the harvest.
 func (s *System) execute(ctx context.Context, p *Pipeline, j job, delivery int, draining *atomic.Bool) (Run, error) {
 	a := &attempt{s: s, p: p, job: j, start: time.Now(), draining: draining}
+	defer func() { s.metrics.lag.Sub(float64(len(a.inflight))) }()
 	run, err := s.Run(ctx, j.RunID)
 	if errors.Is(err, ErrNotFound) { // the run record was pruned or lost: rebuild it
 		run = Run{ID: j.RunID, Source: j.Source, Trigger: j.Trigger, Full: j.Full, Due: j.Due, Queued: time.Now().UTC()}
@@ -337,6 +338,9 @@ func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 	sp.state = progressState{RunID: a.state.RunID, Checkpoint: page.Checkpoint, Done: page.Done, Stats: st}
 	a.sent = st
 	a.inflight, a.inflightRecs = append(a.inflight, sp), a.inflightRecs+sp.records
+	a.s.metrics.lag.Inc()
+	a.s.metrics.pages.WithLabelValues(a.job.Source).Inc()
+	a.s.metrics.records.WithLabelValues(a.job.Source).Add(float64(len(page.Records)))
 	a.harvested(ctx, st)
 	for len(a.inflight) > a.p.window || len(a.inflight) > 0 && a.inflightRecs > a.p.InFlightRecords {
 		if err := a.confirm(ctx); err != nil {
@@ -451,6 +455,7 @@ func (a *attempt) confirm(ctx context.Context) error {
 func (a *attempt) advance(ctx context.Context) error {
 	sp := a.inflight[0]
 	a.inflight, a.inflightRecs = a.inflight[1:], a.inflightRecs-sp.records
+	a.s.metrics.lag.Dec()
 	a.state = sp.state
 	if err := a.store(ctx); err != nil {
 		return err

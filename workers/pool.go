@@ -105,6 +105,9 @@ func (w *pool) handle(stop context.Context, msg jetstream.Msg) {
 		return
 	}
 	delivery := int(meta.NumDelivered)
+	if delivery > 1 {
+		s.metrics.redelivered.Inc()
+	}
 	log := s.log.With("run", j.RunID, "delivery", delivery)
 
 	// The job's context outlives stop: a stopping worker lets the job reach a checkpoint.
@@ -176,6 +179,9 @@ func (w *pool) settle(ctx context.Context, msg jetstream.Msg, run Run, delivery 
 	log := s.log.With("run", run.ID, "source", run.Source, "delivery", delivery)
 	end := func(status RunStatus, reason string) {
 		run.Status, run.Ended, run.Error = status, time.Now().UTC(), reason
+		if !run.Started.IsZero() {
+			s.metrics.runs.WithLabelValues(string(status)).Observe(run.Ended.Sub(run.Started).Seconds())
+		}
 		if err := s.saveRun(ctx, run); err != nil {
 			log.Error("save run", "err", err)
 		}
@@ -204,12 +210,14 @@ func (w *pool) settle(ctx context.Context, msg jetstream.Msg, run Run, delivery 
 	case harvester.KindOf(err) == harvester.KindPermanent || harvester.KindOf(err) == harvester.KindInvalid:
 		log.Warn("job failed", "err", err)
 		run.failed(err)
+		s.metrics.errors.WithLabelValues(harvester.KindOf(err).String()).Inc()
 		ackOrLog(log, msg.TermWithReason(truncate(err.Error(), 200)))
 		end(StatusFailed, err.Error())
 	default: // transient, index and unclassified errors: retry later
 		delay := backoff(s.cfg.Backoff, s.cfg.MaxBackoff, delivery)
 		log.Warn("job failed; retrying", "in", delay, "err", err)
 		run.failed(err)
+		s.metrics.errors.WithLabelValues(harvester.KindOf(err).String()).Inc()
 		run.Status, run.Error = StatusQueued, err.Error()
 		if err := s.saveRun(ctx, run); err != nil {
 			log.Error("save run", "err", err)

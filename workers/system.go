@@ -54,6 +54,8 @@ type Config struct {
 	// Listen makes the embedded server listen on this address (host:port) so that commands and
 	// workers in other processes can reach it; empty keeps it in-process only.
 	Listen string
+	// Name is the process's role as NATS shows its connection ("orchard serve"); empty is "orchard".
+	Name string
 	// Replicas of every stream and bucket: 1 for the embedded server, 3 on a cluster.
 	Replicas int
 
@@ -80,6 +82,9 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
+	if c.Name == "" {
+		c.Name = "orchard"
+	}
 	if c.Replicas < 1 {
 		c.Replicas = 1
 	}
@@ -131,6 +136,8 @@ type System struct {
 	// name is this process as runs name their worker: host:pid.
 	name string
 
+	metrics *metrics
+
 	mu   sync.Mutex
 	docs map[string]*Docs
 }
@@ -143,7 +150,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &System{cfg: cfg, log: log, docs: map[string]*Docs{}, name: processName()}
+	s := &System{cfg: cfg, log: log, docs: map[string]*Docs{}, name: processName(), metrics: newMetrics()}
 	var err error
 	if cfg.URL == "" {
 		err = s.startEmbedded()
@@ -212,7 +219,7 @@ func (s *System) startEmbedded() error {
 		return errors.New("start embedded nats: not ready after 10s")
 	}
 	s.srv = srv
-	s.nc, err = nats.Connect("", nats.InProcessServer(srv), nats.Name("orchard"), nats.Token(token))
+	s.nc, err = nats.Connect("", nats.InProcessServer(srv), nats.Name(s.cfg.Name), nats.Token(token))
 	if err != nil {
 		srv.Shutdown()
 		return fmt.Errorf("connect embedded nats: %w", err)
@@ -221,7 +228,7 @@ func (s *System) startEmbedded() error {
 }
 
 func (s *System) connect() error {
-	opts := []nats.Option{nats.Name("orchard"), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond)}
+	opts := []nats.Option{nats.Name(s.cfg.Name), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond)}
 	if s.cfg.Creds != "" {
 		opts = append(opts, nats.UserCredentials(s.cfg.Creds))
 	}
