@@ -394,3 +394,11 @@ func (l serverLog) Fatalf(format string, v ...any)  { l.log.Error(fmt.Sprintf(fo
 func (l serverLog) Errorf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
 func (l serverLog) Debugf(format string, v ...any)  {}
 func (l serverLog) Tracef(format string, v ...any)  {}
+
+// Ready reports whether the connection to NATS is up.
+func (s *System) Ready() error {
+	if st := s.nc.Status(); st != nats.CONNECTED {
+		return fmt.Errorf("nats: %s", st)
+	}
+	return nil
+}
