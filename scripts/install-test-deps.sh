@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives for real when they are missing: Chromium for
+# Installs the Debian packages the test suite drives for real when they are missing: promtool (from
+# prometheus) for the alert rules, Chromium for
 # browser tests, xmllint and xml.xsd for schema checks, and Catmandu's OAI-PMH provider as an independent
 # OAI-PMH server.
 set -euo pipefail
@@ -8,6 +9,7 @@ pkgs=()
 command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
 command -v xmllint >/dev/null 2>&1 || pkgs+=(libxml2-utils)
 [ -f /usr/share/xml/xmltooling/xml.xsd ] || pkgs+=(xmltooling-schemas) # xml.xsd, imported by the OAI-PMH schema
+command -v promtool >/dev/null 2>&1 || pkgs+=(prometheus) # promtool checks deploy/prometheus/alerts.yml
 perl -MDancer::Plugin::Catmandu::OAI -e1 >/dev/null 2>&1 || pkgs+=(libdancer-plugin-catmandu-oai-perl)
 perl -MCatmandu::Importer::OAI -e1 >/dev/null 2>&1 || pkgs+=(libcatmandu-oai-perl) # harvests Orchard's own /oai
 for m in Class::Accessor Date::Manip XML::DOM Try::Tiny Data::UUID JSON CGI; do

@@ -100,6 +100,11 @@ type Run struct {
 	Ended    time.Time         `json:"ended,omitzero"`
 	Attempts int               `json:"attempts"`
 	Error    string            `json:"error,omitempty"`
+	Worker   string            `json:"worker,omitempty"` // host:pid
+	Note     string            `json:"note,omitempty"`
+
+	PagesHarvested   int `json:"pages_harvested"` // pages harvested, confirmed or not
+	RecordsHarvested int `json:"records_harvested"`
 
 	Pages             int                    `json:"pages"`
 	Records           int                    `json:"records"`
@@ -119,6 +124,7 @@ func runOf(r workers.Run) Run {
 	return Run{
 		ID: r.ID, Source: r.Source, Trigger: r.Trigger, Full: r.Full, Status: r.Status,
 		Due: r.Due, Queued: r.Queued, Started: r.Started, Ended: r.Ended, Attempts: r.Attempts, Error: r.Error,
+		Worker: r.Worker, Note: r.Note, PagesHarvested: r.PagesHarvested, RecordsHarvested: r.RecordsHarvested,
 		Pages: r.Pages, Records: r.Records, Upserted: r.Upserted, Deleted: r.Deleted, Expected: r.Expected,
 		Licenses: r.Licenses, Unknown: r.Unknown, Conflicting: r.Conflicting, Quarantined: r.Quarantined,
 		QuarantineSamples: r.QuarantineSamples, Errors: r.Errors, ErrorSamples: r.ErrorSamples,
@@ -172,15 +178,21 @@ type Progress struct {
 	Upserted int               `json:"upserted"`
 	Deleted  int               `json:"deleted"`
 	Expected int               `json:"expected,omitempty"`
-	Rate     float64           `json:"rate"` // records per second in the current attempt
-	ETA      string            `json:"eta,omitempty"`
-	At       time.Time         `json:"at"`
+	// PagesHarvested and RecordsHarvested include pages the catalog has yet to confirm.
+	PagesHarvested   int       `json:"pages_harvested"`
+	RecordsHarvested int       `json:"records_harvested"`
+	Worker           string    `json:"worker,omitempty"`
+	Note             string    `json:"note,omitempty"`
+	Rate             float64   `json:"rate"` // records per second in the current attempt
+	ETA              string    `json:"eta,omitempty"`
+	At               time.Time `json:"at"`
 }
 
 func progressOf(p workers.Progress) Progress {
 	return Progress{
 		RunID: p.RunID, Source: p.Source, Status: p.Status, Pages: p.Pages, Records: p.Records,
 		Upserted: p.Upserted, Deleted: p.Deleted, Expected: p.Expected, Rate: p.Rate,
+		PagesHarvested: p.PagesHarvested, RecordsHarvested: p.RecordsHarvested, Worker: p.Worker, Note: p.Note,
 		ETA: durationString(p.ETA), At: p.At,
 	}
 }

@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/orchard-oer/orchard/internal/testenv"
 )
@@ -142,4 +144,77 @@ func TestReplicasNeverLowered(t *testing.T) {
 	if r := c.CachedInfo().Config.Replicas; r != 3 {
 		t.Errorf("consumer has %d replicas, want 3", r)
 	}
+}
+
+// With one of three nodes killed, the reads behind the admin API, the CLI and the scheduler
+// answer within seconds: every read that starts 10 s or more after the kill succeeds in 5 s.
+func TestClusterNodeLossReads(t *testing.T) {
+	testenv.Slow(t, "three-server NATS cluster")
+	t.Parallel()
+	servers := startCluster(t)
+	s := openSystem(t, clusterConfig(servers))
+	ctx := t.Context()
+	var runID string
+	for _, name := range []string{"alpha", "beta", "gamma"} {
+		if _, err := s.Sources().Add(ctx, testSource(name)); err != nil {
+			t.Fatal(err)
+		}
+		id, err := s.RunNow(ctx, name, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runID = id
+	}
+	docs, err := s.Docs(ctx, "tokens")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := docs.Put(ctx, "t1", map[string]string{"role": "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	// The worst node to lose: the one leading the sources bucket, which a watch would need.
+	info, err := s.sources.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leader := info.(*jetstream.KeyValueBucketStatus).StreamInfo().Cluster.Leader
+	killed := time.Now()
+	for _, srv := range servers {
+		if srv.Name() == leader {
+			srv.Shutdown()
+		}
+	}
+	reads := []struct {
+		name string
+		read func(context.Context) error
+	}{
+		{"status", func(ctx context.Context) error { _, err := s.Status(ctx); return err }},
+		{"sources", func(ctx context.Context) error { _, err := s.Sources().List(ctx); return err }},
+		{"history", func(ctx context.Context) error { _, err := s.History(ctx, "beta", 10); return err }},
+		{"run", func(ctx context.Context) error { _, err := s.Run(ctx, runID); return err }},
+		{"documents", func(ctx context.Context) error { _, err := docs.List(ctx, ""); return err }},
+		{"dead letters", func(ctx context.Context) error { _, err := s.DeadLetters(ctx); return err }},
+	}
+	slowest := map[string]time.Duration{}
+	for round := 0; time.Since(killed) < 20*time.Second; round++ {
+		for _, r := range reads {
+			since := time.Since(killed)
+			rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			start := time.Now()
+			err := r.read(rctx)
+			took := time.Since(start)
+			cancel()
+			if err != nil || took > time.Second || round%10 == 0 {
+				t.Logf("%5.1fs after the kill: %s took %v (err %v)", since.Seconds(), r.name, took.Round(time.Millisecond), err)
+			}
+			if since >= 10*time.Second {
+				slowest[r.name] = max(slowest[r.name], took)
+				if err != nil || took > 5*time.Second {
+					t.Errorf("%s %.1fs after the kill: took %v, err %v", r.name, since.Seconds(), took, err)
+				}
+			}
+		}
+		time.Sleep(100 * time.Millisecond) // paces the reads, as a client polling would
+	}
+	t.Logf("slowest read from 10 s after the kill on: %v", slowest)
 }

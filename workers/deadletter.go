@@ -78,6 +78,7 @@ func (s *System) deadLetter(ctx context.Context, adv maxDeliveries) error {
 	if _, err := s.js.PublishMsg(ctx, dm, jetstream.WithMsgID("dead."+j.RunID)); err != nil {
 		return fmt.Errorf("publish dead letter of %s: %w", j.RunID, err)
 	}
+	s.metrics.deadLetters.Inc()
 	if err := s.jobs.DeleteMsg(ctx, adv.StreamSeq); err != nil && !isNoMessage(err) {
 		return fmt.Errorf("remove job %d: %w", adv.StreamSeq, err)
 	}

@@ -94,56 +94,15 @@ func (d *Docs) GetMany(ctx context.Context, keys []string) (map[string]json.RawM
 	keys = slices.Compact(keys)
 	out := make(map[string]json.RawMessage)
 	for chunk := range slices.Chunk(keys, getManyChunk) {
-		if err := d.getLast(ctx, chunk, out); err != nil {
+		es, err := entries(ctx, d.nc, d.kv, chunk...)
+		if err != nil {
 			return nil, fmt.Errorf("get %d documents: %w", len(chunk), err)
+		}
+		for _, e := range es {
+			out[e.key] = e.value
 		}
 	}
 	return out, nil
-}
-
-// getLast asks the bucket's stream for the last message of every key at once (a direct get
-// with multi_last, which KV buckets allow), and adds the documents among them to out.
-func (d *Docs) getLast(ctx context.Context, keys []string, out map[string]json.RawMessage) error {
-	prefix := "$KV." + d.kv.Bucket() + "."
-	subjects := make([]string, len(keys))
-	for i, k := range keys {
-		subjects[i] = prefix + k
-	}
-	req, err := json.Marshal(struct {
-		MultiLast []string `json:"multi_last"`
-	}{subjects})
-	if err != nil {
-		return err
-	}
-	inbox := d.nc.NewRespInbox()
-	sub, err := d.nc.SubscribeSync(inbox)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = sub.Unsubscribe() }()
-	if err := d.nc.PublishRequest("$JS.API.DIRECT.GET.KV_"+d.kv.Bucket(), inbox, req); err != nil {
-		return err
-	}
-	for {
-		msg, err := sub.NextMsgWithContext(ctx)
-		if err != nil {
-			return err
-		}
-		// A status without data (the client puts the status line in these headers) ends the
-		// answer.
-		if status := msg.Header.Get("Status"); status != "" && len(msg.Data) == 0 {
-			switch status {
-			case "204", "404": // end of the batch; no key has a message
-				return nil
-			default:
-				return fmt.Errorf("direct get: %s %s", status, msg.Header.Get("Description"))
-			}
-		}
-		if op := msg.Header.Get("KV-Operation"); op == "DEL" || op == "PURGE" {
-			continue
-		}
-		out[strings.TrimPrefix(msg.Header.Get(jetstream.SubjectHeader), prefix)] = msg.Data
-	}
 }
 
 // Touch counts a read of the document at key as a use in a bucket whose documents expire: a
@@ -221,14 +180,14 @@ func (d *Docs) Delete(ctx context.Context, key string) error {
 
 // List returns every document whose key starts with prefix ("" for all), ordered by key.
 func (d *Docs) List(ctx context.Context, prefix string) ([]Doc, error) {
-	es, err := entries(ctx, d.kv)
+	es, err := entries(ctx, d.nc, d.kv)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}
 	var out []Doc
 	for _, e := range es {
 		if strings.HasPrefix(e.Key(), prefix) {
-			out = append(out, Doc{Key: e.Key(), Value: e.Value(), Revision: e.Revision()})
+			out = append(out, Doc{Key: e.key, Value: e.value, Revision: e.rev})
 		}
 	}
 	slices.SortFunc(out, func(a, b Doc) int { return strings.Compare(a.Key, b.Key) })

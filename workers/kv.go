@@ -5,30 +5,141 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
+// readTry bounds one attempt at a read: after a node is lost, a request may go to it or wait on
+// a reconnect, and a fresh try reaches a live replica.
+const readTry = 2 * time.Second
+
+// entry is a key's current value as read from a bucket.
+type entry struct {
+	key   string
+	value []byte
+	rev   uint64
+}
+
+func (e entry) Key() string      { return e.key }
+func (e entry) Value() []byte    { return e.value }
+func (e entry) Revision() uint64 { return e.rev }
+
 // entries returns the current entries of kv whose keys match filters (NATS subject wildcards),
-// or of the whole bucket when none are given.
-func entries(ctx context.Context, kv jetstream.KeyValue, filters ...string) ([]jetstream.KeyValueEntry, error) {
+// or of the whole bucket when none are given. It reads with a direct get of the last message of
+// each key (multi_last), which any replica answers without a consumer, so that a cluster that
+// lost a node answers as soon as the client reaches a live one; each try is short and retried.
+// A bucket with more keys than one direct get returns (1,024) is read with a watch instead.
+func entries(ctx context.Context, nc *nats.Conn, kv jetstream.KeyValue, filters ...string) ([]entry, error) {
 	if len(filters) == 0 {
 		filters = []string{">"}
 	}
+	prefix := "$KV." + kv.Bucket() + "."
+	subjects := make([]string, len(filters))
+	for i, f := range filters {
+		subjects[i] = prefix + f
+	}
+	var out []entry
+	err := retryRead(ctx, func(ctx context.Context) error {
+		out = out[:0]
+		return lastMsgs(ctx, nc, "KV_"+kv.Bucket(), subjects, func(m *nats.Msg) {
+			if op := m.Header.Get("KV-Operation"); op == "DEL" || op == "PURGE" {
+				return
+			}
+			rev, _ := strconv.ParseUint(m.Header.Get(jetstream.SequenceHeader), 10, 64)
+			out = append(out, entry{key: strings.TrimPrefix(m.Header.Get(jetstream.SubjectHeader), prefix), value: m.Data, rev: rev})
+		})
+	})
+	if errors.Is(err, errTooMany) {
+		return watchEntries(ctx, kv, filters)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read bucket %s: %w", kv.Bucket(), err)
+	}
+	return out, nil
+}
+
+// retryRead runs read with a timeout of readTry per attempt until it succeeds, fails for a
+// reason a retry cannot mend, or ctx is done.
+func retryRead(ctx context.Context, read func(context.Context) error) error {
+	for {
+		tctx, cancel := context.WithTimeout(ctx, readTry)
+		err := read(tctx)
+		cancel()
+		if err == nil || errors.Is(err, errTooMany) || ctx.Err() != nil ||
+			!(errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrNoResponders) || errors.Is(err, nats.ErrConnectionReconnecting)) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// errTooMany is a direct get's refusal of more results than it returns at once.
+var errTooMany = errors.New("too many results for one direct get")
+
+// lastMsgs asks stream for the last message of every subject matching subjects at once (a
+// direct get with multi_last, which the stream must allow) and hands each to add.
+func lastMsgs(ctx context.Context, nc *nats.Conn, stream string, subjects []string, add func(*nats.Msg)) error {
+	req, err := json.Marshal(struct {
+		MultiLast []string `json:"multi_last"`
+	}{subjects})
+	if err != nil {
+		return err
+	}
+	inbox := nc.NewRespInbox()
+	sub, err := nc.SubscribeSync(inbox)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	if err := nc.PublishRequest("$JS.API.DIRECT.GET."+stream, inbox, req); err != nil {
+		return err
+	}
+	for {
+		msg, err := sub.NextMsgWithContext(ctx)
+		if err != nil {
+			return err
+		}
+		// A status without data (the client puts the status line in these headers) ends the
+		// answer.
+		if status := msg.Header.Get("Status"); status != "" && len(msg.Data) == 0 {
+			switch status {
+			case "204", "404": // end of the batch; no subject has a message
+				return nil
+			case "503":
+				return nats.ErrNoResponders
+			case "413":
+				return errTooMany
+			default:
+				return fmt.Errorf("direct get: %s %s", status, msg.Header.Get("Description"))
+			}
+		}
+		add(msg)
+	}
+}
+
+// watchEntries reads the entries with a watch, for buckets too large for one direct get.
+func watchEntries(ctx context.Context, kv jetstream.KeyValue, filters []string) ([]entry, error) {
 	w, err := kv.WatchFiltered(ctx, filters, jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, fmt.Errorf("read bucket %s: %w", kv.Bucket(), err)
 	}
 	defer w.Stop()
-	var out []jetstream.KeyValueEntry
+	var out []entry
 	for {
 		select {
 		case e := <-w.Updates():
 			if e == nil { // all current values seen
 				return out, nil
 			}
-			out = append(out, e)
+			out = append(out, entry{key: e.Key(), value: e.Value(), rev: e.Revision()})
 		case <-ctx.Done():
 			return nil, fmt.Errorf("read bucket %s: %w", kv.Bucket(), ctx.Err())
 		}
@@ -68,10 +179,10 @@ func getInto(ctx context.Context, kv jetstream.KeyValue, key string, v any) (uin
 }
 
 // decodeJSON decodes an entry already read, such as one from entries.
-func decodeJSON[T any](e jetstream.KeyValueEntry) (T, error) {
+func decodeJSON[T any](e entry) (T, error) {
 	var v T
-	if err := json.Unmarshal(e.Value(), &v); err != nil {
-		return v, fmt.Errorf("%w %s: %w", errUndecodable, e.Key(), err)
+	if err := json.Unmarshal(e.value, &v); err != nil {
+		return v, fmt.Errorf("%w %s: %w", errUndecodable, e.key, err)
 	}
 	return v, nil
 }

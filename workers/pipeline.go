@@ -128,7 +128,8 @@ type attempt struct {
 	state    progressState
 	rev      uint64 // revision of the <source>.run key this attempt last wrote
 	start    time.Time
-	handled  int // records handled in this attempt, for the rate
+	saved    time.Time // when the run was last stored
+	handled  int       // records handled in this attempt, for the rate
 	draining *atomic.Bool
 
 	// inflight are the pages sent to the index and not yet confirmed, oldest first, with
@@ -152,6 +153,7 @@ type sentPage struct {
 // already over), errCancelled, errDrain, errFenced, or the error that stopped the harvest.
 func (s *System) execute(ctx context.Context, p *Pipeline, j job, delivery int, draining *atomic.Bool) (Run, error) {
 	a := &attempt{s: s, p: p, job: j, start: time.Now(), draining: draining}
+	defer func() { s.metrics.lag.Sub(float64(len(a.inflight))) }()
 	run, err := s.Run(ctx, j.RunID)
 	if errors.Is(err, ErrNotFound) { // the run record was pruned or lost: rebuild it
 		run = Run{ID: j.RunID, Source: j.Source, Trigger: j.Trigger, Full: j.Full, Due: j.Due, Queued: time.Now().UTC()}
@@ -180,6 +182,8 @@ func (s *System) execute(ctx context.Context, p *Pipeline, j job, delivery int, 
 		return a.run, err
 	}
 	a.run.Status, a.run.Attempts, a.run.Stats = StatusRunning, delivery, a.state.Stats.keepErrors(a.run.Stats)
+	a.run.Worker, a.run.Note = s.name, ""
+	a.run.PagesHarvested, a.run.RecordsHarvested = a.run.Pages, a.run.Records
 	if a.run.Started.IsZero() {
 		a.run.Started = time.Now().UTC()
 	}
@@ -284,12 +288,30 @@ func (a *attempt) save(ctx context.Context) error {
 	if err := a.s.saveRun(ctx, a.run); err != nil {
 		return err
 	}
+	a.saved = time.Now()
+	a.publish()
+	return nil
+}
+
+func (a *attempt) publish() {
 	rate := 0.0
 	if el := time.Since(a.start).Seconds(); el > 0 {
 		rate = float64(a.handled) / el
 	}
 	a.s.publishProgress(progressOf(a.run, rate))
-	return nil
+}
+
+// harvested counts a page sent to the catalog: progress shows it at once, and the run record
+// at most once a second, since confirmed pages store it anyway.
+func (a *attempt) harvested(ctx context.Context, st Stats) {
+	a.run.PagesHarvested, a.run.RecordsHarvested = st.Pages, st.Records
+	if time.Since(a.saved) < time.Second {
+		a.publish()
+		return
+	}
+	if err := a.save(ctx); err != nil {
+		a.s.log.Warn("save run progress", "run", a.run.ID, "err", err)
+	}
 }
 
 // emit sends a page's writes to the catalog and moves the checkpoint past every page the
@@ -316,6 +338,10 @@ func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 	sp.state = progressState{RunID: a.state.RunID, Checkpoint: page.Checkpoint, Done: page.Done, Stats: st}
 	a.sent = st
 	a.inflight, a.inflightRecs = append(a.inflight, sp), a.inflightRecs+sp.records
+	a.s.metrics.lag.Inc()
+	a.s.metrics.pages.WithLabelValues(a.job.Source).Inc()
+	a.s.metrics.records.WithLabelValues(a.job.Source).Add(float64(len(page.Records)))
+	a.harvested(ctx, st)
 	for len(a.inflight) > a.p.window || len(a.inflight) > 0 && a.inflightRecs > a.p.InFlightRecords {
 		if err := a.confirm(ctx); err != nil {
 			return err
@@ -438,6 +464,7 @@ func (a *attempt) confirm(ctx context.Context) error {
 func (a *attempt) advance(ctx context.Context) error {
 	sp := a.inflight[0]
 	a.inflight, a.inflightRecs = a.inflight[1:], a.inflightRecs-sp.records
+	a.s.metrics.lag.Dec()
 	a.state = sp.state
 	if err := a.store(ctx); err != nil {
 		return err

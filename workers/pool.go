@@ -105,6 +105,9 @@ func (w *pool) handle(stop context.Context, msg jetstream.Msg) {
 		return
 	}
 	delivery := int(meta.NumDelivered)
+	if delivery > 1 {
+		s.metrics.redelivered.Inc()
+	}
 	log := s.log.With("run", j.RunID, "delivery", delivery)
 
 	// The job's context outlives stop: a stopping worker lets the job reach a checkpoint.
@@ -119,9 +122,12 @@ func (w *pool) handle(stop context.Context, msg jetstream.Msg) {
 		delete(w.running, j.RunID)
 		w.mu.Unlock()
 	}()
+	if err := s.holdLease(ctx, j.RunID); err != nil {
+		log.Warn("job lease", "err", err) // the heartbeats try again
+	}
 	done := make(chan struct{})
 	defer close(done)
-	go w.watch(stop, done, msg, &draining, cancel)
+	go w.watch(stop, done, msg, j.RunID, &draining, cancel)
 
 	log.Info("job started", "source", j.Source, "full", j.Full)
 	run, err := s.execute(ctx, w.p, j, delivery, &draining)
@@ -132,10 +138,12 @@ func (w *pool) handle(stop context.Context, msg jetstream.Msg) {
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(stop), 10*time.Second)
 	defer scancel()
 	w.settle(sctx, msg, run, delivery, err, draining.Load())
+	s.dropLease(sctx, j.RunID)
 }
 
-// watch keeps the job's message alive while it runs and turns a stop into a drain.
-func (w *pool) watch(stop context.Context, done <-chan struct{}, msg jetstream.Msg, draining *atomic.Bool, cancel context.CancelFunc) {
+// watch keeps the job's message and its run lease alive while it runs and turns a stop into a
+// drain.
+func (w *pool) watch(stop context.Context, done <-chan struct{}, msg jetstream.Msg, runID string, draining *atomic.Bool, cancel context.CancelFunc) {
 	beat := time.NewTicker(max(w.s.cfg.AckWait/3, 100*time.Millisecond))
 	defer beat.Stop()
 	stopping := stop.Done()
@@ -148,6 +156,11 @@ func (w *pool) watch(stop context.Context, done <-chan struct{}, msg jetstream.M
 			if err := msg.InProgress(); err != nil {
 				w.s.log.Debug("job heartbeat", "err", err)
 			}
+			lctx, lcancel := context.WithTimeout(context.WithoutCancel(stop), w.s.cfg.AckWait/3)
+			if err := w.s.holdLease(lctx, runID); err != nil {
+				w.s.log.Debug("job lease", "err", err)
+			}
+			lcancel()
 		case <-stopping:
 			draining.Store(true)
 			stopping = nil
@@ -166,6 +179,9 @@ func (w *pool) settle(ctx context.Context, msg jetstream.Msg, run Run, delivery 
 	log := s.log.With("run", run.ID, "source", run.Source, "delivery", delivery)
 	end := func(status RunStatus, reason string) {
 		run.Status, run.Ended, run.Error = status, time.Now().UTC(), reason
+		if !run.Started.IsZero() {
+			s.metrics.runs.WithLabelValues(string(status)).Observe(run.Ended.Sub(run.Started).Seconds())
+		}
 		if err := s.saveRun(ctx, run); err != nil {
 			log.Error("save run", "err", err)
 		}
@@ -194,12 +210,14 @@ func (w *pool) settle(ctx context.Context, msg jetstream.Msg, run Run, delivery 
 	case harvester.KindOf(err) == harvester.KindPermanent || harvester.KindOf(err) == harvester.KindInvalid:
 		log.Warn("job failed", "err", err)
 		run.failed(err)
+		s.metrics.errors.WithLabelValues(harvester.KindOf(err).String()).Inc()
 		ackOrLog(log, msg.TermWithReason(truncate(err.Error(), 200)))
 		end(StatusFailed, err.Error())
 	default: // transient, index and unclassified errors: retry later
 		delay := backoff(s.cfg.Backoff, s.cfg.MaxBackoff, delivery)
 		log.Warn("job failed; retrying", "in", delay, "err", err)
 		run.failed(err)
+		s.metrics.errors.WithLabelValues(harvester.KindOf(err).String()).Inc()
 		run.Status, run.Error = StatusQueued, err.Error()
 		if err := s.saveRun(ctx, run); err != nil {
 			log.Error("save run", "err", err)

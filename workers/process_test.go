@@ -51,7 +51,7 @@ func TestHelperWorkerProcess(t *testing.T) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	cfg := fastConfig(os.Getenv(envDir))
+	cfg := killConfig(os.Getenv(envDir))
 	cfg.URL = os.Getenv(envNATS)
 	s := openSystem(t, cfg)
 	ix := openMeili(t, os.Getenv(envMeiliURL), os.Getenv(envMeiliKey), os.Getenv(envMeiliName))
@@ -91,14 +91,22 @@ func startWorkerProcess(t *testing.T, natsURL, dir string, srv *testenv.Server, 
 	return cmd
 }
 
-// A worker process killed with SIGKILL mid-harvest loses nothing: its job is redelivered after
-// AckWait to another process, which resumes from the last checkpoint.
+// killConfig is fastConfig with the default AckWait, whose failover time TestSIGKILL measures.
+func killConfig(dir string) Config {
+	cfg := fastConfig(dir)
+	cfg.AckWait = 0
+	return cfg
+}
+
+// A worker process killed with SIGKILL mid-harvest loses nothing: its run soon says that its
+// worker was lost, its job is redelivered within 15 s to another process, which resumes from
+// the last checkpoint.
 func TestSIGKILL(t *testing.T) {
 	t.Parallel()
 	srv := testenv.Meili(t)
 	index := testenv.IndexName("workers_kill")
 	ix := openMeili(t, srv.URL, srv.MasterKey, index)
-	cfg := fastConfig(t.TempDir())
+	cfg := killConfig(t.TempDir())
 	cfg.Listen = "127.0.0.1:0"
 	s := openSystem(t, cfg)
 	ctx := t.Context()
@@ -115,15 +123,29 @@ func TestSIGKILL(t *testing.T) {
 		t.Errorf("first process: %q", got)
 	}
 	r := waitRun(t, s, id, 30*time.Second, func(r Run) bool { return r.Pages >= 3 })
+	if r.PagesHarvested < r.Pages || r.Worker != fmt.Sprintf("%s:%d", s.name[:strings.LastIndex(s.name, ":")], first.Process.Pid) {
+		t.Errorf("running: %d pages harvested, %d confirmed, worker %q", r.PagesHarvested, r.Pages, r.Worker)
+	}
 	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
+	killed := time.Now()
 	_ = first.Wait()
 	killedAt := r.Pages
+	lost := waitRun(t, s, id, 30*time.Second, func(r Run) bool { return r.Note != "" })
+	t.Logf("run says its worker was lost %v after the kill", time.Since(killed).Round(100*time.Millisecond))
+	if want := "waiting for redelivery: worker " + r.Worker + " lost"; lost.Status != StatusQueued || lost.Note != want {
+		t.Errorf("after the kill: status %q, note %q; want queued, %q", lost.Status, lost.Note, want)
+	}
 	second := startWorkerProcess(t, s.ClientURL(), cfg.Dir, srv, index, starts)
 	var resumed int
 	if _, err := fmt.Sscanf(nextStart(t, s, id, starts), "start %d", &resumed); err != nil {
 		t.Fatal(err)
+	}
+	redelivered := time.Since(killed)
+	t.Logf("a new worker process resumed the job %v after the kill", redelivered.Round(100*time.Millisecond))
+	if redelivered > 15*time.Second {
+		t.Errorf("job resumed %v after the kill, want within 15 s", redelivered)
 	}
 	// The killed process may have checkpointed one more page after the poll above.
 	if resumed != killedAt && resumed != killedAt+1 {

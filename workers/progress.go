@@ -12,14 +12,19 @@ import (
 // Progress is a running harvest's progress, published after every page on
 // orchard.progress.<source>.
 type Progress struct {
-	RunID    string    `json:"run_id"`
-	Source   string    `json:"source"`
-	Status   RunStatus `json:"status"`
-	Pages    int       `json:"pages"`
-	Records  int       `json:"records"`
-	Upserted int       `json:"upserted"`
-	Deleted  int       `json:"deleted"`
-	Expected int       `json:"expected,omitempty"`
+	RunID   string    `json:"run_id"`
+	Source  string    `json:"source"`
+	Status  RunStatus `json:"status"`
+	Pages   int       `json:"pages"`   // confirmed by the catalog
+	Records int       `json:"records"` // in confirmed pages
+	// PagesHarvested and RecordsHarvested include pages the catalog has yet to confirm.
+	PagesHarvested   int    `json:"pages_harvested"`
+	RecordsHarvested int    `json:"records_harvested"`
+	Worker           string `json:"worker,omitempty"`
+	Note             string `json:"note,omitempty"`
+	Upserted         int    `json:"upserted"`
+	Deleted          int    `json:"deleted"`
+	Expected         int    `json:"expected,omitempty"`
 	// Rate is records per second since the current attempt started.
 	Rate float64 `json:"rate"`
 	// ETA is the estimated time left, zero when the source announced no size.
@@ -30,6 +35,7 @@ type Progress struct {
 func progressOf(r Run, rate float64) Progress {
 	p := Progress{
 		RunID: r.ID, Source: r.Source, Status: r.Status, Pages: r.Pages, Records: r.Records,
+		PagesHarvested: r.PagesHarvested, RecordsHarvested: r.RecordsHarvested, Worker: r.Worker, Note: r.Note,
 		Upserted: r.Upserted, Deleted: r.Deleted, Expected: r.Expected, Rate: rate, At: time.Now().UTC(),
 	}
 	if rate > 0 && r.Expected > r.Records && !r.Status.Final() {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/orchard-oer/orchard/harvester"
@@ -50,6 +51,7 @@ type Source struct {
 
 // Registry stores sources in a KV bucket, one key per source name.
 type Registry struct {
+	nc    *nats.Conn
 	kv    jetstream.KeyValue
 	ckpts jetstream.KeyValue
 }
@@ -123,7 +125,7 @@ func (r *Registry) Get(ctx context.Context, name string) (Source, error) {
 
 // List returns every source, ordered by name.
 func (r *Registry) List(ctx context.Context) ([]Source, error) {
-	es, err := entries(ctx, r.kv)
+	es, err := entries(ctx, r.nc, r.kv)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
@@ -133,7 +135,7 @@ func (r *Registry) List(ctx context.Context) ([]Source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("list sources: %w", err)
 		}
-		src.Revision = e.Revision()
+		src.Revision = e.rev
 		out = append(out, src)
 	}
 	slices.SortFunc(out, func(a, b Source) int { return strings.Compare(a.Name, b.Name) })

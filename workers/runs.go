@@ -52,6 +52,15 @@ type Run struct {
 	Ended    time.Time `json:"ended,omitzero"`
 	Attempts int       `json:"attempts"` // deliveries of the job so far
 	Error    string    `json:"error,omitempty"`
+	// Worker is the process (host:pid) that runs or last ran the job.
+	Worker string `json:"worker,omitempty"`
+	// Note says what a reader should know beyond the status, such as that the run's worker
+	// was lost and its job awaits redelivery; it is derived when the run is read.
+	Note string `json:"note,omitempty"`
+	// PagesHarvested and RecordsHarvested count what the harvest has produced so far,
+	// including pages the catalog has not confirmed yet; Stats counts confirmed pages only.
+	PagesHarvested   int `json:"pages_harvested"`
+	RecordsHarvested int `json:"records_harvested"`
 	Stats
 }
 
@@ -135,6 +144,7 @@ func (s *System) Run(ctx context.Context, id string) (Run, error) {
 	if err != nil {
 		return Run{}, fmt.Errorf("run %s: %w", id, err)
 	}
+	s.markLost(ctx, &r)
 	return r, nil
 }
 
@@ -155,7 +165,7 @@ func (s *System) History(ctx context.Context, source string, limit int) ([]Run, 
 
 // allRuns reads the runs matching filter, newest first.
 func (s *System) allRuns(ctx context.Context, filter string) ([]Run, error) {
-	es, err := entries(ctx, s.runs, filter)
+	es, err := entries(ctx, s.nc, s.runs, filter)
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
@@ -165,6 +175,7 @@ func (s *System) allRuns(ctx context.Context, filter string) ([]Run, error) {
 		if err != nil {
 			return nil, fmt.Errorf("list runs: %w", err)
 		}
+		s.markLost(ctx, &r)
 		runs = append(runs, r)
 	}
 	slices.SortFunc(runs, func(a, b Run) int { return strings.Compare(b.ID, a.ID) })
@@ -202,18 +213,16 @@ func (s *System) Status(ctx context.Context) ([]SourceStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	runs, err := s.allRuns(ctx, ">")
-	if err != nil {
-		return nil, err
-	}
 	now := time.Now()
 	out := make([]SourceStatus, 0, len(srcs))
 	for _, src := range srcs {
 		st := SourceStatus{Source: src}
+		// One read per source keeps each within what a single direct get returns.
+		runs, err := s.allRuns(ctx, src.Name+".*")
+		if err != nil {
+			return nil, err
+		}
 		for _, r := range runs { // newest first
-			if r.Source != src.Name {
-				continue
-			}
 			switch {
 			case !r.Status.Final() && st.Active == nil && st.Last == nil:
 				st.Active = &r

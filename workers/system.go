@@ -32,6 +32,7 @@ const (
 	runsBucket     = "orchard_runs"
 	controlBucket  = "orchard_control"
 	leaseBucket    = "orchard_schedule"
+	workersBucket  = "orchard_workers"
 	docsBucketPfx  = "orchard_doc_"
 	tombsBucket    = "orchard_tombstones"
 	maxDeliverAdv  = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + jobsStream + "." + jobsConsumer
@@ -54,10 +55,14 @@ type Config struct {
 	// Listen makes the embedded server listen on this address (host:port) so that commands and
 	// workers in other processes can reach it; empty keeps it in-process only.
 	Listen string
+	// Name is the process's role as NATS shows its connection ("orchard serve"); empty is "orchard".
+	Name string
 	// Replicas of every stream and bucket: 1 for the embedded server, 3 on a cluster.
 	Replicas int
 
-	// AckWait is how long a job may go without a heartbeat before it is redelivered.
+	// AckWait is how long a job may go without a heartbeat before it is redelivered; a worker
+	// beats three times per AckWait, so a lost worker's job is back in the queue within about
+	// AckWait, and its run lease expires after as long.
 	AckWait time.Duration
 	// MaxDeliver is how often a job is tried before it goes to the dead-letter stream.
 	MaxDeliver int
@@ -102,11 +107,14 @@ func DefaultConfig() Config {
 }
 
 func (c *Config) defaults() {
+	if c.Name == "" {
+		c.Name = "orchard"
+	}
 	if c.Replicas < 1 {
 		c.Replicas = 1
 	}
 	if c.AckWait <= 0 {
-		c.AckWait = time.Minute
+		c.AckWait = 10 * time.Second
 	}
 	if c.MaxDeliver <= 0 {
 		c.MaxDeliver = 6
@@ -161,7 +169,12 @@ type System struct {
 	control  jetstream.KeyValue
 	leases   jetstream.KeyValue
 	tombs    jetstream.KeyValue
+	workers  jetstream.KeyValue // run leases: which worker holds a running job
 	registry *Registry
+	// name is this process as runs name their worker: host:pid.
+	name string
+
+	metrics *metrics
 
 	tombCache tombstoneCache
 
@@ -177,7 +190,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &System{cfg: cfg, log: log, docs: map[string]*Docs{}}
+	s := &System{cfg: cfg, log: log, docs: map[string]*Docs{}, name: processName(), metrics: newMetrics()}
 	var err error
 	if cfg.URL == "" {
 		err = s.startEmbedded()
@@ -197,7 +210,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*System, error) {
 		s.Close()
 		return nil, err
 	}
-	s.registry = &Registry{kv: s.sources, ckpts: s.ckpts}
+	s.registry = &Registry{nc: s.nc, kv: s.sources, ckpts: s.ckpts}
 	return s, nil
 }
 
@@ -246,7 +259,7 @@ func (s *System) startEmbedded() error {
 		return errors.New("start embedded nats: not ready after 10s")
 	}
 	s.srv = srv
-	s.nc, err = nats.Connect("", nats.InProcessServer(srv), nats.Name("orchard"), nats.Token(token))
+	s.nc, err = nats.Connect("", nats.InProcessServer(srv), nats.Name(s.cfg.Name), nats.Token(token))
 	if err != nil {
 		srv.Shutdown()
 		return fmt.Errorf("connect embedded nats: %w", err)
@@ -255,7 +268,7 @@ func (s *System) startEmbedded() error {
 }
 
 func (s *System) connect() error {
-	opts := []nats.Option{nats.Name("orchard"), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond)}
+	opts := []nats.Option{nats.Name(s.cfg.Name), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond)}
 	if s.cfg.Creds != "" {
 		opts = append(opts, nats.UserCredentials(s.cfg.Creds))
 	}
@@ -361,6 +374,8 @@ func (s *System) ensure(ctx context.Context) error {
 		// A due time's key is created once by whichever scheduler gets there first.
 		{&s.leases, jetstream.KeyValueConfig{Bucket: leaseBucket, Description: "scheduler due-time leases", TTL: 48 * time.Hour}},
 		{&s.tombs, jetstream.KeyValueConfig{Bucket: tombsBucket, Description: "tombstones of deleted records, for OAI-PMH harvesters"}},
+		// A running job's lease, renewed with every heartbeat: gone, its worker is lost.
+		{&s.workers, jetstream.KeyValueConfig{Bucket: workersBucket, Description: "running jobs' worker leases", TTL: s.cfg.AckWait}},
 	}
 	for _, b := range kvs {
 		b.cfg.Storage = jetstream.FileStorage
@@ -397,6 +412,17 @@ func (s *System) ClientURL() string {
 	return s.srv.ClientURL()
 }
 
+// Name is this process as runs and NATS name it: host:pid.
+func (s *System) Name() string { return s.name }
+
+func processName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	return host + ":" + strconv.Itoa(os.Getpid())
+}
+
 // Sources is the source registry.
 func (s *System) Sources() *Registry { return s.registry }
 
@@ -409,3 +435,11 @@ func (l serverLog) Fatalf(format string, v ...any)  { l.log.Error(fmt.Sprintf(fo
 func (l serverLog) Errorf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
 func (l serverLog) Debugf(format string, v ...any)  {}
 func (l serverLog) Tracef(format string, v ...any)  {}
+
+// Ready reports whether the connection to NATS is up.
+func (s *System) Ready() error {
+	if st := s.nc.Status(); st != nats.CONNECTED {
+		return fmt.Errorf("nats: %s", st)
+	}
+	return nil
+}

@@ -51,7 +51,7 @@ func (s *System) tombstones(ctx context.Context) (*tombstoneCache, error) {
 	if c.read && seq != 0 && seq == c.seq {
 		return c, nil
 	}
-	es, err := entries(ctx, s.tombs)
+	es, err := entries(ctx, s.nc, s.tombs)
 	if err != nil {
 		c.mu.Unlock()
 		return nil, err

@@ -81,6 +81,7 @@ type Config struct {
 		DrainTimeout time.Duration `mapstructure:"drain_timeout" help:"how long a stopping worker waits for jobs to reach a checkpoint"`
 		History      int           `mapstructure:"history" help:"runs kept per source"`
 		Rescan       time.Duration `mapstructure:"rescan" help:"how often the scheduler rereads the sources"`
+		HTTPAddr     string        `mapstructure:"http_addr" help:"listen address of a worker's /healthz, /readyz and /metrics (empty: none)"`
 	} `mapstructure:"workers"`
 	Harvest struct {
 		UserAgent            string        `mapstructure:"user_agent" help:"User-Agent of harvest requests (default names Orchard and harvest.contact)"`

@@ -277,7 +277,7 @@ func TestTypedConfigsCoverEveryField(t *testing.T) {
 	a := &app{cfg: &cfg}
 	for name, typed := range map[string]any{
 		"web.Config":     a.webConfig(),
-		"workers.Config": a.workersConfig("127.0.0.1:4222"),
+		"workers.Config": a.workersConfig("orchard test", "127.0.0.1:4222"),
 		"meili.Config":   a.meiliConfig(),
 		"fetch.Config":   a.fetchConfig(true),
 	} {

@@ -19,11 +19,11 @@ import (
 
 // workersConfig turns the NATS settings into the workers' configuration. listen makes an
 // embedded server reachable from other processes.
-func (a *app) workersConfig(listen string) workers.Config {
+func (a *app) workersConfig(role, listen string) workers.Config {
 	n, w := a.cfg.NATS, a.cfg.Workers
 	return workers.Config{
 		URL: n.URL, Creds: n.Creds, Token: n.Token, CA: n.CA, Cert: n.Cert, Key: n.Key,
-		Dir: a.cfg.DataDir, Listen: listen, Replicas: n.Replicas,
+		Dir: a.cfg.DataDir, Listen: listen, Replicas: n.Replicas, Name: role,
 		AckWait: w.AckWait, MaxDeliver: w.MaxDeliver, Backoff: w.Backoff, MaxBackoff: w.MaxBackoff,
 		IndexRetry: w.IndexRetry, DrainTimeout: w.DrainTimeout, History: w.History, Rescan: w.Rescan,
 		DocsMaxBytes: n.DocsMaxBytes,
@@ -49,7 +49,7 @@ func (a *app) webConfig() web.Config {
 // Orchard's embedded server on nats.listen, else an embedded server of its own on the data
 // directory (nothing else is running then).
 func (a *app) openSystem(ctx context.Context) (*workers.System, error) {
-	cfg := a.workersConfig("")
+	cfg := a.workersConfig("orchard cli", "")
 	if cfg.URL == "" && a.cfg.NATS.Listen != "" {
 		if c, err := net.DialTimeout("tcp", a.cfg.NATS.Listen, 500*time.Millisecond); err == nil {
 			c.Close()
@@ -141,7 +141,11 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 	if a.cfg.NATS.URL == "" {
 		listen = a.cfg.NATS.Listen
 	}
-	sys, err := a.openWorkers(ctx, a.workersConfig(listen))
+	role := "orchard worker"
+	if http {
+		role = "orchard serve"
+	}
+	sys, err := a.openWorkers(ctx, a.workersConfig(role, listen))
 	if err != nil {
 		return err
 	}
@@ -173,8 +177,23 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		if err != nil {
 			return err
 		}
+		if err := sys.RegisterMetrics(srv.Registry()); err != nil {
+			return fmt.Errorf("register harvest metrics: %w", err)
+		}
 		parts = append(parts, srv.Run, sys.RunScheduler)
-		a.log.Info("orchard ready", "url", a.cfg.HTTP.BaseURL, "nats", orDefault(sys.ClientURL(), a.cfg.NATS.URL), "workers", nWorkers)
+		a.log.Info("orchard ready", "url", a.cfg.HTTP.BaseURL, "nats", orDefault(sys.ClientURL(), a.cfg.NATS.URL),
+			"catalog", a.catalogBackend().String(), "workers", nWorkers, "process", sys.Name())
+	} else {
+		if a.cfg.Workers.HTTPAddr != "" {
+			h, err := newHealthServer(a.cfg.Workers.HTTPAddr, sys, idx, a.log)
+			if err != nil {
+				return err
+			}
+			parts = append(parts, h.run)
+		}
+		a.log.Info("orchard worker started", "nats", a.cfg.NATS.URL, "catalog", a.catalogBackend().String(),
+			"workers", nWorkers, "process", sys.Name(), "http_addr", a.cfg.Workers.HTTPAddr)
+		defer a.log.Info("orchard worker stopped", "process", sys.Name())
 	}
 	if nWorkers > 0 {
 		p := a.pipeline(hs, idx, decisions)

@@ -44,7 +44,7 @@ func TestToolkitConfig(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := &app{cfg: cfg}
-			lim := a.workersConfig("").Docs[toolkit.Bucket]
+			lim := a.workersConfig("orchard test", "").Docs[toolkit.Bucket]
 			if cfg.Toolkit.ExpireAfter != tt.want || lim.Expire != tt.want || lim.MaxBytes != 256<<20 {
 				t.Errorf("toolkit.expire_after = %s, workers get %+v; want %s and 256 MiB", cfg.Toolkit.ExpireAfter, lim, tt.want)
 			}
