@@ -103,14 +103,20 @@ func TestComposeConfig(t *testing.T) {
 			t.Errorf("service %s publishes %v", name, s.Ports)
 		}
 	}
+	// The cluster runs the nats-server release Orchard embeds and its tests use.
+	minor := regexp.MustCompile(`^v(\d+\.\d+)\.`).FindStringSubmatch(natsVersion(t))
+	for _, n := range []string{"nats-1", "nats-2", "nats-3"} {
+		if img := cf.Services[n].Image; minor == nil || img != "nats:"+minor[1]+"-alpine" {
+			t.Errorf("%s runs %s; go.mod has nats-server %s", n, img, natsVersion(t))
+		}
+	}
 	if api.Environment["ORCHARD_NATS_PASSWORD"] != "secret" {
 		t.Errorf("api gets no NATS password: %v", api.Environment)
 	}
 }
 
-// natsServer finds the nats-server of the version Orchard embeds: installed by
-// scripts/install-test-deps.sh into the cache, or on PATH.
-func natsServer(t *testing.T) string {
+// natsVersion is the nats-server version Orchard embeds, from go.mod.
+func natsVersion(t *testing.T) string {
 	t.Helper()
 	mod, err := os.ReadFile(filepath.Join(testenv.ModuleRoot(), "go.mod"))
 	if err != nil {
@@ -120,6 +126,14 @@ func natsServer(t *testing.T) string {
 	if m == nil {
 		t.Fatal("go.mod names no nats-server version")
 	}
+	return string(m[1])
+}
+
+// natsServer finds the nats-server of the version Orchard embeds: installed by
+// scripts/install-test-deps.sh into the cache, or on PATH.
+func natsServer(t *testing.T) string {
+	t.Helper()
+	version := natsVersion(t)
 	cache := os.Getenv("ORCHARD_CACHE")
 	if cache == "" {
 		dir, err := os.UserCacheDir()
@@ -128,11 +142,11 @@ func natsServer(t *testing.T) string {
 		}
 		cache = filepath.Join(dir, "orchard")
 	}
-	p := filepath.Join(cache, "nats-server-"+string(m[1]), "nats-server")
+	p := filepath.Join(cache, "nats-server-"+version, "nats-server")
 	if _, err := os.Stat(p); err == nil {
 		return p
 	}
-	return testenv.Program(t, "nats-server", "go install github.com/nats-io/nats-server/v2@"+string(m[1])+", or "+installHint)
+	return testenv.Program(t, "nats-server", "go install github.com/nats-io/nats-server/v2@"+version+", or "+installHint)
 }
 
 // Every NATS configuration is valid with the password in the environment, refused without it,
