@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 )
 
@@ -142,5 +143,36 @@ func TestCatalogBackendRecorded(t *testing.T) {
 		if !strings.Contains(err.Error(), meili.String()) || !strings.Contains(err.Error(), other.String()) {
 			t.Errorf("error does not name both catalogs: %v", err)
 		}
+	}
+}
+
+// A cluster whose servers list users is reached with Config.User and Password; a wrong
+// password is refused at connect.
+func TestConnectsWithUserAndPassword(t *testing.T) {
+	t.Parallel()
+	srv, err := server.NewServer(&server.Options{
+		Host: "127.0.0.1", Port: server.RANDOM_PORT, NoSigs: true,
+		JetStream: true, StoreDir: t.TempDir(),
+		Users: []*server.User{{Username: "orchard", Password: "s3cret-password"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	t.Cleanup(srv.Shutdown)
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats server not ready")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if s, err := Open(ctx, Config{URL: srv.ClientURL(), User: "orchard", Password: "wrong"}, testLog(t)); err == nil {
+		s.Close()
+		t.Fatal("connected with a wrong password")
+	} else if !strings.Contains(strings.ToLower(err.Error()), "authorization") {
+		t.Errorf("wrong password refused for another reason: %v", err)
+	}
+	s := openSystem(t, Config{URL: srv.ClientURL(), User: "orchard", Password: "s3cret-password"})
+	if _, err := s.Sources().List(ctx); err != nil {
+		t.Fatalf("list sources as orchard: %v", err)
 	}
 }

@@ -50,6 +50,18 @@ func (s *System) bucket(ctx context.Context, cfg jetstream.KeyValueConfig) (jets
 	return s.js.CreateOrUpdateKeyValue(ctx, cfg)
 }
 
+// clusterKV opens the bucket of deployment facts, creating it on first use.
+func (s *System) clusterKV(ctx context.Context) (jetstream.KeyValue, error) {
+	kv, err := s.bucket(ctx, jetstream.KeyValueConfig{
+		Bucket: clusterBucket, Description: "facts every Orchard process of this deployment agrees with",
+		Storage: jetstream.FileStorage,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", clusterBucket, err)
+	}
+	return kv, nil
+}
+
 // CatalogBackend names the search index a deployment writes to.
 type CatalogBackend struct {
 	Kind  string `json:"kind"` // "embedded" or "meilisearch"
@@ -76,12 +88,9 @@ var ErrOtherCatalog = errors.New("configured for another catalog than the cluste
 // checks that b is the recorded one: a worker indexing into a catalog nobody searches would
 // report successes that reach no one.
 func (s *System) ClaimCatalog(ctx context.Context, b CatalogBackend) error {
-	kv, err := s.bucket(ctx, jetstream.KeyValueConfig{
-		Bucket: clusterBucket, Description: "facts every Orchard process of this deployment agrees with",
-		Storage: jetstream.FileStorage,
-	})
+	kv, err := s.clusterKV(ctx)
 	if err != nil {
-		return fmt.Errorf("bucket %s: %w", clusterBucket, err)
+		return err
 	}
 	val, err := json.Marshal(b)
 	if err != nil {

@@ -28,6 +28,7 @@
 //	(*System).WatchProgress(ctx, source) (<-chan Progress, error)
 //	(*System).RunWorkers(ctx, Pipeline, n) error // blocks; drains on ctx done
 //	(*System).RunScheduler(ctx) error            // blocks until ctx done
+//	(*System).Backup(ctx, w) / Restore(ctx, r) (BackupStats, error) // every bucket as versioned JSON lines
 //
 // Jobs live on the work-queue stream ORCHARD_JOBS, subject orchard.jobs.<source>, at most one
 // per source. A worker pulls a job only when it is free, heartbeats it, and after every page

@@ -46,9 +46,12 @@ type Config struct {
 	URL   string
 	Creds string // credentials file for URL
 	Token string // token for URL
-	CA    string // PEM file of the CA that signed the servers' certificates
-	Cert  string // client certificate (PEM), with Key
-	Key   string
+	// User and Password for URL, for servers whose configuration lists users.
+	User     string
+	Password string
+	CA       string // PEM file of the CA that signed the servers' certificates
+	Cert     string // client certificate (PEM), with Key
+	Key      string
 
 	// Dir holds the embedded server's JetStream data (Dir/nats).
 	Dir string
@@ -275,6 +278,8 @@ func (s *System) connect() error {
 	switch {
 	case s.cfg.Token != "":
 		opts = append(opts, nats.Token(s.cfg.Token))
+	case s.cfg.User != "":
+		opts = append(opts, nats.UserInfo(s.cfg.User, s.cfg.Password))
 	case s.cfg.Creds == "" && s.cfg.Dir != "" && loopbackOnly(s.cfg.URL):
 		// The embedded server of a process on this machine: its token is in the data directory.
 		if tok, err := readToken(filepath.Join(s.cfg.Dir, tokenFile)); err == nil {

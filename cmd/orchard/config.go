@@ -56,6 +56,8 @@ type Config struct {
 		URL      string `mapstructure:"url" help:"NATS servers (comma-separated); empty starts an embedded server"`
 		Creds    string `mapstructure:"creds" help:"NATS credentials file"`
 		Token    string `mapstructure:"token" secret:"true" help:"NATS token"`
+		User     string `mapstructure:"user" help:"NATS user name, with nats.password"`
+		Password string `mapstructure:"password" secret:"true" help:"NATS password of nats.user"`
 		CA       string `mapstructure:"ca" help:"PEM file of the CA that signed the NATS servers' certificates"`
 		Cert     string `mapstructure:"cert" help:"NATS client certificate (PEM)"`
 		Key      string `mapstructure:"key" help:"NATS client key (PEM)"`

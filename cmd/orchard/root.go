@@ -51,6 +51,8 @@ func newRootCmd() *cobra.Command {
 		newTokenCmd(a),
 		newLicenseCmd(a),
 		newAttributionCmd(a),
+		newBackupCmd(a),
+		newRestoreCmd(a),
 	)
 	return root
 }

@@ -22,7 +22,7 @@ import (
 func (a *app) workersConfig(role, listen string) workers.Config {
 	n, w := a.cfg.NATS, a.cfg.Workers
 	return workers.Config{
-		URL: n.URL, Creds: n.Creds, Token: n.Token, CA: n.CA, Cert: n.Cert, Key: n.Key,
+		URL: n.URL, Creds: n.Creds, Token: n.Token, User: n.User, Password: n.Password, CA: n.CA, Cert: n.Cert, Key: n.Key,
 		Dir: a.cfg.DataDir, Listen: listen, Replicas: n.Replicas, Name: role,
 		AckWait: w.AckWait, MaxDeliver: w.MaxDeliver, Backoff: w.Backoff, MaxBackoff: w.MaxBackoff,
 		IndexRetry: w.IndexRetry, DrainTimeout: w.DrainTimeout, History: w.History, Rescan: w.Rescan,
