@@ -53,6 +53,8 @@ type Config struct {
 	// max_pages; zero for no limit. A run that reaches it ends cleanly, with a warning, and
 	// its checkpoint resumes there.
 	MaxPages int
+	// ProbeTimeout bounds a Probe: harvester.DefaultProbeTimeout.
+	ProbeTimeout time.Duration
 }
 
 func (c Config) withDefaults() Config {

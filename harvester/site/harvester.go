@@ -48,6 +48,8 @@ type Config struct {
 	MaxPages    int
 	MaxDepth    int // crawl depth when a source gives none: 3
 	MaxSitemaps int // sitemap files read per harvest: 1000
+	// ProbeTimeout bounds a Probe: harvester.DefaultProbeTimeout.
+	ProbeTimeout time.Duration
 }
 
 func (c Config) withDefaults() Config {
