@@ -12,6 +12,7 @@ import (
 	"github.com/orchard-oer/orchard/harvester/oaipmh"
 	"github.com/orchard-oer/orchard/harvester/site"
 	"github.com/orchard-oer/orchard/normalizer"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // ProbeFunc looks at a source of a type (harvester.TypeOAIPMH or TypeWeb) before it is added.
@@ -68,7 +69,7 @@ func Probes(byType map[string]func(ctx context.Context, url string) (ProbeReport
 			return ProbeReport{}, &ParamError{"type", fmt.Sprintf("must be %s or %s", harvester.TypeOAIPMH, harvester.TypeWeb)}
 		}
 		rep, err := p(ctx, url)
-		rep.Type, rep.URL = typ, url
+		rep.Type, rep.URL = typ, weburl.Redact(url)
 		return rep, err
 	}
 }

@@ -52,6 +52,8 @@ type Config struct {
 		AllowPrivateNetworks bool          `mapstructure:"allow_private_networks"`
 		Pace                 time.Duration `mapstructure:"pace"`
 		Timeout              time.Duration `mapstructure:"timeout"`
+		// MaxPages bounds the pages of a run whose source sets no max_pages; 0 for none.
+		MaxPages int `mapstructure:"max_pages"`
 	} `mapstructure:"harvest"`
 	// Server and Token are what CLI commands use to reach a running Orchard.
 	Server string `mapstructure:"server"`
@@ -99,6 +101,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("harvest.allow_private_networks", false)
 	v.SetDefault("harvest.pace", time.Second)
 	v.SetDefault("harvest.timeout", 60*time.Second)
+	v.SetDefault("harvest.max_pages", 0)
 	v.SetDefault("server", "http://127.0.0.1:8080")
 	v.SetDefault("token", "")
 }

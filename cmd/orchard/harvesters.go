@@ -13,6 +13,7 @@ import (
 	"github.com/orchard-oer/orchard/harvester/oaipmh"
 	"github.com/orchard-oer/orchard/harvester/site"
 	"github.com/orchard-oer/orchard/web"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // harvesters are the clients of one process. Harvests and probes share them, and so share
@@ -30,8 +31,8 @@ func (a *app) harvesters(allowPrivate bool) harvesters {
 	// once.
 	client := fetch.New(a.fetchConfig(allowPrivate), a.log)
 	return harvesters{
-		oai: oaipmh.New(oaipmh.Config{Client: client}, a.log),
-		web: site.New(site.Config{Client: client}, a.log),
+		oai: oaipmh.New(oaipmh.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
+		web: site.New(site.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
 	}
 }
 
@@ -89,7 +90,7 @@ func newProbeCmd(a *app) *cobra.Command {
 				rep, err = probe(cmd.Context(), harvester.TypeWeb, args[0])
 			}
 			if err != nil {
-				return fmt.Errorf("probe %s: %w", args[0], err)
+				return fmt.Errorf("probe %s: %w", weburl.Redact(args[0]), err)
 			}
 			printProbe(cmd.OutOrStdout(), rep)
 			return nil
