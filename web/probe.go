@@ -102,6 +102,7 @@ func SiteProbe(h *site.Harvester) func(ctx context.Context, url string) (ProbeRe
 		default:
 			out.Verdict = "Harvestable by crawling: robots.txt allows it; no sitemap was found."
 		}
+		out.Verdict += noAnswer(rep.TimedOut)
 		return out, nil
 	}
 }
@@ -130,8 +131,17 @@ func RepositoryProbe(h *oaipmh.Harvester) func(ctx context.Context, url string) 
 		if len(rep.Problems) > 0 {
 			out.Verdict += " Problems: " + strings.Join(rep.Problems, "; ")
 		}
+		out.Verdict += noAnswer(rep.TimedOut)
 		return out, nil
 	}
+}
+
+// noAnswer names what a probe had no answer for in its time, for a verdict.
+func noAnswer(timedOut []string) string {
+	if len(timedOut) == 0 {
+		return ""
+	}
+	return " No answer in time: " + strings.Join(timedOut, ", ") + "."
 }
 
 func (s *Server) apiProbe(w http.ResponseWriter, r *http.Request) {
