@@ -70,3 +70,34 @@ func TestProbeHangingRepository(t *testing.T) {
 		})
 	}
 }
+
+// A harvest of a URL with credentials sends them, and shows them in no log line and no error.
+func TestHarvestHidesUserinfo(t *testing.T) {
+	f := &fakeRepo{n: 3, pageSize: 1, fault: func(w http.ResponseWriter, q listQuery) bool {
+		if q.page < 3 {
+			return false
+		}
+		w.WriteHeader(http.StatusForbidden)
+		return true
+	}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pw, ok := r.BasicAuth(); !ok || pw != "s3cret-pw" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		f.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	var logs bytes.Buffer
+	cfg := testHarvester(Config{Window: -1}).cfg
+	h := New(cfg, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	c := &collected{}
+	src := harvester.Source{URL: strings.Replace(srv.URL, "http://", "http://harvest:s3cret-pw@", 1) + "/oai"}
+	err := h.Harvest(t.Context(), src, nil, false, c.emit)
+	if err == nil || len(c.records) != 2 {
+		t.Fatalf("err = %v after %d records, want a 403 after 2", err, len(c.records))
+	}
+	if s := err.Error() + logs.String(); strings.Contains(s, "s3cret-pw") || strings.Contains(s, "harvest:") || !strings.Contains(s, "xxxxx@") {
+		t.Errorf("userinfo shown, or the URL not at all:\n%s", s)
+	}
+}
