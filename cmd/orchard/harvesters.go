@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -85,7 +86,9 @@ func newProbeCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			probe := a.harvesters(true).probe()
 			rep, err := probe(cmd.Context(), orDefault(typ, harvester.TypeOAIPMH), args[0])
-			if err != nil && typ == "" {
+			// A URL that left an Identify unanswered for the whole bound is not tried again
+			// as a website: the probe answers within its bound.
+			if err != nil && typ == "" && !errors.Is(err, harvester.ErrNoAnswer) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "not an OAI-PMH repository (%v); probing as a website\n", err)
 				rep, err = probe(cmd.Context(), harvester.TypeWeb, args[0])
 			}

@@ -48,7 +48,7 @@ func (h *Harvester) Probe(ctx context.Context, url string) (*Report, error) {
 	if err != nil {
 		if harvester.TimedOut(ctx) {
 			return nil, harvester.E(harvester.KindTransient, "probe "+shown,
-				fmt.Errorf("Identify had no answer within %s", cmp.Or(h.cfg.ProbeTimeout, harvester.DefaultProbeTimeout)))
+				fmt.Errorf("Identify: %w within %s", harvester.ErrNoAnswer, cmp.Or(h.cfg.ProbeTimeout, harvester.DefaultProbeTimeout)))
 		}
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package oaipmh
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -46,7 +47,7 @@ func TestProbeHangingRepository(t *testing.T) {
 			}
 			var text bytes.Buffer
 			if !tt.answer {
-				if err == nil || !strings.Contains(err.Error(), "Identify had no answer within 1s") || harvester.KindOf(err) != harvester.KindTransient {
+				if err == nil || !strings.Contains(err.Error(), "Identify: no answer within 1s") || !errors.Is(err, harvester.ErrNoAnswer) || harvester.KindOf(err) != harvester.KindTransient {
 					t.Fatalf("err = %v", err)
 				}
 				text.WriteString(err.Error())
