@@ -1,6 +1,7 @@
 BIN      := bin/orchard
 GO       ?= go
 BENCHTIME ?= 1x
+FUZZTIME ?= 60s
 
 .PHONY: all build run test test-short bench fuzz lint clean
 
@@ -24,6 +25,10 @@ test-short:
 
 bench:
 	scripts/bench.sh
+
+# Every fuzz target of the module, one after another, FUZZTIME each (make fuzz FUZZTIME=10s).
+fuzz:
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 lint:
 	$(GO) vet ./...

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // Kind classifies a harvest error so that callers can choose to retry, give up or report.
@@ -35,11 +37,13 @@ type Error struct {
 	Err  error
 }
 
+// Error never shows the userinfo of a URL: source URLs may carry credentials, and harvest
+// errors end up in logs, run records and pages.
 func (e *Error) Error() string {
 	if e.Op == "" {
-		return e.Err.Error()
+		return weburl.Redact(e.Err.Error())
 	}
-	return fmt.Sprintf("%s: %v", e.Op, e.Err)
+	return weburl.Redact(fmt.Sprintf("%s: %v", e.Op, e.Err))
 }
 
 func (e *Error) Unwrap() error { return e.Err }

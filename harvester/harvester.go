@@ -27,11 +27,14 @@ type Source struct {
 	From             string   `json:"from,omitempty"`  // inclusive, overrides the checkpoint's
 	Until            string   `json:"until,omitempty"` // inclusive
 
+	// MaxPages is the most pages one run fetches: list responses of an OAI-PMH source, web
+	// pages of a web source. Zero takes the harvester's default.
+	MaxPages int `json:"max_pages,omitempty"`
+
 	// Web.
 	Mode       string   `json:"mode,omitempty"` // sitemap, urls or crawl; default sitemap, or crawl for an HTML URL
 	URLs       []string `json:"urls,omitempty"` // for mode urls
 	MaxDepth   int      `json:"max_depth,omitempty"`
-	MaxPages   int      `json:"max_pages,omitempty"`
 	PathPrefix string   `json:"path_prefix,omitempty"`
 
 	// Pace is the least time between two requests to the source's host; zero takes the

@@ -15,6 +15,7 @@ import (
 	"github.com/orchard-oer/orchard/harvester/oaipmh"
 	"github.com/orchard-oer/orchard/harvester/site"
 	"github.com/orchard-oer/orchard/normalizer"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // Any is the source type that probes as OAI-PMH first and as a web site when that fails.
@@ -85,7 +86,9 @@ func (p *Prober) Probe(ctx context.Context, typ, url string) (Report, error) {
 		return p.website(ctx, url)
 	case Any:
 		rep, err := p.repository(ctx, url)
-		if err == nil || ctx.Err() != nil {
+		// A URL that left Identify unanswered for the whole bound is not tried again as a
+		// website, so that a probe answers within its bound.
+		if err == nil || ctx.Err() != nil || errors.Is(err, harvester.ErrNoAnswer) {
 			return rep, err
 		}
 		rep, werr := p.website(ctx, url)
@@ -99,13 +102,21 @@ func (p *Prober) Probe(ctx context.Context, typ, url string) (Report, error) {
 func newReport(typ, url string, rep interface{ WriteText(io.Writer) error }) Report {
 	var sb strings.Builder
 	_ = rep.WriteText(&sb)
-	return Report{Type: typ, URL: url, Summary: sb.String(), Report: rep, Samples: []Sample{}}
+	return Report{Type: typ, URL: weburl.Redact(url), Summary: sb.String(), Report: rep, Samples: []Sample{}}
+}
+
+// noAnswer names what a probe had no answer for in its time, for a verdict.
+func noAnswer(timedOut []string) string {
+	if len(timedOut) == 0 {
+		return ""
+	}
+	return " No answer in time: " + strings.Join(timedOut, ", ") + "."
 }
 
 func (p *Prober) website(ctx context.Context, url string) (Report, error) {
 	rep, err := p.site.Probe(ctx, url)
 	if err != nil {
-		return Report{Type: harvester.TypeWeb, URL: url}, err
+		return Report{Type: harvester.TypeWeb, URL: weburl.Redact(url)}, err
 	}
 	out := newReport(harvester.TypeWeb, url, rep)
 	ok := 0
@@ -128,13 +139,14 @@ func (p *Prober) website(ctx context.Context, url string) (Report, error) {
 	default:
 		out.Verdict = "Harvestable by crawling: robots.txt allows it; no sitemap was found."
 	}
+	out.Verdict += noAnswer(rep.TimedOut)
 	return out, nil
 }
 
 func (p *Prober) repository(ctx context.Context, url string) (Report, error) {
 	rep, err := p.oai.Probe(ctx, url)
 	if err != nil {
-		return Report{Type: harvester.TypeOAIPMH, URL: url}, err
+		return Report{Type: harvester.TypeOAIPMH, URL: weburl.Redact(url)}, err
 	}
 	out := newReport(harvester.TypeOAIPMH, url, rep)
 	out.OK = true
@@ -153,5 +165,6 @@ func (p *Prober) repository(ctx context.Context, url string) (Report, error) {
 	if len(rep.Problems) > 0 {
 		out.Verdict += " Problems: " + strings.Join(rep.Problems, "; ")
 	}
+	out.Verdict += noAnswer(rep.TimedOut)
 	return out, nil
 }

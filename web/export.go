@@ -5,10 +5,10 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"net/http"
-	"strings"
 	texttemplate "text/template"
 	"time"
 
+	"github.com/orchard-oer/orchard/markdown"
 	"github.com/orchard-oer/orchard/toolkit"
 )
 
@@ -52,18 +52,18 @@ type exportData struct {
 	Entries []toolkitEntry
 }
 
-var exportMarkdown = texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap{"md": mdEscape, "quote": mdQuote, "add": func(a, b int) int { return a + b }}).Parse(
+var exportMarkdown = texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap{"md": markdown.Text, "link": markdown.Link, "quote": markdown.Quote, "add": func(a, b int) int { return a + b }}).Parse(
 	`# {{md .Title}}
 
 Exported from Orchard on {{.Date}}. Each resource is credited as its license asks.
 {{range $i, $e := .Entries}}
-## {{add $i 1}}. {{if $e.Rec}}[{{md $e.Rec.Title}}]({{$e.Rec.URL}}){{else}}{{$e.Record}} (no longer in the catalog){{end}}
+## {{add $i 1}}. {{if $e.Rec}}{{link $e.Rec.Title $e.Rec.URL}}{{else}}{{md $e.Record}} (no longer in the catalog){{end}}
 {{with $e.Note}}
 {{quote .}}
 {{end}}{{with $e.Rec}}
 {{$e.Attr.Markdown}}
 {{with .License.URL}}
-License: [{{md $e.Rec.License.Label}}]({{.}})
+License: {{link $e.Rec.License.Label .}}
 {{else}}
 License: unknown; ask the source before reusing this resource.
 {{end}}{{end}}{{end}}`))
@@ -101,18 +101,4 @@ func renderExport(format string, t *toolkit.Toolkit, entries []toolkitEntry) ([]
 		return nil, fmt.Errorf("export toolkit %s as %s: %w", t.ID, format, err)
 	}
 	return buf.Bytes(), nil
-}
-
-var mdSpecial = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "`", "\\`", "<", "&lt;", "#", `\#`)
-
-// mdEscape keeps titles and labels from being read as Markdown syntax.
-func mdEscape(s string) string { return mdSpecial.Replace(s) }
-
-// mdQuote writes a note as a Markdown block quote.
-func mdQuote(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	for i, l := range lines {
-		lines[i] = "> " + mdEscape(strings.TrimRight(l, "\r"))
-	}
-	return strings.Join(lines, "\n")
 }

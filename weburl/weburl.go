@@ -18,21 +18,22 @@ var ErrInvalid = errors.New("not an absolute http(s) URL")
 // Parse reads raw as an absolute http or https URL with a host. Input with whitespace or
 // control characters anywhere is refused, since it has been cut, joined or tampered with.
 func Parse(raw string) (*url.URL, error) {
+	shown := Redact(raw) // errors are logged and shown
 	if i := strings.IndexFunc(raw, unsafeRune); i >= 0 {
-		return nil, fmt.Errorf("%w: %q has a space or control character at byte %d", ErrInvalid, raw, i)
+		return nil, fmt.Errorf("%w: %q has a space or control character at byte %d", ErrInvalid, shown, i)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, Redact(err.Error()))
 	}
 	if u.Scheme = strings.ToLower(u.Scheme); u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("%w: %q has scheme %q", ErrInvalid, raw, u.Scheme)
+		return nil, fmt.Errorf("%w: %q has scheme %q", ErrInvalid, shown, u.Scheme)
 	}
 	if u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("%w: %q has no host", ErrInvalid, raw)
+		return nil, fmt.Errorf("%w: %q has no host", ErrInvalid, shown)
 	}
 	if strings.ContainsFunc(u.Hostname(), func(r rune) bool { return r < 0x80 && escaped[r] }) {
-		return nil, fmt.Errorf("%w: %q has characters no host name has", ErrInvalid, raw)
+		return nil, fmt.Errorf("%w: %q has characters no host name has", ErrInvalid, shown)
 	}
 	return u, nil
 }
@@ -109,3 +110,37 @@ var escaped = func() (t [0x80]bool) {
 	}
 	return t
 }()
+
+// Redact hides the userinfo (user:password@) of every URL in s, so that a source URL that
+// carries credentials can be logged, shown or put in an error. It works on text rather than
+// on parsed URLs because it must also clean messages and URLs that do not parse.
+func Redact(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "//")
+		if i < 0 {
+			break
+		}
+		b.WriteString(s[:i+2])
+		s = s[i+2:]
+		// The authority ends where the path, query, fragment or the text around the URL begins.
+		end := strings.IndexFunc(s, func(r rune) bool {
+			return r == '/' || r == '?' || r == '#' || r == '\\' || r == '"' || r == '\'' || r == '<' || r == '>' || r == '`' || unsafeRune(r)
+		})
+		if end < 0 {
+			end = len(s)
+		}
+		if at := strings.LastIndexByte(s[:end], '@'); at >= 0 {
+			b.WriteString(redacted + "@")
+			s = s[at+1:]
+		}
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// redacted stands for hidden userinfo.
+const redacted = "xxxxx"

@@ -107,3 +107,42 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestRedact(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"https://example.org/oai", "https://example.org/oai"},
+		{"https://user:pw@example.org/oai", "https://xxxxx@example.org/oai"},
+		{"https://user@example.org", "https://xxxxx@example.org"},
+		{"get https://a:b@h/x?u=c@d: HTTP 500", "get https://xxxxx@h/x?u=c@d: HTTP 500"},
+		{`Get "http://u:p%40ss@h:8/": EOF; then http://v:q@i/`, `Get "http://xxxxx@h:8/": EOF; then http://xxxxx@i/`},
+		{"http://u:p@ss@h/", "http://xxxxx@h/"},
+		{"mail me@example.org", "mail me@example.org"},
+		{"//u:p@h", "//xxxxx@h"},
+		{"http://h/p@q", "http://h/p@q"},
+	} {
+		if got := Redact(tc.in); got != tc.want {
+			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// FuzzRedact checks that no password survives Redact, wherever the URL sits in the text.
+func FuzzRedact(f *testing.F) {
+	for _, s := range []string{"x https://u:secret@h/", "http://a:secret@b@c?d", "//:secret@", "a//b//c:secret@d"} {
+		f.Add("get ", s, " failed")
+	}
+	f.Fuzz(func(t *testing.T, before, raw, after string) {
+		u, err := url.Parse(raw)
+		if err != nil || u.User == nil || u.Host == "" {
+			return
+		}
+		pw, ok := u.User.Password()
+		if !ok || len(pw) < 4 || strings.Contains(before+after, pw) || strings.Contains(u.Host+u.Path+u.RawQuery+u.Fragment, pw) {
+			return
+		}
+		out := Redact(before + " " + u.String() + " " + after)
+		if strings.Contains(out, pw) {
+			t.Fatalf("password %q left in %q", pw, out)
+		}
+	})
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // fetchWait bounds one pull request, so that a stopping worker leaves none behind for long.
@@ -176,6 +177,9 @@ func (w *pool) watch(stop context.Context, done <-chan struct{}, msg jetstream.M
 // that the source is free for the next job as soon as it is.
 func (w *pool) settle(ctx context.Context, msg jetstream.Msg, run Run, delivery int, err error, draining bool) {
 	s := w.s
+	if err != nil {
+		err = shownError{err}
+	}
 	log := s.log.With("run", run.ID, "source", run.Source, "delivery", delivery)
 	end := func(status RunStatus, reason string) {
 		run.Status, run.Ended, run.Error = status, time.Now().UTC(), reason
@@ -229,6 +233,13 @@ func (w *pool) settle(ctx context.Context, msg jetstream.Msg, run Run, delivery 
 		ackOrLog(log, msg.NakWithDelay(delay))
 	}
 }
+
+// shownError hides the userinfo of URLs in an error's text, which goes to logs and to the
+// run's record, where source credentials must not appear.
+type shownError struct{ error }
+
+func (e shownError) Error() string { return weburl.Redact(e.error.Error()) }
+func (e shownError) Unwrap() error { return e.error }
 
 func isContextErr(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)

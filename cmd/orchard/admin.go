@@ -37,7 +37,7 @@ func registerHarvestFlags(fs *pflag.FlagSet, src *harvester.Source, pace *string
 	fs.StringSliceVar(&src.Sets, "set", nil, "OAI-PMH sets")
 	fs.StringVar(&src.Mode, "mode", "", "web: sitemap, urls or crawl")
 	fs.StringSliceVar(&src.URLs, "page", nil, "web mode urls: page URLs")
-	fs.IntVar(&src.MaxPages, "max-pages", 0, "web: most pages per harvest")
+	fs.IntVar(&src.MaxPages, "max-pages", 0, "most pages per harvest: web pages, or OAI-PMH list pages (default harvest.max_pages)")
 	fs.IntVar(&src.MaxDepth, "max-depth", 0, "web crawl: most links from the start page")
 	fs.StringVar(&src.PathPrefix, "path-prefix", "", "web crawl: stay below this path")
 	fs.StringVar(pace, "pace", "", "least time between two requests to the host (e.g. 2s)")

@@ -100,6 +100,9 @@ type Config struct {
 		BackoffBase          time.Duration `mapstructure:"backoff_base" help:"first backoff before a harvest request is retried (doubles per retry)"`
 		BackoffMax           time.Duration `mapstructure:"backoff_max" help:"longest backoff before a harvest request is retried"`
 		MaxRetryAfter        time.Duration `mapstructure:"max_retry_after" help:"longest Retry-After a host may ask for; longer ones are cut"`
+		BodyStall            time.Duration `mapstructure:"body_stall" help:"longest wait for the next bytes of a harvest response, and how long before min_body_rate applies"`
+		MinBodyRate          int64         `mapstructure:"min_body_rate" help:"least bytes a second a harvest response must average once body_stall has passed"`
+		MaxPages             int           `mapstructure:"max_pages" help:"pages of a run whose source sets no max_pages; 0 for no limit (a crawl stops at 1000)"`
 	} `mapstructure:"harvest"`
 	OAI struct {
 		// AdminEmail is the OAI-PMH repository's contact, which the protocol requires: without

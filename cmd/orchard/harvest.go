@@ -127,6 +127,9 @@ func harvestOnce(ctx context.Context, h harvester.Harvester, src harvester.Sourc
 	var last harvester.Progress
 	err := h.Harvest(ctx, src, nil, true, func(_ context.Context, p harvester.Page) error {
 		last = p.Progress
+		for _, w := range p.Warnings {
+			fmt.Fprintf(errOut, "warning: %s\n", w)
+		}
 		for _, q := range p.Quarantined {
 			sum.quarantined++
 			sum.sample(fmt.Sprintf("%s: %s", q.OriginID, q.Reason))
@@ -160,7 +163,7 @@ func harvestOnce(ctx context.Context, h harvester.Harvester, src harvester.Sourc
 		fmt.Fprintln(errOut)
 	}
 	if err != nil {
-		return fmt.Errorf("harvest %s: %w", src.URL, err)
+		return fmt.Errorf("harvest %s: %w", weburl.Redact(src.URL), err)
 	}
 	sum.print(errOut, time.Since(start), last)
 	return nil

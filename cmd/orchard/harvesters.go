@@ -11,6 +11,7 @@ import (
 	"github.com/orchard-oer/orchard/harvester/oaipmh"
 	"github.com/orchard-oer/orchard/harvester/site"
 	"github.com/orchard-oer/orchard/probe"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // harvesters are the clients of one process. Harvests and probes share them, and so share
@@ -28,8 +29,8 @@ func (a *app) harvesters(allowPrivate bool) harvesters {
 	// once.
 	client := fetch.New(a.fetchConfig(allowPrivate), a.log)
 	return harvesters{
-		oai: oaipmh.New(oaipmh.Config{Client: client}, a.log),
-		web: site.New(site.Config{Client: client}, a.log),
+		oai: oaipmh.New(oaipmh.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
+		web: site.New(site.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
 	}
 }
 
@@ -53,6 +54,7 @@ func (a *app) fetchConfig(allowPrivate bool) fetch.Config {
 		ConnectTimeout: h.ConnectTimeout, HeaderTimeout: h.HeaderTimeout, MaxBody: h.MaxBody,
 		MaxPace: h.MaxPace, MaxRetries: h.MaxRetries, MaxRedirects: h.MaxRedirects,
 		BackoffBase: h.BackoffBase, BackoffMax: h.BackoffMax, MaxRetryAfter: h.MaxRetryAfter,
+		BodyStall: h.BodyStall, MinBodyRate: h.MinBodyRate,
 	}
 }
 
@@ -75,7 +77,7 @@ func newProbeCmd(a *app) *cobra.Command {
 				fmt.Fprintf(cmd.ErrOrStderr(), "%s; probing as a website\n", rep.Fallback)
 			}
 			if err != nil {
-				return fmt.Errorf("probe %s: %w", args[0], err)
+				return fmt.Errorf("probe %s: %w", weburl.Redact(args[0]), err)
 			}
 			printProbe(cmd.OutOrStdout(), rep)
 			return nil

@@ -39,6 +39,13 @@ type Config struct {
 	ConnectTimeout time.Duration // TCP connect and TLS handshake: 10s
 	HeaderTimeout  time.Duration // from request sent to response headers: 30s
 	MaxBody        int64         // bytes, after decompression: 64 MiB
+	// BodyStall is the longest wait for the next bytes of a body, and how long a body may
+	// take before MinBodyRate applies: 20s.
+	BodyStall time.Duration
+	// MinBodyRate is the least average a body must arrive at, in bytes a second, once
+	// BodyStall has passed, so that a server trickling bytes cannot hold a harvest until the
+	// whole attempt's Timeout: 1024. Negative for none.
+	MinBodyRate int64
 
 	// AllowPrivate lets the client reach loopback, private, link-local and similar addresses.
 	// Off, such addresses are refused when dialling, after name resolution, so neither a
@@ -79,6 +86,10 @@ func (c Config) withDefaults() Config {
 	def(&c.BackoffBase, time.Second)
 	def(&c.BackoffMax, 30*time.Second)
 	def(&c.MaxRetryAfter, 2*time.Minute)
+	def(&c.BodyStall, 20*time.Second)
+	if c.MinBodyRate == 0 {
+		c.MinBodyRate = 1024
+	}
 	if c.MaxBody <= 0 {
 		c.MaxBody = 64 << 20
 	}
@@ -116,6 +127,9 @@ var (
 	ErrTooLarge         = errors.New("response body too large")
 	ErrPrivateAddress   = errors.New("address in a private or special-purpose network")
 	ErrTooManyRedirects = errors.New("too many redirects")
+	// ErrTooSlow ends a body that stalls, arrives below the minimum rate or is not complete
+	// within the attempt's time limit. It is transient, as a timeout is.
+	ErrTooSlow = errors.New("response body too slow")
 )
 
 // StatusError is an HTTP status the client gave up on.
@@ -233,7 +247,7 @@ func (c *Client) Get(ctx context.Context, url string, h http.Header) (*Response,
 // addresses; transient for 5xx, refusals, timeouts and broken connections once retries are
 // spent; invalid for a malformed URL.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
-	op := "get " + req.URL
+	op := "get " + weburl.Redact(req.URL)
 	u, err := weburl.Parse(req.URL)
 	if err != nil {
 		return nil, harvester.E(harvester.KindInvalid, op, err)
@@ -254,7 +268,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			wait = c.backoff(attempt)
 		}
 		c.count(req, func(s *Stats) { s.Retries.Add(1) })
-		c.log.DebugContext(ctx, "retrying", "url", req.URL, "attempt", attempt+1, "wait", wait, "err", err)
+		c.log.DebugContext(ctx, "retrying", "url", weburl.Redact(req.URL), "attempt", attempt+1, "wait", wait, "err", err)
 		if err := sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("%s: %w", op, err)
 		}
@@ -340,16 +354,16 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL) (*Respons
 				ra = min(ra, c.cfg.MaxRetryAfter)
 			}
 			h.refused(gap, ra)
-			c.log.InfoContext(ctx, "refused", "url", u.String(), "status", code, "retry_after", ra, "interval", h.interval())
+			c.log.InfoContext(ctx, "refused", "url", weburl.Redact(u.String()), "status", code, "retry_after", ra, "interval", h.interval())
 			// The retry waits for the host's next slot, which the refusal has pushed back.
-			return nil, time.Nanosecond, harvester.E(harvester.KindTransient, "", &StatusError{Code: code, URL: u.String()})
+			return nil, time.Nanosecond, harvester.E(harvester.KindTransient, "", &StatusError{Code: code, URL: weburl.Redact(u.String())})
 		default:
 			h.success(gap)
 			kind := harvester.KindPermanent
 			if code >= 500 && code != http.StatusNotImplemented || code == http.StatusRequestTimeout {
 				kind = harvester.KindTransient
 			}
-			return nil, 0, harvester.E(kind, "", &StatusError{Code: code, URL: u.String()})
+			return nil, 0, harvester.E(kind, "", &StatusError{Code: code, URL: weburl.Redact(u.String())})
 		}
 	}
 }
@@ -363,10 +377,13 @@ func isRedirect(code int) bool {
 	return false
 }
 
-// roundTrip sends one request and reads its whole body within the attempt's time limit.
-func (c *Client) roundTrip(ctx context.Context, req Request, u *url.URL) (*Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+// roundTrip sends one request and reads its whole body within the attempt's time limit and
+// at the least rate.
+func (c *Client) roundTrip(parent context.Context, req Request, u *url.URL) (*Response, error) {
+	timed, cancel := context.WithTimeout(parent, c.cfg.Timeout)
 	defer cancel()
+	ctx, stop := context.WithCancelCause(timed)
+	defer stop(nil)
 	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, harvester.E(harvester.KindInvalid, "", err)
@@ -388,8 +405,19 @@ func (c *Client) roundTrip(ctx context.Context, req Request, u *url.URL) (*Respo
 	if req.MaxBody > 0 {
 		limit = min(limit, req.MaxBody)
 	}
-	raw, err := readCapped(resp.Body, limit)
+	counted := &countingReader{r: resp.Body}
+	if c.cfg.MinBodyRate > 0 {
+		go c.watchBody(ctx, &counted.n, stop)
+	}
+	raw, err := readCapped(counted, limit)
 	if err != nil {
+		cause := context.Cause(ctx)
+		switch {
+		case errors.Is(cause, ErrTooSlow):
+			err = cause
+		case parent.Err() == nil && errors.Is(cause, context.DeadlineExceeded):
+			err = fmt.Errorf("%w: %d bytes, not complete within %s", ErrTooSlow, counted.n.Load(), c.cfg.Timeout)
+		}
 		return nil, classify(err)
 	}
 	body, err := decode(raw, resp.Header.Get("Content-Encoding"), limit)
@@ -397,6 +425,48 @@ func (c *Client) roundTrip(ctx context.Context, req Request, u *url.URL) (*Respo
 		return nil, classify(err)
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, URL: u.String()}, nil
+}
+
+// countingReader counts the bytes read through it; the count may be read while it reads.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// watchBody ends the request, with ErrTooSlow as the cause, when no byte of its body has
+// come for BodyStall, or when, BodyStall after the body began, fewer than MinBodyRate bytes a
+// second have come on average. It checks a few times per BodyStall until ctx is done.
+func (c *Client) watchBody(ctx context.Context, n *atomic.Int64, stop context.CancelCauseFunc) {
+	stall, rate := c.cfg.BodyStall, c.cfg.MinBodyRate
+	tick := time.NewTicker(max(stall/10, 10*time.Millisecond))
+	defer tick.Stop()
+	start := time.Now()
+	seen, seenAt := int64(0), start
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tick.C:
+			got := n.Load()
+			if got != seen {
+				seen, seenAt = got, now
+			}
+			switch elapsed := now.Sub(start); {
+			case now.Sub(seenAt) >= stall:
+				stop(fmt.Errorf("%w: no data for %s after %d bytes", ErrTooSlow, stall, got))
+				return
+			case elapsed >= stall && float64(got) < float64(rate)*elapsed.Seconds():
+				stop(fmt.Errorf("%w: %d bytes in %s, less than %d bytes a second", ErrTooSlow, got, elapsed.Round(time.Millisecond), rate))
+				return
+			}
+		}
+	}
 }
 
 // readCapped reads r to its end, failing with ErrTooLarge past limit bytes.
@@ -415,6 +485,8 @@ func readCapped(r io.Reader, limit int64) ([]byte, error) {
 // classify gives a transport error its kind.
 func classify(err error) error {
 	switch {
+	case errors.Is(err, ErrTooSlow):
+		return harvester.E(harvester.KindTransient, "", err)
 	case errors.Is(err, ErrTooLarge), errors.Is(err, ErrPrivateAddress):
 		return harvester.E(harvester.KindPermanent, "", err)
 	case errors.Is(err, context.Canceled):

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -417,5 +418,83 @@ func TestUserAgentNamesContactOnce(t *testing.T) {
 		if got := UserAgent(tt.product, tt.contact); got != tt.want {
 			t.Errorf("UserAgent(%q, %q) = %q, want %q", tt.product, tt.contact, got, tt.want)
 		}
+	}
+}
+
+// A server that trickles its body, or stalls in the middle, is cut off well before the
+// attempt's time limit, with an error that says why.
+func TestSlowBodyEnds(t *testing.T) {
+	tests := []struct {
+		name  string
+		every time.Duration // between writes
+		chunk int           // bytes a write
+		stop  int           // writes before stalling; 0 for never
+		want  string
+	}{
+		{"trickle", 20 * time.Millisecond, 1, 0, "less than 1024 bytes a second"},
+		{"stall", time.Millisecond, 64 << 10, 1, "no data for 300ms after 65536 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				for i := 0; tt.stop == 0 || i < tt.stop; i++ {
+					w.Write(bytes.Repeat([]byte("<"), tt.chunk))
+					w.(http.Flusher).Flush()
+					select {
+					case <-r.Context().Done():
+						return
+					case <-time.After(tt.every):
+					}
+				}
+				<-r.Context().Done()
+			}))
+			defer srv.Close()
+			c := testClient(Config{Timeout: time.Minute, BodyStall: 300 * time.Millisecond, MaxRetries: -1})
+			start := time.Now()
+			_, err := c.Get(t.Context(), srv.URL, nil)
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("took %s", took)
+			}
+			if !errors.Is(err, ErrTooSlow) || !strings.Contains(err.Error(), "response body too slow: ") || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q and %q", err, "response body too slow: ", tt.want)
+			}
+			if harvester.KindOf(err) != harvester.KindTransient {
+				t.Errorf("kind %v, want transient", harvester.KindOf(err))
+			}
+		})
+	}
+}
+
+// Credentials in a URL reach the server but never an error or a log line.
+func TestUserinfoNeverShown(t *testing.T) {
+	var auth atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth.Store(r.Header.Get("Authorization"))
+		if r.URL.Path == "/" {
+			http.Redirect(w, r, "/gone", http.StatusFound)
+			return
+		}
+		w.Header().Set("Retry-After", "0")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	var logs bytes.Buffer
+	c := New(Config{AllowPrivate: true, MaxRetries: 1, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond},
+		slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	u := strings.Replace(srv.URL, "http://", "http://orchard:s3cret-pw@", 1)
+	_, err := c.Get(t.Context(), u, nil)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if a, _ := auth.Load().(string); a == "" {
+		t.Error("the credentials were not sent")
+	}
+	for what, text := range map[string]string{"error": err.Error(), "log": logs.String()} {
+		if strings.Contains(text, "s3cret-pw") || strings.Contains(text, "orchard:") {
+			t.Errorf("%s shows the userinfo: %s", what, text)
+		}
+	}
+	if !strings.Contains(logs.String(), "refused") {
+		t.Errorf("nothing logged: %s", logs.String())
 	}
 }

@@ -262,26 +262,67 @@ func TestEndlessLists(t *testing.T) {
 	tests := []struct {
 		name  string
 		fault func(http.ResponseWriter, listQuery) bool
+		want  string
 	}{
 		{"same token", answer(func(q listQuery) string {
 			return `<ListRecords>` + strings.Replace(rec, "same", strconv.Itoa(q.page), 1) + `<resumptionToken>again</resumptionToken></ListRecords>`
-		})},
+		}), "came back"},
 		{"same page, new tokens", answer(func(q listQuery) string {
 			return fmt.Sprintf(`<ListRecords>%s<resumptionToken>t%d</resumptionToken></ListRecords>`, rec, q.page)
-		})},
+		}), "the same page came twice"},
 		{"empty pages", answer(func(q listQuery) string {
 			return fmt.Sprintf(`<ListRecords><resumptionToken>t%d</resumptionToken></ListRecords>`, q.page)
-		})},
+		}), "20 pages in a row with no new record"},
+		// The same three records in turn, restamped on every page, so that no page repeats.
+		{"same records, new tokens", answer(func(q listQuery) string {
+			stamped := strings.Replace(rec, "2024-01-01", fakeEpoch.Add(time.Duration(q.page)*time.Hour).Format(time.RFC3339), 1)
+			return fmt.Sprintf(`<ListRecords>%s<resumptionToken>fresh-%d</resumptionToken></ListRecords>`,
+				strings.Replace(stamped, "same", strconv.Itoa(q.page%3), 1), q.page)
+		}), "20 pages in a row with no new record"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeRepo{n: 1, pageSize: 1, fault: tt.fault}
 			_, err := harvestFake(t, f, Config{Window: -1}, nil)
-			if !errors.Is(err, ErrLoop) || harvester.KindOf(err) != harvester.KindPermanent {
-				t.Fatalf("err = %v, want permanent ErrLoop", err)
+			if !errors.Is(err, ErrLoop) || harvester.KindOf(err) != harvester.KindPermanent || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want permanent ErrLoop saying %q", err, tt.want)
 			}
 			if n := f.count("ListRecords"); n > 30 {
 				t.Errorf("%d requests before stopping", n)
+			}
+		})
+	}
+}
+
+// A run stops cleanly at its page limit, from the source or the harvester's default, and the
+// next run goes on from there.
+func TestPageLimit(t *testing.T) {
+	for _, tt := range []struct {
+		name          string
+		source, deflt int
+	}{{"source", 4, 0}, {"default", 0, 4}, {"source over default", 4, 100}} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeRepo{n: 50, pageSize: 5}
+			srv := httptest.NewServer(f)
+			defer srv.Close()
+			h := testHarvester(Config{Window: -1, MaxPages: tt.deflt})
+			src := harvester.Source{URL: srv.URL + "/oai", MaxPages: tt.source}
+			first := &collected{}
+			if err := h.Harvest(t.Context(), src, nil, false, first.emit); err != nil {
+				t.Fatalf("harvest: %v", err)
+			}
+			if len(first.pages) != 4 || first.last().Done || len(first.records) != 20 {
+				t.Fatalf("%d pages, %d records, done %v; want 4 pages, 20 records, not done", len(first.pages), len(first.records), first.last().Done)
+			}
+			if w := first.last().Warnings; len(w) != 1 || !strings.Contains(w[0], "stopped after 4 pages") {
+				t.Errorf("warnings %q", w)
+			}
+			second := &collected{}
+			if err := h.Harvest(t.Context(), src, first.last().Checkpoint, false, second.emit); err != nil {
+				t.Fatalf("second harvest: %v", err)
+			}
+			if got := append(first.ids(), second.ids()...); len(got) != 40 || slices.Contains(first.ids(), second.ids()[0]) {
+				t.Errorf("second run did not go on: %d records in all", len(got))
 			}
 		})
 	}

@@ -10,6 +10,7 @@
 package oaipmh
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,10 +22,12 @@ import (
 
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // ErrLoop is returned when a repository sends a resumption token or a page it sent before in
-// the same list: following it would never end.
+// the same list, or keeps handing out tokens for pages that bring no new record: following
+// it would never end.
 var ErrLoop = errors.New("resumption loop")
 
 // Config sets up a Harvester. Zero values take the defaults given beside each field.
@@ -43,9 +46,15 @@ type Config struct {
 	// MaxWindowRecords splits a window whose list announces more records (completeListSize),
 	// so that a failing list costs less to redo: 100000. Negative for no limit.
 	MaxWindowRecords int
-	// MaxEmptyPages stops a list after this many pages in a row with no records but a token:
-	// 20.
-	MaxEmptyPages int
+	// MaxStalePages ends a run with ErrLoop after this many pages in a row that hand out a
+	// new token but bring no new record (none, or only records already seen in this run): 20.
+	MaxStalePages int
+	// MaxPages is the most list pages one Harvest call fetches when the source gives no
+	// max_pages; zero for no limit. A run that reaches it ends cleanly, with a warning, and
+	// its checkpoint resumes there.
+	MaxPages int
+	// ProbeTimeout bounds a Probe: harvester.DefaultProbeTimeout.
+	ProbeTimeout time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -58,8 +67,8 @@ func (c Config) withDefaults() Config {
 	if c.MaxWindowRecords == 0 {
 		c.MaxWindowRecords = 100_000
 	}
-	if c.MaxEmptyPages <= 0 {
-		c.MaxEmptyPages = 20
+	if c.MaxStalePages <= 0 {
+		c.MaxStalePages = 20
 	}
 	return c
 }
@@ -141,8 +150,10 @@ type run struct {
 	base   harvester.Progress // counts from before this process
 	seen   map[uint64]struct{}
 	tokens map[string]bool // tokens of the current list
-	pages  map[uint64]bool // page fingerprints of the current list
-	empty  int             // empty pages in a row
+	prints map[uint64]bool // page fingerprints of the current list
+	stale  int             // pages in a row with a token and no new record
+	pages  int             // pages fetched by this Harvest call
+	limit  int             // most pages of this Harvest call; 0 for none
 	op     string
 	// warnings go with the next page emitted.
 	warnings []string
@@ -158,21 +169,22 @@ func (h *Harvester) Harvest(ctx context.Context, src harvester.Source, raw json.
 		return err
 	}
 	c.pace = src.Pace
-	r := &run{h: h, c: c, stats: stats, op: "harvest " + src.URL, seen: map[uint64]struct{}{}}
+	r := &run{h: h, c: c, stats: stats, op: "harvest " + weburl.Redact(src.URL), seen: map[uint64]struct{}{},
+		limit: cmp.Or(src.MaxPages, h.cfg.MaxPages)}
 	prefixes := src.MetadataPrefixes
 	if len(prefixes) == 0 {
 		prefixes = []string{"oai_dc"}
 	}
 	old, warning := harvester.Resume[Checkpoint](raw, checkpointVersion, fingerprint(src.URL, prefixes, src.Sets))
 	if warning != "" {
-		h.log.WarnContext(ctx, warning, "url", src.URL)
+		h.log.WarnContext(ctx, warning, "url", weburl.Redact(src.URL))
 		r.warnings = append(r.warnings, warning)
 	}
 	switch {
 	case old != nil && !old.Done && !(full && old.From != ""):
 		r.cp = old
 		r.base = old.Progress
-		h.log.InfoContext(ctx, "resuming harvest", "url", src.URL, "window", old.Window.String(), "combo", old.Combo)
+		h.log.InfoContext(ctx, "resuming harvest", "url", weburl.Redact(src.URL), "window", old.Window.String(), "combo", old.Combo)
 	default:
 		from := ""
 		if old != nil && old.Done && !full {
@@ -200,7 +212,7 @@ func (r *run) start(ctx context.Context, src harvester.Source, prefixes []string
 	if _, err := parseDatestamp(date); err != nil {
 		// Without the server's clock the local one has to do; say so, since incremental runs
 		// will depend on it.
-		r.h.log.WarnContext(ctx, "no usable responseDate, using the local clock", "url", src.URL, "responseDate", date)
+		r.h.log.WarnContext(ctx, "no usable responseDate, using the local clock", "url", weburl.Redact(src.URL), "responseDate", date)
 		date = time.Now().UTC().Format(time.RFC3339)
 	}
 	g := granularityOf(id.Granularity)
@@ -209,7 +221,7 @@ func (r *run) start(ctx context.Context, src harvester.Source, prefixes []string
 		Granularity: string(g), Earliest: id.EarliestDatestamp, ResponseDate: date,
 		From: normalize(g, from), Until: normalize(g, src.Until),
 	}
-	r.h.log.InfoContext(ctx, "harvest starting", "url", src.URL, "repository", id.RepositoryName,
+	r.h.log.InfoContext(ctx, "harvest starting", "url", weburl.Redact(src.URL), "repository", id.RepositoryName,
 		"granularity", id.Granularity, "earliest", id.EarliestDatestamp, "from", r.cp.From, "until", r.cp.Until)
 	r.setPlan()
 	r.cp.Window = r.plan.first(r.cp.From)
@@ -262,7 +274,7 @@ func (r *run) combos() int {
 
 // resetList forgets the loop guards when a list starts (again).
 func (r *run) resetList() {
-	r.tokens, r.pages, r.empty = map[string]bool{}, map[uint64]bool{}, 0
+	r.tokens, r.prints, r.stale = map[string]bool{}, map[uint64]bool{}, 0
 	r.cp.ListStart = r.cp.Progress.Records
 }
 
@@ -274,7 +286,7 @@ func (r *run) loop(ctx context.Context, emit harvester.Emit) error {
 		}
 		prefix, set := r.combo()
 		if cp.Token != "" && cp.Expires != nil && time.Now().Add(cp.Skew).After(*cp.Expires) {
-			r.h.log.InfoContext(ctx, "resumption token expired, restarting window", "url", cp.URL, "window", cp.Window.String())
+			r.h.log.InfoContext(ctx, "resumption token expired, restarting window", "url", weburl.Redact(cp.URL), "window", cp.Window.String())
 			r.restart()
 			continue
 		}
@@ -307,7 +319,7 @@ func (r *run) loop(ctx context.Context, emit harvester.Emit) error {
 		if err := emit(ctx, page); err != nil {
 			return err
 		}
-		if page.Done {
+		if page.Done || r.limit > 0 && r.pages >= r.limit {
 			return nil
 		}
 	}
@@ -327,6 +339,9 @@ func (r *run) page(ctx context.Context, resp *Response) (harvester.Page, error) 
 		return harvester.Page{}, err
 	}
 	recs := r.dedup(resp.Records)
+	if err := r.progressing(len(recs), next); err != nil {
+		return harvester.Page{}, err
+	}
 	g := granularityOf(cp.Granularity)
 	for _, rec := range recs {
 		cp.Progress.Records++
@@ -340,9 +355,10 @@ func (r *run) page(ctx context.Context, resp *Response) (harvester.Page, error) 
 		}
 	}
 	cp.Progress.Pages++
+	r.pages++
 	cp.Progress.Quarantined += len(resp.Quarantined)
 	for _, q := range resp.Quarantined {
-		r.h.log.WarnContext(ctx, "record quarantined", "url", cp.URL, "id", q.OriginID, "reason", q.Reason)
+		r.h.log.WarnContext(ctx, "record quarantined", "url", weburl.Redact(cp.URL), "id", q.OriginID, "reason", q.Reason)
 	}
 	if resp.Token != nil && resp.Token.CompleteListSize >= 0 {
 		cp.Progress.Expected = max(cp.Progress.Expected, cp.ListStart+resp.Token.CompleteListSize)
@@ -361,7 +377,7 @@ func (r *run) page(ctx context.Context, resp *Response) (harvester.Page, error) 
 		r.advance()
 	case firstPage && r.h.cfg.MaxWindowRecords > 0 && resp.Token.CompleteListSize > r.h.cfg.MaxWindowRecords:
 		if a, b, ok := r.plan.split(cp.Window); ok {
-			r.h.log.InfoContext(ctx, "window too large, halving", "url", cp.URL, "window", cp.Window.String(), "size", resp.Token.CompleteListSize)
+			r.h.log.InfoContext(ctx, "window too large, halving", "url", weburl.Redact(cp.URL), "window", cp.Window.String(), "size", resp.Token.CompleteListSize)
 			cp.Window, cp.Pending = a, append([]window{b}, cp.Pending...)
 			cp.Token, cp.Expires = "", nil
 			r.resetList()
@@ -378,13 +394,17 @@ func (r *run) page(ctx context.Context, resp *Response) (harvester.Page, error) 
 	if err != nil {
 		return harvester.Page{}, fmt.Errorf("%s: checkpoint: %w", r.op, err)
 	}
+	if !cp.Done && r.limit > 0 && r.pages >= r.limit {
+		msg := fmt.Sprintf("stopped after %d pages, the most one run may fetch (max_pages); the next run goes on from here", r.pages)
+		r.h.log.InfoContext(ctx, msg, "url", weburl.Redact(cp.URL))
+		r.warnings = append(r.warnings, msg)
+	}
 	page := harvester.Page{Records: recs, Quarantined: resp.Quarantined, Checkpoint: raw, Progress: cp.Progress, Done: cp.Done, Warnings: r.warnings}
 	r.warnings = nil
 	return page, nil
 }
 
-// guard stops lists that would never end: a token or a page seen before in the same list, or
-// too many empty pages in a row.
+// guard stops lists that would never end: a token or a page seen before in the same list.
 func (r *run) guard(resp *Response, next string) error {
 	if next == "" {
 		return nil
@@ -394,12 +414,8 @@ func (r *run) guard(resp *Response, next string) error {
 	}
 	r.tokens[next] = true
 	if len(resp.Records) == 0 {
-		if r.empty++; r.empty > r.h.cfg.MaxEmptyPages {
-			return harvester.E(harvester.KindPermanent, r.op, fmt.Errorf("%w: %d empty pages in a row", ErrLoop, r.empty))
-		}
 		return nil
 	}
-	r.empty = 0
 	f := fnv.New64a()
 	for _, rec := range resp.Records {
 		f.Write([]byte(rec.OriginID))
@@ -407,10 +423,23 @@ func (r *run) guard(resp *Response, next string) error {
 		f.Write([]byte{0})
 	}
 	sum := f.Sum64()
-	if r.pages[sum] {
+	if r.prints[sum] {
 		return harvester.E(harvester.KindPermanent, r.op, fmt.Errorf("%w: the same page came twice", ErrLoop))
 	}
-	r.pages[sum] = true
+	r.prints[sum] = true
+	return nil
+}
+
+// progressing stops a list whose tokens keep coming while its pages bring nothing new: fresh
+// tokens over the same records, or over empty pages, would never end.
+func (r *run) progressing(fresh int, next string) error {
+	if fresh > 0 || next == "" {
+		r.stale = 0
+		return nil
+	}
+	if r.stale++; r.stale >= r.h.cfg.MaxStalePages {
+		return harvester.E(harvester.KindPermanent, r.op, fmt.Errorf("%w: %d pages in a row with no new record", ErrLoop, r.stale))
+	}
 	return nil
 }
 
@@ -471,14 +500,14 @@ func (r *run) failed(ctx context.Context, cause error) error {
 	cp.Restarts++
 	r.restart()
 	if cp.Restarts == 1 {
-		r.h.log.WarnContext(ctx, "list failed, restarting window", "url", cp.URL, "window", cp.Window.String(), "err", cause)
+		r.h.log.WarnContext(ctx, "list failed, restarting window", "url", weburl.Redact(cp.URL), "window", cp.Window.String(), "err", cause)
 		return nil
 	}
 	a, b, ok := r.plan.split(cp.Window)
 	if !ok {
 		return fmt.Errorf("%s: window %s failed %d times: %w", r.op, cp.Window, cp.Restarts, cause)
 	}
-	r.h.log.WarnContext(ctx, "list failed again, halving window", "url", cp.URL, "window", cp.Window.String(), "err", cause)
+	r.h.log.WarnContext(ctx, "list failed again, halving window", "url", weburl.Redact(cp.URL), "window", cp.Window.String(), "err", cause)
 	cp.Window, cp.Pending, cp.Restarts = a, append([]window{b}, cp.Pending...), 0
 	return nil
 }

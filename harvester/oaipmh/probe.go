@@ -1,12 +1,14 @@
 package oaipmh
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/weburl"
 )
 
 // ProbeSets and ProbeSamples bound what Probe fetches.
@@ -27,25 +29,42 @@ type Report struct {
 	// Problems lists what went wrong after Identify, which alone decides whether the URL
 	// is an OAI-PMH endpoint.
 	Problems []string `json:"problems,omitempty"`
+	// TimedOut names the requests that had no answer when the probe's time was up.
+	TimedOut []string `json:"timed_out,omitempty"`
 }
 
 // Probe asks a repository what it is: Identify, its formats, its first sets and a few
-// records, in oai_dc when offered. Only a failing Identify is an error.
+// records, in oai_dc when offered. Only a failing Identify is an error. It answers within
+// Config.ProbeTimeout: what had no answer by then is named in TimedOut.
 func (h *Harvester) Probe(ctx context.Context, url string) (*Report, error) {
 	c, err := NewClient(url, h.fetch, nil)
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := harvester.ProbeContext(ctx, h.cfg.ProbeTimeout)
+	defer cancel()
+	shown := weburl.Redact(url)
 	id, date, err := c.Identify(ctx)
 	if err != nil {
+		if harvester.TimedOut(ctx) {
+			return nil, harvester.E(harvester.KindTransient, "probe "+shown,
+				fmt.Errorf("Identify: %w within %s", harvester.ErrNoAnswer, cmp.Or(h.cfg.ProbeTimeout, harvester.DefaultProbeTimeout)))
+		}
 		return nil, err
 	}
-	r := &Report{URL: url, ResponseDate: date, Identify: id}
+	r := &Report{URL: shown, ResponseDate: date, Identify: id}
+	failed := func(verb string, err error) {
+		if harvester.TimedOut(ctx) {
+			r.TimedOut = append(r.TimedOut, verb)
+			return
+		}
+		r.Problems = append(r.Problems, verb+": "+err.Error())
+	}
 	if r.Formats, err = c.ListMetadataFormats(ctx, ""); err != nil {
-		r.Problems = append(r.Problems, "ListMetadataFormats: "+err.Error())
+		failed("ListMetadataFormats", err)
 	}
 	if r.Sets, err = c.ListSets(ctx, ProbeSets); err != nil {
-		r.Problems = append(r.Problems, "ListSets: "+err.Error())
+		failed("ListSets", err)
 	}
 	r.SamplePrefix = "oai_dc"
 	if len(r.Formats) > 0 && !hasPrefix(r.Formats, "oai_dc") {
@@ -54,7 +73,7 @@ func (h *Harvester) Probe(ctx context.Context, url string) (*Report, error) {
 	resp, err := c.ListRecords(ctx, ListArgs{Prefix: r.SamplePrefix}, "")
 	switch {
 	case err != nil:
-		r.Problems = append(r.Problems, "ListRecords: "+err.Error())
+		failed("ListRecords", err)
 	case resp.Err() != nil && !resp.hasError(NoRecordsMatch):
 		r.Problems = append(r.Problems, "ListRecords: "+resp.Err().Error())
 	default:
@@ -119,6 +138,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		for _, rt := range s.Rights {
 			fmt.Fprintf(&b, "    rights: %s (%s)\n", rt.Value, rt.From)
 		}
+	}
+	if len(r.TimedOut) > 0 {
+		fmt.Fprintf(&b, "\nNo answer in time: %s\n", strings.Join(r.TimedOut, ", "))
 	}
 	if len(r.Problems) > 0 {
 		b.WriteString("\nProblems:\n")

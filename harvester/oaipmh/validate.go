@@ -40,6 +40,9 @@ func Validate(src harvester.Source) error {
 	if fromErr == nil && untilErr == nil && !from.IsZero() && !until.IsZero() && until.Before(from) {
 		bad = append(bad, fmt.Sprintf("until %s is before from %s", src.Until, src.From))
 	}
+	if src.MaxPages < 0 {
+		bad = append(bad, "max pages must not be negative")
+	}
 	return harvester.Invalid(bad)
 }
 

@@ -105,3 +105,26 @@ Jede Lektion enthält ein Video, ein Skript und Übungsaufgaben mit Lösungen.</
 <a href="/impressum">Impressum</a> <a href="/datenschutz">Datenschutz</a></footer>
 <script>window.dataLayer=[{"page":"statistik","license":"https://creativecommons.org/licenses/by-nc/4.0/"}];</script>
 </body></html>`
+
+// FuzzParseSitemap checks that no sitemap crashes the parser and that what it returns holds
+// to its bounds: trimmed locs, at most maxSitemapEntries of each kind.
+func FuzzParseSitemap(f *testing.F) {
+	f.Add([]byte(`<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc> https://example.org/a </loc><lastmod>2024-01-01</lastmod></url></urlset>`))
+	f.Add([]byte(`<sitemapindex><sitemap><loc>https://example.org/s.xml</loc></sitemap></sitemapindex>`))
+	f.Add([]byte("https://example.org/a\nnot a url\nhttps://example.org/b\n"))
+	f.Add([]byte("\x1f\x8b\x08\x00\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sm, err := ParseSitemap(b)
+		if err != nil {
+			return
+		}
+		if len(sm.URLs) > maxSitemapEntries || len(sm.Sitemaps) > maxSitemapEntries {
+			t.Fatalf("%d URLs, %d sitemaps", len(sm.URLs), len(sm.Sitemaps))
+		}
+		for _, e := range append(sm.URLs, sm.Sitemaps...) {
+			if e.Loc == "" || e.Loc != strings.TrimSpace(e.Loc) {
+				t.Fatalf("loc %q", e.Loc)
+			}
+		}
+	})
+}

@@ -6,6 +6,7 @@
 package site
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -41,10 +42,14 @@ type Config struct {
 	RobotsAgent string // the name looked up in robots.txt groups: "Orchard"
 	MaxBody     int64  // bytes per page or sitemap: 16 MiB, or the client's limit if lower
 
-	PageSize    int // web pages per harvester.Page: 50
-	MaxPages    int // crawl limit when a source gives none: 1000
+	PageSize int // web pages per harvester.Page: 50
+	// MaxPages is the most web pages a run fetches when its source gives no max_pages. Zero
+	// bounds a crawl at 1000 and leaves sitemaps and URL lists unbounded.
+	MaxPages    int
 	MaxDepth    int // crawl depth when a source gives none: 3
 	MaxSitemaps int // sitemap files read per harvest: 1000
+	// ProbeTimeout bounds a Probe: harvester.DefaultProbeTimeout.
+	ProbeTimeout time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -59,9 +64,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PageSize <= 0 {
 		c.PageSize = 50
-	}
-	if c.MaxPages <= 0 {
-		c.MaxPages = 1000
 	}
 	if c.MaxDepth <= 0 {
 		c.MaxDepth = 3
@@ -120,9 +122,12 @@ type checkpoint struct {
 	Queue       []item `json:"queue,omitempty"`
 	// Seen holds URLs already queued, while duplicates can still turn up: during a crawl and
 	// while sitemaps remain to be read.
-	Seen     []string `json:"seen,omitempty"`
-	Fetched  int      `json:"fetched,omitempty"`  // pages fetched so far, for the crawl limit
-	Sitemaps int      `json:"sitemaps,omitempty"` // sitemap files queued so far
+	Seen    []string `json:"seen,omitempty"`
+	Fetched int      `json:"fetched,omitempty"` // pages fetched so far
+	Pages   int      `json:"pages,omitempty"`   // page URLs queued so far, for the page limit
+	// LeftOut is set when the page limit kept pages that the source names from the queue.
+	LeftOut  bool `json:"left_out,omitempty"`
+	Sitemaps int  `json:"sitemaps,omitempty"` // sitemap files queued so far
 	// Known are the validators of the last complete run: pages to ask conditionally and
 	// whose disappearance is a deletion.
 	Known map[string]validator `json:"known,omitempty"`
@@ -175,7 +180,7 @@ func (h *Harvester) Harvest(ctx context.Context, src harvester.Source, cpRaw jso
 	fp := fingerprint(src)
 	prev, warning := harvester.Resume[checkpoint](cpRaw, checkpointVersion, fp)
 	if warning != "" {
-		h.log.WarnContext(ctx, warning, "url", src.URL)
+		h.log.WarnContext(ctx, warning, "url", weburl.Redact(src.URL))
 		r.warnings = append(r.warnings, warning)
 	}
 	switch {
@@ -238,6 +243,8 @@ func (r *run) plan() error {
 	return nil
 }
 
+// enqueue queues it unless it was queued before, or it is a page and the run's page limit
+// is reached: every mode queues pages here, so the limit holds for all.
 func (r *run) enqueue(it item) {
 	key := it.URL
 	if it.Sitemap {
@@ -246,9 +253,34 @@ func (r *run) enqueue(it item) {
 	if it.URL == "" || r.seen[key] {
 		return
 	}
+	if !it.Sitemap {
+		if r.full() {
+			r.cp.LeftOut = true
+			return
+		}
+		r.cp.Pages++
+	}
 	r.seen[key] = true
 	r.cp.Seen = append(r.cp.Seen, key)
 	r.cp.Queue = append(r.cp.Queue, it)
+}
+
+// defaultCrawlPages bounds a crawl whose source and harvester give no page limit.
+const defaultCrawlPages = 1000
+
+// maxPages is the run's page limit; zero for none.
+func (r *run) maxPages() int {
+	limit := cmp.Or(r.src.MaxPages, r.h.cfg.MaxPages)
+	if r.cp.Mode == ModeCrawl {
+		limit = cmp.Or(limit, defaultCrawlPages)
+	}
+	return limit
+}
+
+// full reports whether the run has queued as many pages as it may fetch.
+func (r *run) full() bool {
+	limit := r.maxPages()
+	return limit > 0 && r.cp.Pages >= limit
 }
 
 func (r *run) loop(ctx context.Context) error {
@@ -291,6 +323,11 @@ func (r *run) flush(ctx context.Context, done bool) error {
 	p.Done = done
 	p.Warnings, r.warnings = r.warnings, nil
 	cp := r.cp
+	if done && r.cp.LeftOut {
+		msg := fmt.Sprintf("stopped at %d pages, the most one run may fetch (max_pages); the source names more", r.maxPages())
+		r.h.log.InfoContext(ctx, msg, "url", weburl.Redact(r.src.URL))
+		p.Warnings = append(p.Warnings, msg)
+	}
 	if done {
 		cp = checkpoint{Version: checkpointVersion, Fingerprint: r.cp.Fingerprint, Mode: r.cp.Mode, Known: r.cp.Found, Progress: r.cp.Progress, Done: true}
 	} else if !slices.ContainsFunc(cp.Queue, func(it item) bool { return it.Sitemap }) && cp.Mode != ModeCrawl {
@@ -336,7 +373,7 @@ func (r *run) allowed(ctx context.Context, raw string) (*url.URL, bool, error) {
 		return nil, false, err
 	}
 	if !rb.Allowed(u) {
-		r.h.log.InfoContext(ctx, "robots.txt disallows", "url", raw)
+		r.h.log.InfoContext(ctx, "robots.txt disallows", "url", weburl.Redact(raw))
 		return u, false, nil
 	}
 	return u, true, nil
@@ -351,6 +388,12 @@ func (r *run) quarantine(originID, reason string) {
 // back. A sitemap that cannot be read is reported and the harvest goes on, unless it is the
 // one the source names.
 func (r *run) sitemap(ctx context.Context, it item) error {
+	if r.full() {
+		// Its pages could not be queued: reading it would cost a request and its size in
+		// memory for nothing.
+		r.cp.LeftOut = true
+		return nil
+	}
 	_, ok, err := r.allowed(ctx, it.URL)
 	if err != nil || !ok {
 		return err
@@ -440,7 +483,7 @@ func (r *run) webPage(ctx context.Context, it item) error {
 	}
 	ct := resp.Header.Get("Content-Type")
 	if !isHTML(ct, resp.Body) {
-		r.h.log.DebugContext(ctx, "not an HTML page", "url", it.URL, "content_type", ct)
+		r.h.log.DebugContext(ctx, "not an HTML page", "url", weburl.Redact(it.URL), "content_type", ct)
 		return nil
 	}
 	p, err := extract(resp.URL, resp.Body, ct)
@@ -466,12 +509,9 @@ func (r *run) webPage(ctx context.Context, it item) error {
 // follow queues the links of a crawled page that stay on the start host, under the path
 // prefix, within the depth and page limits.
 func (r *run) follow(final string, depth int, links []string) {
-	maxDepth, maxPages := r.src.MaxDepth, r.src.MaxPages
+	maxDepth := r.src.MaxDepth
 	if maxDepth <= 0 {
 		maxDepth = r.h.cfg.MaxDepth
-	}
-	if maxPages <= 0 {
-		maxPages = r.h.cfg.MaxPages
 	}
 	if depth >= maxDepth || r.start == nil {
 		return
@@ -481,7 +521,8 @@ func (r *run) follow(final string, depth int, links []string) {
 	}
 	prefix := r.src.PathPrefix
 	for _, l := range links {
-		if r.cp.Fetched+len(r.cp.Queue) >= maxPages {
+		if r.full() {
+			r.cp.LeftOut = true
 			return
 		}
 		lu, err := weburl.Parse(l)

@@ -27,6 +27,9 @@ type ProbeReport struct {
 	// bound).
 	SitemapSize int
 	Samples     []ProbeSample
+	// TimedOut names what had no answer when the probe's time was up: robots.txt, sitemaps,
+	// pages.
+	TimedOut []string `json:",omitempty"`
 }
 
 // RobotsReport is the robots.txt verdict for the probed URL.
@@ -62,23 +65,36 @@ type ProbeSample struct {
 const probeSitemapFiles = 20
 
 // Probe reads robots.txt, the sitemaps and a few pages of rawURL, and reports what it found.
-// Failures of single steps are part of the report; only an unusable URL is an error.
-func (h *Harvester) Probe(ctx context.Context, rawURL string) (*ProbeReport, error) {
+// Failures of single steps are part of the report; only an unusable URL, or a caller gone, is
+// an error. It answers within Config.ProbeTimeout: what had no answer by then is named in
+// TimedOut.
+func (h *Harvester) Probe(parent context.Context, rawURL string) (*ProbeReport, error) {
 	u, err := weburl.Parse(rawURL)
 	if err != nil {
-		return nil, harvester.E(harvester.KindInvalid, "probe "+rawURL, err)
+		return nil, harvester.E(harvester.KindInvalid, "probe "+weburl.Redact(rawURL), err)
 	}
-	rep := &ProbeReport{URL: rawURL}
+	ctx, cancel := harvester.ProbeContext(parent, h.cfg.ProbeTimeout)
+	defer cancel()
+	rep := &ProbeReport{URL: weburl.Redact(rawURL)}
+	// timedOut records a step cut off by the probe's bound.
+	timedOut := func(what string) bool {
+		if !harvester.TimedOut(ctx) {
+			return false
+		}
+		rep.TimedOut = append(rep.TimedOut, weburl.Redact(what))
+		return true
+	}
 	pace := h.client.Pace()
 	var stats fetch.Stats
 	rb, err := h.fetchRobots(ctx, u, pace, &stats)
 	if err != nil {
-		if ctx.Err() != nil {
+		if parent.Err() != nil {
 			return nil, err
 		}
+		timedOut("robots.txt")
 		rep.Robots = RobotsReport{Error: err.Error(), Allowed: true}
 	} else {
-		rep.Robots = RobotsReport{URL: rb.URL, Status: rb.Status, Allowed: rb.Allowed(u), CrawlDelay: rb.CrawlDelay}
+		rep.Robots = RobotsReport{URL: weburl.Redact(rb.URL), Status: rb.Status, Allowed: rb.Allowed(u), CrawlDelay: rb.CrawlDelay}
 		pace = max(pace, min(rb.CrawlDelay, time.Minute))
 	}
 
@@ -104,15 +120,18 @@ func (h *Harvester) Probe(ctx context.Context, rawURL string) (*ProbeReport, err
 			continue
 		}
 		seen[c.url] = true
-		sr := SitemapReport{URL: c.url, From: c.from}
+		sr := SitemapReport{URL: weburl.Redact(c.url), From: weburl.Redact(c.from)}
 		resp, err := h.client.Do(ctx, fetch.Request{URL: c.url, Pace: pace, Stats: &stats, MaxBody: h.cfg.MaxBody})
 		var sm *Sitemap
 		if err == nil {
 			sm, err = ParseSitemap(resp.Body)
 		}
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
+			if parent.Err() != nil {
+				return nil, parent.Err()
+			}
+			if timedOut(c.url) {
+				break
 			}
 			if c.from != "default" { // a missing /sitemap.xml is no news
 				sr.Error = err.Error()
@@ -136,16 +155,20 @@ func (h *Harvester) Probe(ctx context.Context, rawURL string) (*ProbeReport, err
 		pages = append(pages, rawURL)
 	}
 	for _, p := range pages {
-		rep.Samples = append(rep.Samples, h.probePage(ctx, p, pace, &stats))
+		s := h.probePage(ctx, p, pace, &stats)
+		if s.Error != "" && timedOut(p) {
+			s.Error = "no answer in time"
+		}
+		rep.Samples = append(rep.Samples, s)
 	}
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
+	if err := parent.Err(); err != nil {
+		return nil, err
 	}
 	return rep, nil
 }
 
 func (h *Harvester) probePage(ctx context.Context, pageURL string, pace time.Duration, stats *fetch.Stats) ProbeSample {
-	s := ProbeSample{URL: pageURL}
+	s := ProbeSample{URL: weburl.Redact(pageURL)}
 	resp, err := h.client.Do(ctx, fetch.Request{URL: pageURL, Pace: pace, Stats: stats, MaxBody: h.cfg.MaxBody})
 	if err != nil {
 		s.Error = err.Error()
@@ -201,6 +224,9 @@ func (r *ProbeReport) WriteText(w io.Writer) error {
 				fmt.Fprintf(&b, "  %s (from %s): %d URLs\n", s.URL, s.From, s.URLs)
 			}
 		}
+	}
+	if len(r.TimedOut) > 0 {
+		fmt.Fprintf(&b, "no answer in time: %s\n", strings.Join(r.TimedOut, ", "))
 	}
 	for _, s := range r.Samples {
 		fmt.Fprintf(&b, "page:       %s\n", s.URL)

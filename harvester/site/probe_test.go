@@ -2,12 +2,15 @@ package site
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/harvester/fetch"
 )
 
 func TestProbe(t *testing.T) {
@@ -79,5 +82,43 @@ func TestProbeNoSitemap(t *testing.T) {
 	_ = rep.WriteText(&b)
 	if !strings.Contains(b.String(), "sitemaps:   none found") {
 		t.Errorf("report:\n%s", b.String())
+	}
+}
+
+// A probe of a site whose sitemap hangs answers in time, with robots.txt read and the sitemap
+// named as having no answer; credentials in the URL show nowhere.
+func TestProbeHangingSite(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			fmt.Fprint(w, "User-agent: *\nAllow: /\n")
+			return
+		}
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	var logs strings.Builder
+	h := New(Config{Fetch: fetch.Config{AllowPrivate: true, Pace: time.Millisecond}, ProbeTimeout: time.Second},
+		slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	url := strings.Replace(srv.URL, "http://", "http://probe:s3cret-pw@", 1) + "/sitemap.xml"
+	start := time.Now()
+	rep, err := h.Probe(t.Context(), url)
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("answered after %s", took)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Robots.Status != 200 || len(rep.TimedOut) != 1 || !strings.HasSuffix(rep.TimedOut[0], "/sitemap.xml") {
+		t.Errorf("robots %+v, timed out %q", rep.Robots, rep.TimedOut)
+	}
+	var b strings.Builder
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "no answer in time: http://xxxxx@") {
+		t.Errorf("report does not say what timed out:\n%s", b.String())
+	}
+	if s := b.String() + logs.String(); strings.Contains(s, "s3cret-pw") || strings.Contains(s, "probe:") {
+		t.Errorf("userinfo shown:\n%s", s)
 	}
 }

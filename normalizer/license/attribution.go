@@ -4,6 +4,7 @@ import (
 	"html"
 	"strings"
 
+	"github.com/orchard-oer/orchard/markdown"
 	"github.com/orchard-oer/orchard/weburl"
 )
 
@@ -29,8 +30,10 @@ const (
 // Creative Commons license chooser. Public-domain tools are not licenses: the Public Domain Mark
 // "marks" a work and CC0 "dedicates" it.
 func Attribute(w Work, t Tool, f Format) string {
-	w.Title, w.Author = strings.TrimSpace(w.Title), strings.TrimSpace(w.Author)
-	w.AuthorURL, w.SourceURL = safeURL(w.AuthorURL), safeURL(w.SourceURL)
+	// An attribution is one line; the URLs, the tool's too (an unknown license's URL comes
+	// from the record), are http(s) only.
+	w.Title, w.Author = oneLine(w.Title), oneLine(w.Author)
+	w.AuthorURL, w.SourceURL, t.URL = safeURL(w.AuthorURL), safeURL(w.SourceURL), safeURL(t.URL)
 	switch f {
 	case FormatHTML:
 		return attributeHTML(w, t)
@@ -130,39 +133,24 @@ func attributeHTML(w Work, t Tool) string {
 	return b.String()
 }
 
+// attributeMarkdown links only to http(s) URLs (markdown.Link writes a URL that is not one as
+// its text alone) and writes every name as literal text on one line.
 func attributeMarkdown(w Work, t Tool) string {
-	m := markdownEscape
 	var b strings.Builder
-	title := "This work"
-	if w.Title != "" {
-		title = m(w.Title)
+	title := w.Title
+	if title == "" {
+		title = "This work"
 	}
-	if w.SourceURL != "" {
-		b.WriteString("[" + title + "](" + w.SourceURL + ")")
-	} else {
-		b.WriteString(title)
-	}
+	b.WriteString(markdown.Link(title, w.SourceURL))
 	if w.Author != "" {
-		b.WriteString(" by ")
-		if w.AuthorURL != "" {
-			b.WriteString("[" + m(w.Author) + "](" + w.AuthorURL + ")")
-		} else {
-			b.WriteString(m(w.Author))
-		}
+		b.WriteString(" by " + markdown.Link(w.Author, w.AuthorURL))
 	}
-	b.WriteString(" " + verb(t) + " ")
-	if t.URL != "" {
-		b.WriteString("[" + m(toolName(t)) + "](" + t.URL + ")")
-	} else {
-		b.WriteString(m(toolName(t)))
-	}
+	b.WriteString(" " + verb(t) + " " + markdown.Link(toolName(t), t.URL))
 	return b.String()
 }
 
-var markdownEscaper = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`, "(", `\(`, ")", `\)`,
-	"*", `\*`, "_", `\_`, "`", "\\`", "<", `\<`, ">", `\>`, "#", `\#`, "!", `\!`, "|", `\|`)
-
-func markdownEscape(s string) string { return markdownEscaper.Replace(s) }
+// oneLine collapses runs of white space, line breaks among them, to one space.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // safeURL keeps only http(s) URLs, written so that they cannot end a link target early: an
 // attribution never carries a javascript: link or an injected one.

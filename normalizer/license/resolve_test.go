@@ -103,7 +103,7 @@ func TestAttribute(t *testing.T) {
 			` by <a rel="cc:attributionURL dct:creator" property="cc:attributionName" href="https://example.org/ada">Ada &#34;A&#34; Lovelace</a>` +
 			` is licensed under <a href="https://creativecommons.org/licenses/by-sa/4.0/" target="_blank" rel="license noopener noreferrer" style="display:inline-block;">CC BY-SA 4.0</a></p>`},
 		{Work{Author: "Bo", AuthorURL: "javascript:alert(1)"}, cc0, FormatHTML, `<p xmlns:cc="http://creativecommons.org/ns#" xmlns:dct="http://purl.org/dc/terms/">This work by <span property="cc:attributionName">Bo</span> is dedicated to the public domain under <a href="https://creativecommons.org/publicdomain/zero/1.0/" target="_blank" rel="license noopener noreferrer" style="display:inline-block;">CC0 1.0</a></p>`},
-		{w, bysa, FormatMarkdown, `[Photosynthesis \<basics\> & more](https://example.org/work?a=1&b=2) by [Ada "A" Lovelace](https://example.org/ada) is licensed under [CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/)`},
+		{w, bysa, FormatMarkdown, `[Photosynthesis \<basics\> \& more](https://example.org/work?a=1&b=2) by [Ada "A" Lovelace](https://example.org/ada) is licensed under [CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/)`},
 		{Work{Title: "a_b [c]"}, pdm, FormatMarkdown, `a\_b \[c\] is marked with [PDM 1.0](https://creativecommons.org/publicdomain/mark/1.0/)`},
 	}
 	for _, tt := range tests {
