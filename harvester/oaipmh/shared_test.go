@@ -63,13 +63,9 @@ func TestSharedClientPacesHostOnce(t *testing.T) {
 		t.Fatalf("%d requests; want both harvests' (at least 10)", len(times))
 	}
 	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
-	// Slots are reserved a pace apart; a loaded machine may send one late and the next on
-	// time, so single gaps get some slack, while the whole stream keeps the pace.
-	for i := 1; i < len(times); i++ {
-		if d := times[i].Sub(times[i-1]); d < pace/2 {
-			t.Errorf("requests %d and %d reached the host %v apart, want about %v", i-1, i, d, pace)
-		}
-	}
+	// Slots are reserved a pace apart, but a loaded machine may deliver one request late and
+	// the next on time, so single gaps say little; the whole stream must keep the pace, which
+	// two clients pacing apart would take about half the time for.
 	if span, want := times[len(times)-1].Sub(times[0]), time.Duration(len(times)-1)*pace-pace/2; span < want {
 		t.Errorf("%d requests in %v, want at least %v", len(times), span, want)
 	}
