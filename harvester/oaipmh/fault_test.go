@@ -280,7 +280,8 @@ func TestEndlessLists(t *testing.T) {
 			if !errors.Is(err, ErrLoop) || harvester.KindOf(err) != harvester.KindPermanent {
 				t.Fatalf("err = %v, want permanent ErrLoop", err)
 			}
-			if n := f.count("ListRecords"); n > 30 {
+			// The whole range, then its first window.
+			if n := f.count("ListRecords"); n > 60 {
 				t.Errorf("%d requests before stopping", n)
 			}
 		})
@@ -323,9 +324,12 @@ func TestExpiredCheckpointToken(t *testing.T) {
 	past := time.Now().Add(-time.Minute)
 	cp.Expires = &past
 	raw, _ := json.Marshal(cp)
+	f.mu.Lock()
+	before := len(f.requests)
+	f.mu.Unlock()
 	c := harvest(t, testHarvester(Config{}), src, raw, false)
-	if got := f.count("resumptionToken=" + strings.ReplaceAll(cp.Token, "|", "%7C")); got != 0 {
-		t.Errorf("expired token sent %d times", got)
+	if q := f.requests[before]; strings.Contains(q, "resumptionToken") {
+		t.Errorf("resumed with %q, want the list from its start", q)
 	}
 	got := append(slicesOf(first.Records), c.ids()...)
 	slices.Sort(got)
