@@ -28,12 +28,16 @@ type fakeRepo struct {
 	expires  time.Duration // token lifetime, none if zero
 	fault    func(w http.ResponseWriter, q listQuery) bool
 	requests []string // raw queries received
+	// ignoreDates lists every record whatever from and until say; reverse lists the newest
+	// first.
+	ignoreDates, reverse bool
 }
 
 type listQuery struct {
 	token  string
-	offset int // of the page asked for
-	page   int // requests for list pages so far, from 1
+	offset int  // of the page asked for
+	page   int  // requests for list pages so far, from 1
+	dated  bool // from or until given
 }
 
 var fakeEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -83,15 +87,21 @@ func (f *fakeRepo) list(w http.ResponseWriter, q map[string][]string, page int) 
 		offset, _ = strconv.Atoi(parts[0])
 		from, until = parts[1], parts[2]
 	}
-	if f.fault != nil && f.fault(w, listQuery{token: tok, offset: offset, page: page}) {
+	if f.fault != nil && f.fault(w, listQuery{token: tok, offset: offset, page: page, dated: from != "" || until != ""}) {
 		return
 	}
 	if tok != "" && len(parts) != 3 {
 		writeOAI(w, `<error code="badResumptionToken">unreadable</error>`)
 		return
 	}
+	if f.ignoreDates {
+		from, until = "", ""
+	}
 	var ids []int
 	for i := range f.n {
+		if f.reverse {
+			i = f.n - 1 - i
+		}
 		ds := f.datestamp(i)
 		if t, err := parseDatestamp(from); from != "" && (err != nil || ds.Before(t)) {
 			continue

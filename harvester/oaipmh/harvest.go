@@ -478,7 +478,7 @@ func (r *run) guard(resp *Response, next string) error {
 //     skipped must be the one received last before, or the list came in another order and
 //     replayed is false;
 //   - records listed under an earlier set of the source (by their header's setSpecs);
-//   - records stamped outside the window, when the repository ignores from and until.
+//   - records stamped before the window, when the repository ignores from and until.
 func (r *run) keep(ctx context.Context, recs []harvester.Record) (out []harvester.Record, replayed bool) {
 	cp := r.cp
 	out = recs[:0]
@@ -522,9 +522,11 @@ func (r *run) listedBefore(rec harvester.Record) bool {
 // the neighbouring window would not send.
 const datesSlack = 36 * time.Hour
 
-// outside tells whether rec is stamped outside the current window of a repository that ignores
-// from and until (and finds out that it does). Such a repository sends every record in every
-// window, and each window keeps its own. A record without a readable datestamp is kept.
+// outside tells whether rec is stamped before the current window of a repository that ignores
+// from and until (and finds out that it does). Such a repository sends its whole list in any
+// window, so the window that finds out keeps every record from its start on, the windows
+// before it having kept theirs, and is the last. A record without a readable datestamp is
+// kept.
 func (r *run) outside(ctx context.Context, rec harvester.Record) bool {
 	cp := r.cp
 	t, err := parseDatestamp(rec.Datestamp)
@@ -532,24 +534,21 @@ func (r *run) outside(ctx context.Context, rec harvester.Record) bool {
 		return false
 	}
 	g := granularityOf(cp.Granularity)
-	beyond := func(slack time.Duration) bool {
-		if lo, err := parseDatestamp(cp.Window.From); err == nil && t.Before(g.truncate(lo).Add(-slack)) {
-			return true
-		}
-		hi, err := parseDatestamp(cp.Window.Until)
-		return err == nil && !t.Before(g.truncate(hi).Add(g.unit()+slack))
+	lo, err := parseDatestamp(cp.Window.From)
+	before := err == nil && t.Before(g.truncate(lo))
+	if cp.IgnoresDates {
+		return before
 	}
-	if !beyond(0) {
+	far := err == nil && t.Before(g.truncate(lo).Add(-datesSlack))
+	if hi, err := parseDatestamp(cp.Window.Until); err == nil && !t.Before(g.truncate(hi).Add(g.unit()+datesSlack)) {
+		far = true
+	}
+	if !far {
 		return false
 	}
-	if !cp.IgnoresDates {
-		if !beyond(datesSlack) {
-			return false
-		}
-		cp.IgnoresDates = true
-		r.warn(ctx, fmt.Sprintf("%s ignores from and until (it sent %s, stamped %s, for %s): each window keeps only its own records", cp.URL, rec.OriginID, rec.Datestamp, cp.Window))
-	}
-	return true
+	cp.IgnoresDates = true
+	r.warn(ctx, fmt.Sprintf("%s ignores from and until (it sent %s, stamped %s, for %s): this list is taken as its whole list from %s on", cp.URL, rec.OriginID, rec.Datestamp, cp.Window, orDots(cp.Window.From)))
+	return before
 }
 
 // warn logs a warning and puts it on the next page for the run's record.
@@ -564,11 +563,15 @@ func (r *run) advance() {
 	cp := r.cp
 	cp.Restarts = 0
 	defer r.newList()
+	if cp.IgnoresDates {
+		// This list was the whole of it; later windows would send it again.
+		cp.Pending = nil
+	}
 	if len(cp.Pending) > 0 {
 		cp.Window, cp.Pending = cp.Pending[0], cp.Pending[1:]
 		return
 	}
-	if w, ok := r.plan.next(cp.Window); ok && cp.Windowed {
+	if w, ok := r.plan.next(cp.Window); ok && cp.Windowed && !cp.IgnoresDates {
 		cp.Window = w
 		return
 	}
