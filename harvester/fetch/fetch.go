@@ -377,7 +377,7 @@ func (c *Client) roundTrip(ctx context.Context, req Request, u *url.URL) (*Respo
 	if req.MaxBody > 0 {
 		limit = min(limit, req.MaxBody)
 	}
-	raw, err := readCapped(resp.Body, limit)
+	raw, err := readCapped(resp.Body, limit, resp.ContentLength)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -388,9 +388,14 @@ func (c *Client) roundTrip(ctx context.Context, req Request, u *url.URL) (*Respo
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, URL: u.String()}, nil
 }
 
-// readCapped reads r to its end, failing with ErrTooLarge past limit bytes.
-func readCapped(r io.Reader, limit int64) ([]byte, error) {
+// readCapped reads r to its end, failing with ErrTooLarge past limit bytes. size is the length
+// announced (Content-Length, a gzip trailer) or -1: the buffer is made that large at once, since
+// growing it by doubling copies and discards most of what large bodies allocate.
+func readCapped(r io.Reader, limit, size int64) ([]byte, error) {
 	var buf bytes.Buffer
+	if size > 0 {
+		buf.Grow(int(min(size, limit) + bytes.MinRead))
+	}
 	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err

@@ -114,9 +114,9 @@ type Checkpoint struct {
 	Expires  *time.Time `json:"token_expires,omitempty"`
 	Restarts int        `json:"restarts,omitempty"` // failures of the current window
 	// Skew is the server's clock minus ours, to judge token expiry.
-	Skew      time.Duration      `json:"skew,omitempty"`
-	HighWater string             `json:"high_water,omitempty"` // greatest datestamp seen
-	ListStart int                `json:"list_start,omitempty"` // records before the current list
+	Skew      time.Duration `json:"skew,omitempty"`
+	HighWater string        `json:"high_water,omitempty"` // greatest datestamp seen
+	ListStart int           `json:"list_start,omitempty"` // records before the current list
 	// Received counts the records the current list has sent so far, Last is the last of them
 	// and Unsorted is set once they came out of (datestamp, identifier) order.
 	Received int    `json:"received,omitempty"`
@@ -160,9 +160,9 @@ type run struct {
 	plan   planner
 	stats  *fetch.Stats
 	base   harvester.Progress // counts from before this process
-	tokens map[string]bool // tokens of the current list
-	pages  map[uint64]bool // page fingerprints of the current list
-	empty  int             // empty pages in a row
+	tokens map[string]bool    // tokens of the current list
+	pages  map[uint64]bool    // page fingerprints of the current list
+	empty  int                // empty pages in a row
 	op     string
 	// warnings go with the next page emitted.
 	warnings []string
