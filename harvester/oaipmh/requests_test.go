@@ -78,12 +78,7 @@ func TestRequests(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, r := range c.records {
-				got = append(got, r.OriginID)
-			}
-			slices.Sort(got)
-			if want := fakeIDs(tt.repo.n); !slices.Equal(got, want) {
+			if got, want := c.ids(), fakeIDs(tt.repo.n); !slices.Equal(got, want) {
 				t.Errorf("emitted %v, want each of %v once", got, want)
 			}
 			lists, most := tt.repo.count("ListRecords"), tt.most
@@ -177,12 +172,7 @@ func TestRequestsCatmandu(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, r := range c.records {
-				got = append(got, r.OriginID)
-			}
-			slices.Sort(got)
-			if !slices.Equal(got, want) {
+			if got := c.ids(); !slices.Equal(got, want) {
 				t.Errorf("emitted %v, want %v", got, want)
 			}
 			warned := c.warnings()
