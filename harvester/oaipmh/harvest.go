@@ -130,7 +130,7 @@ type Checkpoint struct {
 	// they were restarted, split or cut into windows: records up to it are not emitted again.
 	Seen recKey `json:"seen,omitzero"`
 	// IgnoresDates is set when the repository sent records far outside the dates asked for:
-	// from then on a window keeps only the records stamped inside it.
+	// its list is then taken as the whole list from the window's start, and is the last.
 	IgnoresDates bool               `json:"ignores_dates,omitempty"`
 	Progress     harvester.Progress `json:"progress"`
 
@@ -484,7 +484,7 @@ func (r *run) keep(ctx context.Context, recs []harvester.Record) (out []harveste
 	out = recs[:0]
 	for _, rec := range recs {
 		k, pos := recKey{Stamp: rec.Datestamp, ID: rec.OriginID}, cp.Received
-		if pos > 0 && !cp.Last.before(k) {
+		if c, ok := cp.Last.compare(k); pos > 0 && (!ok || c >= 0) {
 			cp.Unsorted = true
 		}
 		cp.Received, cp.Last = pos+1, k
@@ -493,7 +493,7 @@ func (r *run) keep(ctx context.Context, recs []harvester.Record) (out []harveste
 			if pos == cp.Skip-1 && rec.OriginID != cp.SkipID {
 				return nil, false
 			}
-		case cp.Seen.ID != "" && !cp.Seen.before(k), r.listedBefore(rec), r.outside(ctx, rec):
+		case cp.Seen.covers(k), r.listedBefore(rec), r.outside(ctx, rec):
 		default:
 			out = append(out, rec)
 		}
@@ -602,7 +602,7 @@ func (r *run) remember() (unsorted bool) {
 	if cp.Unsorted {
 		return true
 	}
-	if cp.Received > 0 && cp.Seen.before(cp.Last) {
+	if c, ok := cp.Seen.compare(cp.Last); cp.Received > 0 && (cp.Seen.ID == "" || ok && c < 0) {
 		cp.Seen = cp.Last
 	}
 	return false
@@ -614,21 +614,25 @@ type recKey struct {
 	ID    string `json:"id"`
 }
 
-// before tells whether k sorts before o; the zero key sorts first, and so does an unreadable
-// datestamp, so that a list with one is taken as unsorted.
-func (k recKey) before(o recKey) bool {
-	if k.ID == "" {
-		return true
-	}
+// compare orders k and o by datestamp, then identifier; ok is false when a datestamp is
+// unreadable.
+func (k recKey) compare(o recKey) (c int, ok bool) {
 	a, err1 := parseDatestamp(k.Stamp)
 	b, err2 := parseDatestamp(o.Stamp)
 	if err1 != nil || err2 != nil {
-		return false
+		return 0, false
 	}
 	if c := a.Compare(b); c != 0 {
-		return c < 0
+		return c, true
 	}
-	return k.ID < o.ID
+	return strings.Compare(k.ID, o.ID), true
+}
+
+// covers tells whether o sorts at or before k; the zero key and unreadable datestamps cover
+// nothing.
+func (k recKey) covers(o recKey) bool {
+	c, ok := k.compare(o)
+	return k.ID != "" && ok && c >= 0
 }
 
 // fallback cuts the run's whole range, which the repository could not list at once, into date
