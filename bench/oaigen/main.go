@@ -4,8 +4,9 @@
 //	go run ./bench/oaigen -n 500000 -addr 127.0.0.1:8099 &
 //	/usr/bin/time -v orchard harvest once --url http://127.0.0.1:8099/oai --pace 0s >/dev/null
 //
-// Records are oai_dc of about 1 KB, one a minute from 2020-01-01, listed in pages of -page
-// with tokens holding the offset; from and until are honoured.
+// Records are oai_dc of about 1 KB, one every -step from 2020-01-01 (a second: a month holds
+// 2.6 million), listed in pages of -page with tokens holding the offset; from and until are
+// honoured.
 package main
 
 import (
@@ -20,14 +21,18 @@ import (
 
 var epoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 
-type repo struct{ n, page int }
+type repo struct {
+	n, page int
+	step    time.Duration
+}
 
 func main() {
 	n := flag.Int("n", 50_000, "records")
 	page := flag.Int("page", 500, "records a page")
+	step := flag.Duration("step", time.Second, "time between two records' datestamps")
 	addr := flag.String("addr", "127.0.0.1:8099", "address to listen on")
 	flag.Parse()
-	log.Fatal(http.ListenAndServe(*addr, repo{n: *n, page: *page}))
+	log.Fatal(http.ListenAndServe(*addr, repo{n: *n, page: *page, step: max(*step, time.Second)}))
 }
 
 func (g repo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -56,10 +61,10 @@ func (g repo) list(b *strings.Builder, token, from, until string) {
 		hi, _ = strconv.Atoi(parts[2])
 	} else {
 		if t, err := time.Parse(time.RFC3339, stamp(from)); err == nil {
-			lo = max(lo, int((t.Sub(epoch)+time.Minute-1)/time.Minute))
+			lo = max(lo, int((t.Sub(epoch)+g.step-1)/g.step))
 		}
 		if t, err := time.Parse(time.RFC3339, stamp(until)); err == nil {
-			hi = min(hi, int(t.Sub(epoch)/time.Minute))
+			hi = min(hi, int(t.Sub(epoch)/g.step))
 		}
 	}
 	if lo > hi {
@@ -79,7 +84,7 @@ func (g repo) list(b *strings.Builder, token, from, until string) {
 <dc:description>A short description of the resource, long enough to look like the abstracts repositories serve, with a sentence or two about what learners will find in it and how it may be reused.</dc:description>
 <dc:publisher>Example University Press</dc:publisher><dc:date>2021-05-04</dc:date><dc:type>Text</dc:type><dc:identifier>https://gen.example.org/record/%d</dc:identifier><dc:language>en</dc:language>
 <dc:rights>https://creativecommons.org/licenses/by-sa/4.0/</dc:rights></oai_dc:dc></metadata></record>
-`, i, epoch.Add(time.Duration(i)*time.Minute).Format(time.RFC3339), i, i)
+`, i, epoch.Add(time.Duration(i)*g.step).Format(time.RFC3339), i, i)
 	}
 	tok := ""
 	if end <= hi {
