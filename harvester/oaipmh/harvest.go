@@ -676,7 +676,6 @@ func (r *run) failed(ctx context.Context, cause error) error {
 		return fmt.Errorf("%s: window %s failed %d times: %w", r.op, cp.Window, cp.Restarts, cause)
 	}
 	r.h.log.WarnContext(ctx, "list failed again, halving window", "url", cp.URL, "window", cp.Window.String(), "err", cause)
-	r.remember()
 	cp.Window, cp.Pending, cp.Restarts = a, append([]window{b}, cp.Pending...), 0
 	r.newList()
 	return nil
