@@ -2,8 +2,8 @@
 # Benchmarks: starts Meilisearch on a free loopback port with a temporary data directory; runs
 # the catalog's bulk-indexing benchmarks once each, its search benchmarks BENCH_SEARCHES times,
 # the end-to-end pipeline benchmark once, and every other package's benchmarks (license parsing,
-# OAI-PMH decoding and pacing, page extraction, the search page, the workers' pipeline); then
-# stops Meilisearch. ORCHARD_BENCH_RECORDS sets the catalog size (100,000 by default);
+# OAI-PMH decoding, pacing and request counts, page extraction, the search page, the workers'
+# pipeline); then stops Meilisearch, and measures the peak memory of `orchard harvest once`. ORCHARD_BENCH_RECORDS sets the catalog size (100,000 by default);
 # BENCH_COUNT repeats every benchmark for benchstat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,3 +16,5 @@ go test -run '^$' -bench 'BulkIndex' -benchtime 1x -count "$count" -timeout 60m 
 go test -run '^$' -bench 'Search' -benchtime "${searches}x" -count "$count" -timeout 60m ./bench/catalog/
 go test -run '^$' -bench 'EndToEnd' -benchtime 1x -count "$count" -timeout 30m ./bench/pipeline/
 go test -run '^$' -bench . -count "$count" -timeout 60m ./normalizer/... ./harvester/... ./web/... ./workers/...
+# Peak memory of `orchard harvest once` for 50,000 and 500,000 records (BENCH_RSS_SIZES).
+scripts/bench-rss.sh

@@ -128,6 +128,9 @@ func harvestOnce(ctx context.Context, h harvester.Harvester, src harvester.Sourc
 	err := h.Harvest(ctx, src, nil, true, func(_ context.Context, p harvester.Page) error {
 		last = p.Progress
 		for _, w := range p.Warnings {
+			if progress {
+				fmt.Fprintln(errOut)
+			}
 			fmt.Fprintf(errOut, "warning: %s\n", w)
 		}
 		for _, q := range p.Quarantined {

@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -40,7 +41,7 @@ func decode(b []byte, declared string, limit int64) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", errCorrupt, err)
 		}
-		out, err := readCapped(r, limit)
+		out, err := readCapped(r, limit, gzipSize(b))
 		if err != nil {
 			if errors.Is(err, ErrTooLarge) {
 				return nil, err
@@ -50,6 +51,16 @@ func decode(b []byte, declared string, limit int64) ([]byte, error) {
 		b, declaredDeflate = out, false
 	}
 	return b, nil
+}
+
+// gzipSize reads the uncompressed size (modulo 4 GiB) from a gzip member's trailer, or -1.
+// It is only a hint: a body of several members or a lying trailer still reads correctly.
+func gzipSize(b []byte) int64 {
+	if !isGzip(b) || len(b) < 18 {
+		return -1
+	}
+	// Trusted up to a ratio XML reaches, so that a forged trailer cannot make it allocate much.
+	return min(int64(binary.LittleEndian.Uint32(b[len(b)-4:])), 64*int64(len(b)))
 }
 
 func isGzip(b []byte) bool {

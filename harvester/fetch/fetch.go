@@ -409,7 +409,7 @@ func (c *Client) roundTrip(parent context.Context, req Request, u *url.URL) (*Re
 	if c.cfg.MinBodyRate > 0 {
 		go c.watchBody(ctx, &counted.n, stop)
 	}
-	raw, err := readCapped(counted, limit)
+	raw, err := readCapped(counted, limit, resp.ContentLength)
 	if err != nil {
 		cause := context.Cause(ctx)
 		switch {
@@ -469,9 +469,14 @@ func (c *Client) watchBody(ctx context.Context, n *atomic.Int64, stop context.Ca
 	}
 }
 
-// readCapped reads r to its end, failing with ErrTooLarge past limit bytes.
-func readCapped(r io.Reader, limit int64) ([]byte, error) {
+// readCapped reads r to its end, failing with ErrTooLarge past limit bytes. size is the length
+// announced (Content-Length, a gzip trailer) or -1: the buffer is made that large at once, since
+// growing it by doubling copies and discards most of what large bodies allocate.
+func readCapped(r io.Reader, limit, size int64) ([]byte, error) {
 	var buf bytes.Buffer
+	if size > 0 {
+		buf.Grow(int(min(size, limit) + bytes.MinRead))
+	}
 	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err

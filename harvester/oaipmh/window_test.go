@@ -3,6 +3,8 @@ package oaipmh
 import (
 	"testing"
 	"time"
+
+	"github.com/orchard-oer/orchard/harvester"
 )
 
 func TestPlanner(t *testing.T) {
@@ -67,5 +69,50 @@ func TestSplit(t *testing.T) {
 	a, b, ok = p.split(window{"", ""})
 	if !ok || a.From != "" || b.Until != "" || a.Until >= b.From {
 		t.Errorf("split of open window = %v %v %v", a, b, ok)
+	}
+}
+
+func TestRecKeyCovers(t *testing.T) {
+	seen := recKey{Stamp: "2024-03-01T10:00:00Z", ID: "oai:x:5"}
+	tests := []struct {
+		k    recKey
+		want bool
+	}{
+		{recKey{"2024-03-01T09:59:59Z", "oai:x:9"}, true},
+		{recKey{"2024-03-01T10:00:00Z", "oai:x:5"}, true},
+		{recKey{"2024-03-01T10:00:00Z", "oai:x:4"}, true},
+		{recKey{"2024-03-01T10:00:00Z", "oai:x:6"}, false},
+		{recKey{"2024-03-02", "oai:x:1"}, false},
+		{recKey{"yesterday", "oai:x:1"}, false}, // unreadable: never skipped
+	}
+	for _, tt := range tests {
+		if got := seen.covers(tt.k); got != tt.want {
+			t.Errorf("covers(%v) = %v, want %v", tt.k, got, tt.want)
+		}
+	}
+	if (recKey{}).covers(recKey{"2000-01-01", "a"}) {
+		t.Error("the zero key covers a record")
+	}
+}
+
+func TestListedBefore(t *testing.T) {
+	r := &run{cp: &Checkpoint{Prefixes: []string{"oai_dc"}, Sets: []string{"math", "physics", "art"}}}
+	tests := []struct {
+		combo int
+		sets  []string
+		want  bool
+	}{
+		{0, []string{"math"}, false},
+		{1, []string{"math", "physics"}, true},
+		{1, []string{"math:algebra"}, true}, // a subset of an earlier set
+		{1, []string{"mathematics"}, false},
+		{2, []string{"physics", "art"}, true},
+		{2, []string{"art"}, false},
+	}
+	for _, tt := range tests {
+		r.cp.Combo = tt.combo
+		if got := r.listedBefore(harvester.Record{Sets: tt.sets}); got != tt.want {
+			t.Errorf("combo %d, sets %v: %v, want %v", tt.combo, tt.sets, got, tt.want)
+		}
 	}
 }
