@@ -30,7 +30,8 @@ func (s *Server) exportToolkit(w http.ResponseWriter, r *http.Request, id, forma
 		s.toolkitError(w, r, err)
 		return
 	}
-	body, err := renderExport(format, t, s.entries(r.Context(), t))
+	entries := s.entries(r.Context(), t)
+	body, err := renderExport(format, t, entries, planViewOf(nil, entries))
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
@@ -50,6 +51,7 @@ type exportData struct {
 	Title   string
 	Date    string
 	Entries []toolkitEntry
+	Plan    planView // what the toolkit may become: a collection, an adaptation
 }
 
 var exportMarkdown = texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap{"md": markdown.Text, "link": markdown.Link, "quote": markdown.Quote, "add": func(a, b int) int { return a + b }}).Parse(
@@ -66,7 +68,13 @@ Exported from Orchard on {{.Date}}. Each resource is credited as its license ask
 License: {{link $e.Rec.License.Label .}}
 {{else}}
 License: unknown; ask the source before reusing this resource.
-{{end}}{{end}}{{end}}`))
+{{end}}{{end}}{{end}}{{with .Plan}}{{if .Items}}
+## Remix plan
+
+As a collection: {{if .Collection.Possible}}yes.{{else}}no.{{end}} {{md .Collection.Reason}}
+
+As an adaptation: {{if .Adaptation.Possible}}yes.{{else if not .Adaptation.Decidable}}cannot be decided.{{else}}no.{{end}} {{md .Adaptation.Reason}}{{with .Choices}} It may carry: {{range $i, $t := .}}{{if $i}}, {{end}}{{md $t.Label}}{{end}}.{{end}}
+{{end}}{{end}}`))
 
 var exportHTML = htmltemplate.Must(htmltemplate.New("html").Funcs(htmltemplate.FuncMap{"add": func(a, b int) int { return a + b }, "raw": func(s string) htmltemplate.HTML { return htmltemplate.HTML(s) }}).Parse(
 	`<!doctype html>
@@ -84,12 +92,15 @@ var exportHTML = htmltemplate.Must(htmltemplate.New("html").Funcs(htmltemplate.F
 {{if .Rec}}<div class="attribution">{{raw .Attr.HTML}}</div>{{end}}
 </li>
 {{end}}</ol>
-</body>
+{{with .Plan}}{{if .Items}}<h2>Remix plan</h2>
+<p>As a collection: {{if .Collection.Possible}}yes.{{else}}no.{{end}} {{.Collection.Reason}}</p>
+<p>As an adaptation: {{if .Adaptation.Possible}}yes.{{else if not .Adaptation.Decidable}}cannot be decided.{{else}}no.{{end}} {{.Adaptation.Reason}}{{with .Choices}} It may carry: {{range $i, $t := .}}{{if $i}}, {{end}}{{$t.Label}}{{end}}.{{end}}</p>
+{{end}}{{end}}</body>
 </html>
 `))
 
-func renderExport(format string, t *toolkit.Toolkit, entries []toolkitEntry) ([]byte, error) {
-	d := exportData{Title: t.Title, Date: time.Now().UTC().Format("2 January 2006"), Entries: entries}
+func renderExport(format string, t *toolkit.Toolkit, entries []toolkitEntry, plan planView) ([]byte, error) {
+	d := exportData{Title: t.Title, Date: time.Now().UTC().Format("2 January 2006"), Entries: entries, Plan: plan}
 	var buf bytes.Buffer
 	var err error
 	if format == "html" {

@@ -23,13 +23,14 @@ func TestExportHostile(t *testing.T) {
 		entries = append(entries, toolkitEntry{Item: toolkit.Item{Record: h, Note: h}, Missing: true})
 	}
 	tk := &toolkit.Toolkit{ID: "t1", Title: mdtest.Hostile[2]}
-	md, err := renderExport("markdown", tk, entries)
+	md, err := renderExport("markdown", tk, entries, planViewOf(nil, entries))
 	if err != nil {
 		t.Fatal(err)
 	}
-	mdtest.Check(t, string(md), mdtest.Shape{Headings: 1 + len(entries), Links: 4 * len(entries)})
+	// The title, one heading a resource and the remix plan's.
+	mdtest.Check(t, string(md), mdtest.Shape{Headings: 1 + len(entries) + 1, Links: 4 * len(entries)})
 
-	page, err := renderExport("html", tk, entries)
+	page, err := renderExport("html", tk, entries, planViewOf(nil, entries))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func (s *Server) toolkitView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	entries := s.entries(r.Context(), t)
-	s.render(w, r, http.StatusOK, "toolkit", toolkitView{Toolkit: t, Entries: entries, Share: "/toolkits/" + t.ID, Plan: planViewOf(r, entries)})
+	s.render(w, r, http.StatusOK, "toolkit", toolkitView{Toolkit: t, Entries: entries, Share: "/toolkits/" + t.ID, Plan: planViewOf(r.URL.Query(), entries)})
 }
 
 // myToolkit sends visitors to the toolkit their browser remembers, or offers to start one.
@@ -103,7 +103,7 @@ func (s *Server) toolkitEdit(w http.ResponseWriter, r *http.Request) {
 	entries := s.entries(r.Context(), t)
 	s.render(w, r, http.StatusOK, "toolkit", toolkitView{
 		Toolkit: t, Entries: entries, Key: key,
-		Share: "/toolkits/" + t.ID, Edit: "/toolkits/" + t.ID + "/" + key, Plan: planViewOf(r, entries),
+		Share: "/toolkits/" + t.ID, Edit: "/toolkits/" + t.ID + "/" + key, Plan: planViewOf(r.URL.Query(), entries),
 	})
 }
 

@@ -149,7 +149,8 @@ type planView struct {
 	Error   string
 }
 
-func planViewOf(r *http.Request, entries []toolkitEntry) planView {
+// planViewOf plans entries; q, when it names the learner's own work, asks for its marking.
+func planViewOf(q url.Values, entries []toolkitEntry) planView {
 	items, _, p := planOf(entries)
 	v := planView{Plan: p, Items: items}
 	for _, id := range p.Adaptation.Licenses {
@@ -157,7 +158,7 @@ func planViewOf(r *http.Request, entries []toolkitEntry) planView {
 			v.Choices = append(v.Choices, t)
 		}
 	}
-	own, _, ok, err := ownWork(r.URL.Query())
+	own, _, ok, err := ownWork(q)
 	v.Own = own
 	switch {
 	case err != nil:

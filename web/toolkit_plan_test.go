@@ -75,6 +75,13 @@ func TestToolkitPlan(t *testing.T) {
 			t.Errorf("toolkit page lacks %q", want)
 		}
 	}
+	// The exports carry the plan too.
+	for _, format := range []string{"markdown", "html"} {
+		code, body, _ := h.do("GET", "/api/toolkits/"+mixed.ID+"/export?format="+format, "", nil)
+		if code != http.StatusOK || !strings.Contains(string(body), "Remix plan") || !strings.Contains(string(body), "As an adaptation: no.") {
+			t.Errorf("%s export without the plan: %d\n%s", format, code, body)
+		}
+	}
 	code, body, _ = h.do("GET", "/toolkits/"+mixed.ID+"?title=x&license=CC-BY-4.0&kind=adaptation", "", nil)
 	if code != http.StatusOK || !strings.Contains(string(body), `class="error" role="alert"`) || strings.Contains(string(body), `id="plan-marking"`) {
 		t.Errorf("a marking the toolkit does not allow: %d", code)
