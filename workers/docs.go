@@ -35,6 +35,17 @@ var (
 
 // Docs returns the document bucket of that name (lower-case [a-z0-9_-]), creating it on first use.
 func (s *System) Docs(ctx context.Context, bucket string) (*Docs, error) {
+	return s.docsBucket(ctx, bucket, 0, 0)
+}
+
+// BoundedDocs is Docs for a bucket of at most maxBytes in all and maxValue bytes per document,
+// for documents that anonymous visitors write: a full bucket refuses writes and keeps what it
+// holds, rather than filling the disk.
+func (s *System) BoundedDocs(ctx context.Context, bucket string, maxBytes int64, maxValue int32) (*Docs, error) {
+	return s.docsBucket(ctx, bucket, maxBytes, maxValue)
+}
+
+func (s *System) docsBucket(ctx context.Context, bucket string, maxBytes int64, maxValue int32) (*Docs, error) {
 	if !bucketRe.MatchString(bucket) {
 		return nil, fmt.Errorf("%w document bucket name %q", ErrInvalid, bucket)
 	}
@@ -44,8 +55,10 @@ func (s *System) Docs(ctx context.Context, bucket string) (*Docs, error) {
 		return d, nil
 	}
 	kv, err := s.bucket(ctx, jetstream.KeyValueConfig{
-		Bucket:  docsBucketPfx + bucket,
-		Storage: jetstream.FileStorage,
+		Bucket:       docsBucketPfx + bucket,
+		Storage:      jetstream.FileStorage,
+		MaxBytes:     maxBytes, // 0: unlimited
+		MaxValueSize: maxValue,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("document bucket %s: %w", bucket, err)
