@@ -19,6 +19,7 @@ import (
 	"github.com/orchard-oer/orchard/auth"
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
+	"github.com/orchard-oer/orchard/lab"
 	"github.com/orchard-oer/orchard/toolkit"
 	"github.com/orchard-oer/orchard/workers"
 )
@@ -123,6 +124,7 @@ type Server struct {
 	tokens, sessions *workers.Docs
 	toolkits         *toolkit.Store
 	overrides        *curation.Store
+	lab              *lab.Store
 }
 
 // New builds a server. With deps.Workers it opens the document buckets it keeps tokens,
@@ -179,6 +181,9 @@ func (s *Server) openStores(ctx context.Context) error {
 		return fmt.Errorf("new web server: %w", err)
 	}
 	s.overrides = ov
+	if err := s.openLab(ctx); err != nil {
+		return err
+	}
 	key, err := sharedKey(ctx, s.workers)
 	if err != nil {
 		return fmt.Errorf("new web server: %w", err)
@@ -277,6 +282,10 @@ func (s *Server) routeAll() {
 	s.route("DELETE /api/toolkits/{id}/items/{record}", s.needDocs(s.apiToolkitDeleteItem))
 	s.route("GET /api/toolkits/{id}/export", s.needDocs(s.apiToolkitExport))
 	s.route("GET /charts/licenses.svg", s.chartLicenses)
+	s.route("GET /api/lab/classes/{code}", s.needDocs(s.apiLabClass))
+	s.route("POST /api/lab/classes/{code}/join", s.needDocs(s.limited(s.apiLabJoin)))
+	s.route("GET /api/lab/classes/{code}/me", s.needDocs(s.apiLabMe))
+	s.route("POST /api/lab/classes/{code}/answers/{n}", s.needDocs(s.limited(s.apiLabAnswer)))
 
 	// Staff API.
 	lib, adm := s.staffAPI(roleLibrarian), s.staffAPI(roleAdmin)
@@ -300,6 +309,15 @@ func (s *Server) routeAll() {
 	s.route("DELETE /api/admin/overrides/{id}", lib(s.apiOverrideDelete))
 	s.route("POST /api/admin/records/{id}/hide", lib(s.apiHide))
 	s.route("GET /charts/runs.svg", lib(s.chartRuns))
+	s.route("GET /api/lab/sets", lib(s.apiLabSets))
+	s.route("POST /api/lab/sets", lib(s.apiLabSetCreate))
+	s.route("POST /api/lab/sets/import", lib(s.apiLabSetImport))
+	s.route("GET /api/lab/sets/{id}", lib(s.apiLabSet))
+	s.route("GET /api/lab/sets/{id}/export", lib(s.apiLabSetExport))
+	s.route("POST /api/lab/sets/{id}/classes", lib(s.apiLabClassOpen))
+	s.route("GET /api/lab/classes", lib(s.apiLabClasses))
+	s.route("PUT /api/lab/classes/{code}/closed", lib(s.apiLabClassClose))
+	s.route("GET /api/lab/classes/{code}/results", lib(s.apiLabResults))
 
 	// Pages.
 	s.route("GET /{$}", s.limited(s.searchPage))
