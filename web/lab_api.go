@@ -52,42 +52,44 @@ func splitLearnerKey(v string) (id, key string) {
 	return id, key
 }
 
-// classJSON is a class as learners see it: prompts and the records to look at, not the facts
+// LabClass is a class as learners see it: prompts and the records to look at, not the facts
 // that answer the questions.
-type classJSON struct {
+type LabClass struct {
 	Code      string         `json:"code"`
 	Title     string         `json:"title"`
 	Closed    bool           `json:"closed"`
-	Questions []questionJSON `json:"questions"`
+	Questions []LabQuestion `json:"questions"`
 }
 
-type questionJSON struct {
+// LabQuestion is one question of a LabClass.
+type LabQuestion struct {
 	N       int             `json:"n"`
 	Kind    lab.Kind        `json:"kind"`
 	Prompt  string          `json:"prompt"`
-	Records []recordRefJSON `json:"records"`
+	Records []LabRecordRef `json:"records"`
 }
 
-type recordRefJSON struct {
+// LabRecordRef names a record a question is about, with its page.
+type LabRecordRef struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
 	Page  string `json:"page"`
 }
 
-func classJSONOf(c *lab.Class) classJSON {
-	out := classJSON{Code: c.Code, Title: c.Title, Closed: c.Closed, Questions: make([]questionJSON, len(c.Items))}
+func labClassOf(c *lab.Class) LabClass {
+	out := LabClass{Code: c.Code, Title: c.Title, Closed: c.Closed, Questions: make([]LabQuestion, len(c.Items))}
 	for i, it := range c.Items {
-		q := questionJSON{N: it.N, Kind: it.Question.Kind, Prompt: it.Prompt, Records: []recordRefJSON{}}
+		q := LabQuestion{N: it.N, Kind: it.Question.Kind, Prompt: it.Prompt, Records: []LabRecordRef{}}
 		for _, f := range it.Facts {
-			q.Records = append(q.Records, recordRefJSON{ID: f.ID, Title: f.Title, Page: "/records/" + f.ID})
+			q.Records = append(q.Records, LabRecordRef{ID: f.ID, Title: f.Title, Page: "/records/" + f.ID})
 		}
 		out.Questions[i] = q
 	}
 	return out
 }
 
-// learnerJSON is a learner's own answers.
-type learnerJSON struct {
+// LabLearner is a learner's own answers.
+type LabLearner struct {
 	ID      string                  `json:"id"`
 	Name    string                  `json:"name"`
 	Key     string                  `json:"key,omitempty"` // only when they just joined
@@ -95,8 +97,8 @@ type learnerJSON struct {
 	Answers map[string]lab.Answered `json:"answers"`
 }
 
-func learnerJSONOf(l *lab.Learner) learnerJSON {
-	return learnerJSON{ID: l.ID, Name: l.Name, Correct: l.Correct(), Answers: l.Answers}
+func labLearnerOf(l *lab.Learner) LabLearner {
+	return LabLearner{ID: l.ID, Name: l.Name, Correct: l.Correct(), Answers: l.Answers}
 }
 
 func (s *Server) apiLabSets(w http.ResponseWriter, r *http.Request) {
@@ -205,11 +207,11 @@ func (s *Server) apiLabClassClose(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, c)
 }
 
-// resultsJSON is the facilitator's table: the class with its facts, and every learner's
+// LabResults is the facilitator's table: the class with its facts, and every learner's
 // answers.
-type resultsJSON struct {
+type LabResults struct {
 	Class    *lab.Class    `json:"class"`
-	Learners []learnerJSON `json:"learners"`
+	Learners []LabLearner `json:"learners"`
 }
 
 func (s *Server) apiLabResults(w http.ResponseWriter, r *http.Request) {
@@ -222,9 +224,9 @@ func (s *Server) apiLabResults(w http.ResponseWriter, r *http.Request) {
 		s.writeResultsCSV(w, r, c, ls)
 		return
 	}
-	out := resultsJSON{Class: c, Learners: make([]learnerJSON, len(ls))}
+	out := LabResults{Class: c, Learners: make([]LabLearner, len(ls))}
 	for i := range ls {
-		out.Learners[i] = learnerJSONOf(&ls[i])
+		out.Learners[i] = labLearnerOf(&ls[i])
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -245,7 +247,7 @@ func (s *Server) apiLabClass(w http.ResponseWriter, r *http.Request) {
 		s.labError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, classJSONOf(c))
+	writeJSON(w, http.StatusOK, labClassOf(c))
 }
 
 func (s *Server) apiLabJoin(w http.ResponseWriter, r *http.Request) {
@@ -261,9 +263,9 @@ func (s *Server) apiLabJoin(w http.ResponseWriter, r *http.Request) {
 		s.labError(w, r, err)
 		return
 	}
-	me := learnerJSONOf(l)
+	me := labLearnerOf(l)
 	me.Key = l.ID + "." + key
-	writeJSON(w, http.StatusCreated, map[string]any{"class": classJSONOf(c), "learner": me})
+	writeJSON(w, http.StatusCreated, map[string]any{"class": labClassOf(c), "learner": me})
 }
 
 func (s *Server) apiLabMe(w http.ResponseWriter, r *http.Request) {
@@ -273,7 +275,7 @@ func (s *Server) apiLabMe(w http.ResponseWriter, r *http.Request) {
 		s.labError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, learnerJSONOf(l))
+	writeJSON(w, http.StatusOK, labLearnerOf(l))
 }
 
 // maxAnswerBody lets an over-long answer arrive whole, so that the refusal can say how long it

@@ -56,8 +56,8 @@ func TestLabAPI(t *testing.T) {
 
 	// A learner joins anonymously with the code and sees prompts, not the answers.
 	var joined struct {
-		Class   classJSON   `json:"class"`
-		Learner learnerJSON `json:"learner"`
+		Class   LabClass   `json:"class"`
+		Learner LabLearner `json:"learner"`
 	}
 	h.call("POST", "/api/lab/classes/"+strings.ToLower(class.Code)+"/join", "", map[string]string{"name": "Kim"}, http.StatusCreated, &joined)
 	key := joined.Learner.Key
@@ -105,7 +105,7 @@ func TestLabAPI(t *testing.T) {
 		t.Errorf("attribution in HTML: %d %s", code, body)
 	}
 
-	var me learnerJSON
+	var me LabLearner
 	req, _ := http.NewRequestWithContext(t.Context(), "GET", h.ts.URL+"/api/lab/classes/"+class.Code+"/me", nil)
 	req.Header.Set(learnerKeyHeader, key)
 	resp, err := http.DefaultClient.Do(req)
@@ -123,7 +123,7 @@ func TestLabAPI(t *testing.T) {
 	if code, body := h.answerAs(key, class.Code, "2", map[string]string{"choice": "no"}); code != http.StatusConflict || !strings.Contains(string(body), "closed") {
 		t.Errorf("answer to a closed class: %d %s", code, body)
 	}
-	var res resultsJSON
+	var res LabResults
 	h.call("GET", "/api/lab/classes/"+class.Code+"/results", h.librarian, nil, http.StatusOK, &res)
 	if len(res.Learners) != 1 || res.Learners[0].Correct != 2 || !res.Class.Closed {
 		t.Errorf("results %+v", res)

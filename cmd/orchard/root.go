@@ -51,6 +51,7 @@ func newRootCmd() *cobra.Command {
 		newTokenCmd(a),
 		newLicenseCmd(a),
 		newAttributionCmd(a),
+		newLabCmd(a),
 	)
 	return root
 }
