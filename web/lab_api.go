@@ -55,17 +55,17 @@ func splitLearnerKey(v string) (id, key string) {
 // LabClass is a class as learners see it: prompts and the records to look at, not the facts
 // that answer the questions.
 type LabClass struct {
-	Code      string         `json:"code"`
-	Title     string         `json:"title"`
-	Closed    bool           `json:"closed"`
+	Code      string        `json:"code"`
+	Title     string        `json:"title"`
+	Closed    bool          `json:"closed"`
 	Questions []LabQuestion `json:"questions"`
 }
 
 // LabQuestion is one question of a LabClass.
 type LabQuestion struct {
-	N       int             `json:"n"`
-	Kind    lab.Kind        `json:"kind"`
-	Prompt  string          `json:"prompt"`
+	N       int            `json:"n"`
+	Kind    lab.Kind       `json:"kind"`
+	Prompt  string         `json:"prompt"`
 	Records []LabRecordRef `json:"records"`
 }
 
@@ -210,7 +210,7 @@ func (s *Server) apiLabClassClose(w http.ResponseWriter, r *http.Request) {
 // LabResults is the facilitator's table: the class with its facts, and every learner's
 // answers.
 type LabResults struct {
-	Class    *lab.Class    `json:"class"`
+	Class    *lab.Class   `json:"class"`
 	Learners []LabLearner `json:"learners"`
 }
 
