@@ -223,18 +223,22 @@ func gradeAttribution(q Question, f Facts, a Answer) (Result, error) {
 	}
 	v := res.Verdict()
 	r := Result{Correct: res.OK, Attribution: &v}
-	if r.Correct {
+	switch len(res.Problems) {
+	case 0:
 		r.Summary = "Right: title, author, source and license are all there."
-	} else {
-		r.Summary = "Not quite: " + strings.Join(res.Problems, " ")
+	case 1:
+		r.Summary = "Not quite: " + res.Problems[0] + "."
+	default:
+		r.Summary = fmt.Sprintf("Not quite: %s; and %d more below.", res.Problems[0], len(res.Problems)-1)
 	}
 	for _, e := range res.Elements() {
-		line := fmt.Sprintf("%s: %s", e.Name, e.State())
+		line := fmt.Sprintf("%s: %s", strings.ToUpper(e.Name[:1])+e.Name[1:], e.State())
 		if e.Problem != "" {
-			line += ". " + e.Problem
+			line += " (" + e.Problem + ")"
 		}
 		r.Explanation = append(r.Explanation, line)
 	}
+	r.Explanation = append(r.Explanation, res.General...)
 	r.Explanation = append(r.Explanation, explain(f.License)...)
 	return r, nil
 }

@@ -28,6 +28,23 @@ const (
 	KindFind        Kind = "find"        // find a resource that …
 )
 
+// Title names a kind as the set form and pages show it.
+func (k Kind) Title() string {
+	switch k {
+	case KindLicense:
+		return "Which license exactly"
+	case KindMay:
+		return "May I …"
+	case KindAttribution:
+		return "Write the attribution"
+	case KindCombine:
+		return "Is this combination legal, under which license"
+	case KindFind:
+		return "Find a resource that …"
+	}
+	return string(k)
+}
+
 // Kinds lists the question kinds in the order the certificate's units meet them.
 var Kinds = []Kind{KindLicense, KindMay, KindAttribution, KindCombine, KindFind}
 

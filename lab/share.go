@@ -98,13 +98,13 @@ func prompt(q Question, facts []Facts) string {
 		}
 		return fmt.Sprintf("May %s be combined into one adaptation that you share? If so, under which license may it go?", strings.Join(ts, " and "))
 	case KindFind:
-		return "Find a resource in the catalog " + q.Find.describe() + ". Give its id or the address of its page."
+		return "Find a resource in the catalog " + q.Find.Describe() + ". Give its id or the address of its page."
 	}
 	return ""
 }
 
-// describe says what a find question asks for, in words.
-func (f *Find) describe() string {
+// Describe says what a find question asks for, in words.
+func (f *Find) Describe() string {
 	var parts []string
 	if len(f.Types) > 0 {
 		parts = append(parts, "that is a "+names(f.Types, nil))

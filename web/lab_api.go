@@ -8,10 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/orchard-oer/orchard/lab"
-	"github.com/orchard-oer/orchard/workers"
 )
 
 // The lab's JSON API: facilitators (librarians) build sets and open classes; learners join a
@@ -300,21 +298,4 @@ func (s *Server) apiLabAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, done)
-}
-
-// labCookie names the cookie that keeps a browser's learner key for one class.
-func labCookie(code string) string { return "orchard_lab_" + code }
-
-func (s *Server) rememberLearner(w http.ResponseWriter, r *http.Request, code, value string) {
-	s.setCookie(w, r, labCookie(code), value, 30*24*time.Hour)
-}
-
-// learnerOf reads a browser's learner key for a class; workers.ErrNotFound when it has none.
-func learnerOf(r *http.Request, code string) (id, key string, err error) {
-	c, err := r.Cookie(labCookie(code))
-	if err != nil {
-		return "", "", workers.ErrNotFound
-	}
-	id, key = splitLearnerKey(c.Value)
-	return id, key, nil
 }

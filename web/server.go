@@ -329,6 +329,10 @@ func (s *Server) routeAll() {
 	s.route("GET /toolkits/{id}/export/{format}", s.needDocs(s.toolkitExport))
 	s.route("GET /toolkits/{id}/{key}", s.needDocs(s.toolkitEdit))
 	s.route("POST /toolkits/{id}/{key}", s.needDocs(s.toolkitUpdate))
+	s.route("GET /lab", s.needDocs(s.labHome))
+	s.route("POST /lab/join", s.needDocs(s.limited(s.labJoin)))
+	s.route("GET /lab/c/{code}", s.needDocs(s.labClass))
+	s.route("POST /lab/c/{code}/{n}", s.needDocs(s.limited(s.labAnswer)))
 	s.route("GET /login", s.loginPage)
 	s.route("POST /login", s.needDocs(s.login))
 	s.route("POST /logout", s.logout)
@@ -344,6 +348,13 @@ func (s *Server) routeAll() {
 	s.route("GET /admin/runs/{id}", libP(s.runPage))
 	s.route("GET /admin/curation", libP(s.curationPage))
 	s.route("POST /admin/curation/{id}", libP(s.curationPost))
+	s.route("POST /lab/sets", libP(s.labSetPost))
+	s.route("GET /lab/sets/{id}", libP(s.labSetPage))
+	s.route("GET /lab/sets/{id}/export", libP(s.apiLabSetExport))
+	s.route("POST /lab/sets/{id}/classes", libP(s.labClassOpen))
+	s.route("GET /lab/results/{code}", libP(s.labResults))
+	s.route("POST /lab/results/{code}", libP(s.labResultsPost))
+	s.route("GET /lab/results/{code}/csv", libP(s.labResultsCSV))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
