@@ -85,8 +85,8 @@ type labClassView struct {
 
 type labItemView struct {
 	lab.Item
-	Last    *lab.Answered
-	Error   string
+	Last  *lab.Answered
+	Error string
 }
 
 // labClass shows a class's questions to a learner who joined it, or the join form.
@@ -245,11 +245,11 @@ type labRow struct {
 
 // labColumn is one question's share of right answers, for the chart above the table.
 type labColumn struct {
-	N         int
-	Kind      lab.Kind
-	Answered  int
-	Right     int
-	Percent   int // of the learners who answered
+	N        int
+	Kind     lab.Kind
+	Answered int
+	Right    int
+	Percent  int // of the learners who answered
 	// Where the bar goes in the chart (SVG units): a bar of 100 is every answer right.
 	X, Y, Mid, LabelY, BarHeight int
 }
