@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -178,4 +179,41 @@ func (h *harness) postYAML(yml string, want int) string {
 		h.t.Errorf("import: status %d, want %d: %s", resp.StatusCode, want, b.String())
 	}
 	return b.String()
+}
+
+// TestLabPages checks the learner's pages on bad input: each gets a message on the page, and
+// the kept answers stay.
+func TestLabPages(t *testing.T) {
+	h := newHarness(t)
+	var set lab.Set
+	h.call("POST", "/api/lab/sets", h.librarian, labSetBody, http.StatusCreated, &set)
+	var class lab.Class
+	h.call("POST", "/api/lab/sets/"+set.ID+"/classes", h.librarian, nil, http.StatusCreated, &class)
+
+	b := h.browser()
+	csrf := b.csrf("/lab")
+	if code, body, _ := b.post("/lab/join", url.Values{"csrf": {csrf}, "code": {"ZZZZZZ"}, "name": {"Kim"}}); code != http.StatusNotFound || !strings.Contains(body, "There is no class with that code") {
+		t.Errorf("join an unknown class: %d", code)
+	}
+	if code, body, _ := b.post("/lab/c/"+class.Code+"/1", url.Values{"csrf": {csrf}, "license": {"CC-BY-4.0"}}); code != http.StatusOK || !strings.Contains(body, `id="join-code"`) {
+		t.Errorf("answer without joining: %d", code)
+	}
+	if code, _, _ := b.post("/lab/join", url.Values{"csrf": {csrf}, "code": {class.Code}, "name": {"Kim"}}); code != http.StatusSeeOther {
+		t.Fatalf("join: %d", code)
+	}
+	if code, _, _ := b.post("/lab/c/"+class.Code+"/1", url.Values{"csrf": {csrf}, "license": {"CC BY-SA 4.0"}}); code != http.StatusSeeOther {
+		t.Fatalf("answer: %d", code)
+	}
+	big := strings.Repeat("<p>Photosynthesis</p>", 50000)
+	if code, body, _ := b.post("/lab/c/"+class.Code+"/3", url.Values{"csrf": {csrf}, "text": {big}}); code != http.StatusBadRequest || !strings.Contains(body, "at most 4096 bytes") {
+		t.Errorf("an attribution of 1 MB: %d", code)
+	}
+	h.call("PUT", "/api/lab/classes/"+class.Code+"/closed", h.librarian, map[string]bool{"closed": true}, http.StatusOK, nil)
+	code, body, _ := b.post("/lab/c/"+class.Code+"/2", url.Values{"csrf": {csrf}, "choice": {"no"}})
+	if code != http.StatusConflict || !strings.Contains(body, "this class is closed") || !strings.Contains(body, "✓") {
+		t.Errorf("answer to a closed class: %d", code)
+	}
+	if _, body, _ := b.get("/lab/c/" + class.Code); !strings.Contains(body, "Right: “Übung zur Zellbiologie” is under CC BY-SA 4.0.") {
+		t.Errorf("the kept answer is gone:\n%s", body)
+	}
 }

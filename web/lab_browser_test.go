@@ -21,11 +21,14 @@ func TestLabBrowser(t *testing.T) {
 	h := newHarness(t)
 	base := h.ts.URL
 
-	do(t, ctx, "log in and open the lab",
+	logIn := chromedp.Steps(
 		chromedp.Navigate(base+"/login"),
 		chromedp.SendKeys(css(`#token`), h.librarian),
 		chromedp.Submit(css(`#token`)),
 		chromedp.WaitVisible(css(`table.sources`)),
+	)
+	do(t, ctx, "log in and open the lab",
+		logIn,
 		chromedp.Navigate(base+"/lab"),
 		chromedp.WaitVisible(css(`#new-set`)),
 	)
@@ -109,11 +112,8 @@ func TestLabBrowser(t *testing.T) {
 	do(t, learner, "show the wrong answer's explanation", chromedp.Navigate(base+"/lab/c/"+code+"#q1"), chromedp.WaitVisible(css(`#q1-result`)))
 	shot(t, learner, "lab-answers")
 
-	do(t, ctx, "the facilitator reads the table",
-		chromedp.Navigate(base+"/login"),
-		chromedp.SendKeys(css(`#token`), h.librarian),
-		chromedp.Submit(css(`#token`)),
-		chromedp.WaitVisible(css(`table.sources`)),
+	do(t, ctx, "the facilitator logs in again and reads the table",
+		logIn,
 		chromedp.Navigate(results),
 		chromedp.WaitVisible(css(`#results tbody th`)),
 	)
