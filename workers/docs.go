@@ -188,9 +188,14 @@ func (d *Docs) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// List returns every document whose key starts with prefix ("" for all), ordered by key.
+// List returns every document whose key starts with prefix ("" for all), ordered by key. A
+// prefix that ends in a dot is a subject filter, so the server sends only those documents.
 func (d *Docs) List(ctx context.Context, prefix string) ([]Doc, error) {
-	es, err := entries(ctx, d.kv)
+	var filters []string
+	if strings.HasSuffix(prefix, ".") && checkKey(prefix+"x") == nil {
+		filters = []string{prefix + ">"}
+	}
+	es, err := entries(ctx, d.kv, filters...)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}

@@ -35,3 +35,31 @@ func TestBoundedDocs(t *testing.T) {
 		t.Errorf("after the bound: %q, %v", v, err)
 	}
 }
+
+// TestListPrefix checks that a prefix ending in a dot, which the server filters, lists the
+// same documents as any other prefix.
+func TestListPrefix(t *testing.T) {
+	ctx := t.Context()
+	d, err := openSystem(t, Config{}).Docs(ctx, "listed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"a.1", "a.2", "a.b.3", "ab", "b.1"} {
+		if _, err := d.Put(ctx, k, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for prefix, want := range map[string]string{"a.": "a.1 a.2 a.b.3", "a": "a.1 a.2 a.b.3 ab", "": "a.1 a.2 a.b.3 ab b.1", "c.": ""} {
+		docs, err := d.List(ctx, prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, doc := range docs {
+			keys = append(keys, doc.Key)
+		}
+		if got := strings.Join(keys, " "); got != want {
+			t.Errorf("list %q: %q, want %q", prefix, got, want)
+		}
+	}
+}
