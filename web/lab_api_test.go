@@ -148,9 +148,15 @@ func TestLabAPI(t *testing.T) {
 		t.Errorf("bad import: %s", msg)
 	}
 
-	// A record that left the catalog since the set was made: opening a class says which.
+	// A record that left the catalog since the set was made: opening a class says which, and
+	// so does the set's page.
 	if err := h.index.Delete(t.Context(), []string{"en-cells"}); err != nil {
 		t.Fatal(err)
+	}
+	b := h.browser()
+	b.login(h.librarian)
+	if _, page, _ := b.get("/lab/sets/" + set.ID); !strings.Contains(page, "en-cells (no longer in the catalog)") {
+		t.Errorf("the set page does not say which record left:\n%s", page)
 	}
 	code, body, _ = h.do("POST", "/api/lab/sets/"+set.ID+"/classes", h.librarian, nil)
 	if code != http.StatusConflict || !strings.Contains(string(body), "record en-cells is no longer in the catalog") {

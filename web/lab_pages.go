@@ -209,13 +209,28 @@ func fields(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
 }
 
+type labSetView struct {
+	*lab.Set
+	// Gone lists the records the set names that learners can no longer see: a class cannot
+	// open until the set names others.
+	Gone map[string]bool
+}
+
 func (s *Server) labSetPage(w http.ResponseWriter, r *http.Request) {
 	set, err := s.lab.Set(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.labError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "lab_set", set)
+	v := labSetView{Set: set, Gone: map[string]bool{}}
+	for _, q := range set.Questions {
+		for _, id := range q.Records {
+			if err := s.recordExists(r.Context(), id); err != nil {
+				v.Gone[id] = true
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "lab_set", v)
 }
 
 func (s *Server) labClassOpen(w http.ResponseWriter, r *http.Request) {
