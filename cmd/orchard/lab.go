@@ -103,12 +103,11 @@ func newLabShowCmd(a *app) *cobra.Command {
 				}
 				return nil
 			}
-			b, err := a.apiRaw(cmd.Context(), http.MethodGet, "/api/lab/sets/"+url.PathEscape(args[0])+"/export", "", nil)
+			b, err := a.setYAML(cmd, args[0])
 			if err != nil {
 				return err
 			}
-			_, err = w.Write(b)
-			return err
+			return writeOut(cmd, "", b)
 		},
 	}
 }
@@ -120,7 +119,7 @@ func newLabExportCmd(a *app) *cobra.Command {
 		Short: "Write an exercise set as YAML to share with other institutions",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			b, err := a.apiRaw(cmd.Context(), http.MethodGet, "/api/lab/sets/"+url.PathEscape(args[0])+"/export", "", nil)
+			b, err := a.setYAML(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -129,6 +128,11 @@ func newLabExportCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "file to write (default: standard output)")
 	return cmd
+}
+
+// setYAML fetches a set in the YAML form it is shared in.
+func (a *app) setYAML(cmd *cobra.Command, id string) ([]byte, error) {
+	return a.apiRaw(cmd.Context(), http.MethodGet, "/api/lab/sets/"+url.PathEscape(id)+"/export", "", nil)
 }
 
 // writeOut writes b to the file named, or to the command's output when none is.
