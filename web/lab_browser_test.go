@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/orchard-oer/orchard/internal/testenv"
 )
@@ -52,6 +54,7 @@ func TestLabBrowser(t *testing.T) {
 		steps = append(steps, q.more...)
 	}
 	do(t, ctx, "build a set with one question of each kind", steps...)
+	unlabelled(t, ctx, "the lab with the set form")
 	shot(t, ctx, "lab-new-set")
 	do(t, ctx, "create it",
 		chromedp.Submit(css(`#set-title`)),
@@ -110,6 +113,7 @@ func TestLabBrowser(t *testing.T) {
 		t.Error("a learner's script ran")
 	}
 	do(t, learner, "show the wrong answer's explanation", chromedp.Navigate(base+"/lab/c/"+code+"#q1"), chromedp.WaitVisible(css(`#q1-result`)))
+	unlabelled(t, learner, "the class page")
 	shot(t, learner, "lab-answers")
 
 	do(t, ctx, "the facilitator logs in again and reads the table",
@@ -121,6 +125,7 @@ func TestLabBrowser(t *testing.T) {
 	if !strings.Contains(row, "Kim") || !strings.Contains(row, "✗") || !strings.Contains(row, "✓") || !strings.Contains(row, "1/5") {
 		t.Errorf("the learner's row: %q", row)
 	}
+	unlabelled(t, ctx, "the results page")
 	shot(t, ctx, "lab-results")
 	body := value(t, ctx, "download CSV", chromedp.Evaluate[string](`fetch(document.querySelector('#download-csv').href).then(r => r.text())`, chromedp.EvalAwaitPromise))
 	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
@@ -131,4 +136,24 @@ func TestLabBrowser(t *testing.T) {
 		do(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload(), chromedp.WaitVisible(css(`#results`)))
 		shot(t, ctx, "lab-results-phone")
 	}
+}
+
+// unlabelled fails the test for every visible form field on the page without a label, and for
+// a page whose forms the keyboard cannot reach by Tab from the top.
+func unlabelled(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	missing := value(t, ctx, "labels on "+page, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+		.filter(el => el.labels.length === 0 && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+		.map(el => el.name || el.id)`))
+	if len(missing) > 0 {
+		t.Errorf("%s: fields without a label: %v", page, missing)
+	}
+	do(t, ctx, "focus the top of "+page, chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`))
+	for range 20 {
+		do(t, ctx, "tab on "+page, chromedp.KeyEvent(kb.Tab))
+		if value(t, ctx, "focus on "+page, chromedp.Evaluate[bool](`document.activeElement.closest('main form') !== null`)) {
+			return
+		}
+	}
+	t.Errorf("%s: twenty presses of Tab did not reach a form", page)
 }
