@@ -18,6 +18,7 @@ import (
 	"github.com/orchard-oer/orchard/auth"
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
+	"github.com/orchard-oer/orchard/lab"
 	"github.com/orchard-oer/orchard/toolkit"
 	"github.com/orchard-oer/orchard/weburl"
 	"github.com/orchard-oer/orchard/workers"
@@ -149,6 +150,7 @@ type Server struct {
 	tokens, sessions *workers.Docs
 	toolkits         *toolkit.Store
 	overrides        *curation.Store
+	lab              *lab.Store
 }
 
 // New builds a server. With deps.Workers it opens the document buckets it keeps tokens,
@@ -205,6 +207,9 @@ func (s *Server) openStores(ctx context.Context) error {
 		return fmt.Errorf("new web server: %w", err)
 	}
 	s.overrides = ov
+	if err := s.openLab(ctx); err != nil {
+		return err
+	}
 	key, err := sharedKey(ctx, s.workers)
 	if err != nil {
 		return fmt.Errorf("new web server: %w", err)
@@ -308,6 +313,10 @@ func (s *Server) routeAll() {
 	s.route("GET /sitemaps/{file}", s.sitemapPart)
 	s.route("GET /oai", s.oai)
 	s.route("POST /oai", s.oai)
+	s.route("GET /api/lab/classes/{code}", s.needDocs(s.limited(s.apiLabClass)))
+	s.route("POST /api/lab/classes/{code}/join", s.needDocs(s.limited(s.apiLabJoin)))
+	s.route("GET /api/lab/classes/{code}/me", s.needDocs(s.apiLabMe))
+	s.route("POST /api/lab/classes/{code}/answers/{n}", s.needDocs(s.limited(s.apiLabAnswer)))
 
 	// Staff API.
 	lib, adm := s.staffAPI(roleLibrarian), s.staffAPI(roleAdmin)
@@ -331,6 +340,15 @@ func (s *Server) routeAll() {
 	s.route("DELETE /api/admin/overrides/{id}", lib(s.apiOverrideDelete))
 	s.route("POST /api/admin/records/{id}/hide", lib(s.apiHide))
 	s.route("GET /charts/runs.svg", lib(s.chartRuns))
+	s.route("GET /api/lab/sets", lib(s.apiLabSets))
+	s.route("POST /api/lab/sets", lib(s.apiLabSetCreate))
+	s.route("POST /api/lab/sets/import", lib(s.apiLabSetImport))
+	s.route("GET /api/lab/sets/{id}", lib(s.apiLabSet))
+	s.route("GET /api/lab/sets/{id}/export", lib(s.apiLabSetExport))
+	s.route("POST /api/lab/sets/{id}/classes", lib(s.apiLabClassOpen))
+	s.route("GET /api/lab/classes", lib(s.apiLabClasses))
+	s.route("PUT /api/lab/classes/{code}/closed", lib(s.apiLabClassClose))
+	s.route("GET /api/lab/classes/{code}/results", lib(s.apiLabResults))
 
 	// Pages.
 	s.route("GET /{$}", s.limited(s.searchPage))
@@ -342,6 +360,10 @@ func (s *Server) routeAll() {
 	s.route("GET /toolkits/{id}/export/{format}", s.needDocs(s.toolkitExport))
 	s.route("GET /toolkits/{id}/{key}", s.needDocs(s.toolkitEdit))
 	s.route("POST /toolkits/{id}/{key}", s.needDocs(s.anonWrite(s.toolkitUpdate)))
+	s.route("GET /lab", s.needDocs(s.labHome))
+	s.route("POST /lab/join", s.needDocs(s.limited(s.labJoin)))
+	s.route("GET /lab/c/{code}", s.needDocs(s.limited(s.labClass)))
+	s.route("POST /lab/c/{code}/{n}", s.needDocs(s.limited(s.labAnswer)))
 	s.route("GET /login", s.loginPage)
 	s.route("POST /login", s.needDocs(s.login))
 	s.route("POST /logout", s.logout)
@@ -357,6 +379,13 @@ func (s *Server) routeAll() {
 	s.route("GET /admin/runs/{id}", libP(s.runPage))
 	s.route("GET /admin/curation", libP(s.curationPage))
 	s.route("POST /admin/curation/{id}", libP(s.curationPost))
+	s.route("POST /lab/sets", libP(s.labSetPost))
+	s.route("GET /lab/sets/{id}", libP(s.labSetPage))
+	s.route("GET /lab/sets/{id}/export", libP(s.apiLabSetExport))
+	s.route("POST /lab/sets/{id}/classes", libP(s.labClassOpen))
+	s.route("GET /lab/results/{code}", libP(s.labResults))
+	s.route("POST /lab/results/{code}", libP(s.labResultsPost))
+	s.route("GET /lab/results/{code}/csv", libP(s.labResultsCSV))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

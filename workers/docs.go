@@ -39,6 +39,23 @@ var (
 // and otherwise updating its bounds to the configured ones. Lowering MaxBytes below what a bucket
 // holds loses nothing: writes are refused until it has room again.
 func (s *System) Docs(ctx context.Context, bucket string) (*Docs, error) {
+	return s.docsBucket(ctx, bucket, s.cfg.docsLimits(bucket))
+}
+
+// BoundedDocs is Docs for a bucket of at most maxBytes in all and maxValue bytes per document,
+// for documents that anonymous visitors write: a full bucket refuses writes and keeps what it
+// holds, rather than filling the disk.
+// A limit configured for the bucket (Config.Docs) wins over maxBytes.
+func (s *System) BoundedDocs(ctx context.Context, bucket string, maxBytes int64, maxValue int32) (*Docs, error) {
+	lim := s.cfg.docsLimits(bucket)
+	if _, set := s.cfg.Docs[bucket]; !set || s.cfg.Docs[bucket].MaxBytes <= 0 {
+		lim.MaxBytes = maxBytes
+	}
+	lim.MaxValue = maxValue
+	return s.docsBucket(ctx, bucket, lim)
+}
+
+func (s *System) docsBucket(ctx context.Context, bucket string, lim DocsLimits) (*Docs, error) {
 	if !bucketRe.MatchString(bucket) {
 		return nil, fmt.Errorf("%w document bucket name %q", ErrInvalid, bucket)
 	}
@@ -47,11 +64,11 @@ func (s *System) Docs(ctx context.Context, bucket string) (*Docs, error) {
 	if d, ok := s.docs[bucket]; ok {
 		return d, nil
 	}
-	lim := s.cfg.docsLimits(bucket)
 	kv, err := s.bucket(ctx, jetstream.KeyValueConfig{
-		Bucket:   docsBucketPfx + bucket,
-		Storage:  jetstream.FileStorage,
-		MaxBytes: lim.MaxBytes,
+		Bucket:       docsBucketPfx + bucket,
+		Storage:      jetstream.FileStorage,
+		MaxBytes:     lim.MaxBytes,
+		MaxValueSize: lim.MaxValue,
 		// Every write is a new message, so a bucket's age limit counts from the last write.
 		TTL: lim.Expire,
 	})
@@ -178,9 +195,14 @@ func (d *Docs) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// List returns every document whose key starts with prefix ("" for all), ordered by key.
+// List returns every document whose key starts with prefix ("" for all), ordered by key. A
+// prefix that ends in a dot is a subject filter, so the server sends only those documents.
 func (d *Docs) List(ctx context.Context, prefix string) ([]Doc, error) {
-	es, err := entries(ctx, d.nc, d.kv)
+	var filters []string
+	if strings.HasSuffix(prefix, ".") && checkKey(prefix+"x") == nil {
+		filters = []string{prefix + ">"}
+	}
+	es, err := entries(ctx, d.nc, d.kv, filters...)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}

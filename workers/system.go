@@ -97,6 +97,8 @@ type DocsLimits struct {
 	// Expire removes a document that was neither written nor touched for this long; zero keeps
 	// documents until they are deleted.
 	Expire time.Duration
+	// MaxValue is the largest document; zero leaves it to the server's message limit.
+	MaxValue int32
 }
 
 // DefaultDocsMaxBytes is DocsMaxBytes when none is configured.

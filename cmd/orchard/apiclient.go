@@ -52,25 +52,11 @@ func (a *app) apiAt(ctx context.Context, method, path string, rev uint64, body, 
 	if rev != 0 {
 		req.Header.Set("If-Match", strconv.Quote(strconv.FormatUint(rev, 10)))
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := a.send(req)
 	if err != nil {
-		return fmt.Errorf("reach orchard at %s: %w", a.cfg.Server, err)
+		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		var e struct{ Error string }
-		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&e)
-		if e.Error == "" {
-			e.Error = resp.Status
-		}
-		switch resp.StatusCode {
-		case http.StatusUnauthorized:
-			e.Error += " (set --token or ORCHARD_TOKEN; create one with `orchard token create --role admin`)"
-		case http.StatusPreconditionFailed:
-			return fmt.Errorf("%s %s: %w", method, path, errStale)
-		}
-		return fmt.Errorf("%s %s: %s", method, path, e.Error)
-	}
 	if out == nil {
 		return nil
 	}
@@ -78,6 +64,55 @@ func (a *app) apiAt(ctx context.Context, method, path string, rev uint64, body, 
 		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
 	}
 	return nil
+}
+
+// apiRaw sends body of contentType (when not nil) and returns the answer as it came, for
+// answers and bodies that are not JSON (YAML, CSV).
+func (a *app) apiRaw(ctx context.Context, method, path, contentType string, body io.Reader) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	req, err := a.request(ctx, method, path, body)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := a.send(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: read answer: %w", method, path, err)
+	}
+	return b, nil
+}
+
+// send sends a request and turns an error answer into an error with the server's message.
+func (a *app) send(req *http.Request) (*http.Response, error) {
+	method, path := req.Method, req.URL.RequestURI()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("reach orchard at %s: %w", a.cfg.Server, err)
+	}
+	if resp.StatusCode < 300 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	var e struct{ Error string }
+	_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&e)
+	if e.Error == "" {
+		e.Error = resp.Status
+	}
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		e.Error += " (set --token or ORCHARD_TOKEN; create one with `orchard token create --role admin`)"
+	case http.StatusPreconditionFailed:
+		return nil, fmt.Errorf("%s %s: %w", method, path, errStale)
+	}
+	return nil, fmt.Errorf("%s %s: %s", method, path, e.Error)
 }
 
 // request is a request to the server at path, with the configured token.

@@ -53,6 +53,7 @@ func newRootCmd() *cobra.Command {
 		newAttributionCmd(a),
 		newBackupCmd(a),
 		newRestoreCmd(a),
+		newLabCmd(a),
 	)
 	return root
 }
