@@ -151,3 +151,16 @@ func (r *Report) WriteText(w io.Writer) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// Identify asks url for Identify alone, within Config.ProbeTimeout: whether url is the base
+// URL of a repository, without the rest of a probe.
+func (h *Harvester) Identify(ctx context.Context, url string) (*Identify, error) {
+	c, err := NewClient(url, h.fetch, nil)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := harvester.ProbeContext(ctx, h.cfg.ProbeTimeout)
+	defer cancel()
+	id, _, err := c.Identify(ctx)
+	return id, err
+}
