@@ -135,9 +135,10 @@ func (p *Prober) Detect(ctx context.Context, rawURL string) (Detection, error) {
 	} else if f.Kind == site.KindPage {
 		return web("a start page", site.ModeCrawl, rawURL)
 	} else if err == nil {
-		err = ierr
+		return d, fmt.Errorf("detect %s: %w: %v", weburl.Redact(rawURL), ErrUndetected, ierr)
 	}
-	return d, fmt.Errorf("detect %s: %w: %v", weburl.Redact(rawURL), ErrUndetected, err)
+	// The URL could not be read: the fetch error keeps its kind.
+	return d, fmt.Errorf("detect %s: %w", weburl.Redact(rawURL), err)
 }
 
 // robotsHome is the home page of the host of a robots.txt.

@@ -108,10 +108,11 @@ func TestDetect(t *testing.T) {
 	}
 
 	t.Run("neither", func(t *testing.T) {
-		for _, u := range []string{ts.URL + "/feed.json", "notaurl"} {
-			if d, err := p.Detect(t.Context(), u); !errors.Is(err, ErrUndetected) {
-				t.Errorf("%s: detection = %+v, err = %v", u, d, err)
-			}
+		if d, err := p.Detect(t.Context(), ts.URL+"/feed.json"); !errors.Is(err, ErrUndetected) {
+			t.Errorf("detection = %+v, err = %v", d, err)
+		}
+		if d, err := p.Detect(t.Context(), "notaurl"); harvester.KindOf(err) != harvester.KindInvalid {
+			t.Errorf("detection = %+v, err = %v", d, err)
 		}
 	})
 	t.Run("private network refused", func(t *testing.T) {
