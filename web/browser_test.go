@@ -41,9 +41,10 @@ func newPipeline() *pipeline {
 	}}
 }
 
-// probes wires the harvesters' probes into the server.
+// probes wires the harvesters' probes and detection into the server.
 func (p *pipeline) probes(_ *Config, d *Deps) {
-	d.Probe = probe.New(p.harvesters[harvester.TypeOAIPMH].(*oaipmh.Harvester), p.harvesters[harvester.TypeWeb].(*site.Harvester)).Probe
+	pr := probe.New(p.harvesters[harvester.TypeOAIPMH].(*oaipmh.Harvester), p.harvesters[harvester.TypeWeb].(*site.Harvester))
+	d.Probe, d.Detect = pr.Probe, pr.Detect
 }
 
 // start runs two workers until the test ends.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -37,18 +36,7 @@ func (s *Server) apiProbe(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := s.probe(r.Context(), body.Type, strings.TrimSpace(body.URL))
 	if err != nil {
-		status := statusOf(err)
-		if errors.Is(err, probe.ErrUnknownType) {
-			writeError(w, http.StatusBadRequest, &ParamError{"type", err.Error()})
-			return
-		}
-		switch harvester.KindOf(err) {
-		case harvester.KindInvalid:
-			status = http.StatusBadRequest
-			err = &ParamError{"url", err.Error()}
-		case harvester.KindPermanent, harvester.KindTransient:
-			status = http.StatusBadGateway
-		}
+		status, err := probeError(err)
 		writeError(w, status, err)
 		return
 	}

@@ -116,6 +116,8 @@ type Deps struct {
 	Workers Workers
 	// Probe looks at a source before it is added; nil answers 503 to probes.
 	Probe ProbeFunc
+	// Detect finds a source's type from its URL; nil leaves sources without a type refused.
+	Detect DetectFunc
 	// OAI serves the catalog at /oai; nil answers 404 there.
 	OAI OAIRepository
 }
@@ -134,6 +136,7 @@ type Server struct {
 	index   catalog.Index
 	workers Workers
 	probe   ProbeFunc
+	detect  DetectFunc
 	oaiRepo OAIRepository
 	mux     *http.ServeMux
 	metrics *metrics
@@ -171,7 +174,7 @@ func New(cfg Config, log *slog.Logger, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: cfg, log: log, index: deps.Index, workers: deps.Workers, probe: deps.Probe, oaiRepo: deps.OAI,
+		cfg: cfg, log: log, index: deps.Index, workers: deps.Workers, probe: deps.Probe, detect: deps.Detect, oaiRepo: deps.OAI,
 		mux: http.NewServeMux(), metrics: newMetrics(), pages: pg,
 		limits: newLimiter(cfg.SearchRate, cfg.SearchBurst), writes: newLimiter(cfg.WriteRate, cfg.WriteBurst), failures: newLimiter(authFailureRate, authFailureBurst),
 		stopping: make(chan struct{}),

@@ -132,24 +132,27 @@ func readSourceForm(r *http.Request) (sourceForm, error) {
 }
 
 type sourceFormView struct {
-	New    bool
-	Form   sourceForm
-	Probe  *probe.Report
-	Error  string
-	Status *workers.SourceStatus
-	Runs   []workers.Run
-	Chart  chart
-	Mix    chart
+	New   bool
+	Form  sourceForm
+	Probe *probe.Report
+	// Detected is the line saying what the URL was found to be.
+	Detected string
+	Error    string
+	Status   *workers.SourceStatus
+	Runs     []workers.Run
+	Chart    chart
+	Mix      chart
 }
 
 func (s *Server) sourceFormPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "source", sourceFormView{New: true, Form: sourceForm{Type: harvester.TypeOAIPMH}})
+	s.render(w, r, http.StatusOK, "source", sourceFormView{New: true})
 }
 
 // errEditedMeanwhile is shown when a source changed after its form was loaded.
 var errEditedMeanwhile = errors.New("someone changed this source since this page was loaded; reload the page to see their changes")
 
-// sourceFormPost saves the add or edit form, or probes the URL first when asked to.
+// sourceFormPost saves the add or edit form, or probes the URL or detects its type first when
+// asked to. A type left on "detect" is detected on saving; a new source's given type is checked.
 func (s *Server) sourceFormPost(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	isNew := name == ""
@@ -173,6 +176,23 @@ func (s *Server) sourceFormPost(w http.ResponseWriter, r *http.Request) {
 		} else {
 			v.Probe = &rep
 		}
+		s.render(w, r, http.StatusOK, "source", v)
+		return
+	}
+	if r.PostFormValue("action") == "detect" {
+		v.Form.Type, v.Form.Mode = "", ""
+		f = v.Form
+	}
+	d, err := s.detectSource(r.Context(), isNew, &f.Type, &f.Mode, &f.URL)
+	if err != nil {
+		status, err := probeError(err)
+		v.Error = err.Error()
+		s.render(w, r, status, "source", v)
+		return
+	}
+	v.Detected = detectedLine(d)
+	if r.PostFormValue("action") == "detect" {
+		v.Form = f
 		s.render(w, r, http.StatusOK, "source", v)
 		return
 	}

@@ -66,6 +66,12 @@ func (s *Server) apiSourceAdd(w http.ResponseWriter, r *http.Request) {
 		writeError(w, statusOf(err), err)
 		return
 	}
+	detected, err := s.detectSource(r.Context(), in.Detect, &in.Type, &in.Mode, &in.URL)
+	if err != nil {
+		status, err := probeError(err)
+		writeError(w, status, err)
+		return
+	}
 	src, err := in.Settings()
 	if err == nil {
 		src, err = s.workers.Sources().Add(r.Context(), src)
@@ -74,13 +80,15 @@ func (s *Server) apiSourceAdd(w http.ResponseWriter, r *http.Request) {
 		writeError(w, statusOf(err), err)
 		return
 	}
-	writeSource(w, http.StatusCreated, src)
+	out := SourceOf(src)
+	out.Detected = detected
+	writeSource(w, http.StatusCreated, out)
 }
 
 // writeSource answers with a source and its revision as the ETag, for a later If-Match.
-func writeSource(w http.ResponseWriter, status int, src workers.Source) {
+func writeSource(w http.ResponseWriter, status int, src Source) {
 	w.Header().Set("ETag", strconv.Quote(strconv.FormatUint(src.Revision, 10)))
-	writeJSON(w, status, SourceOf(src))
+	writeJSON(w, status, src)
 }
 
 func (s *Server) apiSourceGet(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +97,7 @@ func (s *Server) apiSourceGet(w http.ResponseWriter, r *http.Request) {
 		writeError(w, statusOf(err), err)
 		return
 	}
-	writeSource(w, http.StatusOK, src)
+	writeSource(w, http.StatusOK, SourceOf(src))
 }
 
 // apiSourceEdit changes the settings a PUT or PATCH body names and keeps the others. An
@@ -138,7 +146,7 @@ func (s *Server) apiSourceEdit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, statusOf(err), err)
 		return
 	}
-	writeSource(w, http.StatusOK, out)
+	writeSource(w, http.StatusOK, SourceOf(out))
 }
 
 // ifMatch reads the revision of an If-Match header; 0 without one.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/probe"
 	"github.com/orchard-oer/orchard/workers"
 )
 
@@ -32,6 +33,12 @@ type Source struct {
 	Schedule string `json:"schedule,omitempty"`
 	TimeZone string `json:"time_zone,omitempty"`
 	Paused   bool   `json:"paused,omitempty"`
+
+	// Detect asks, when adding, to check Type and Mode against what URL is; a source added
+	// without a type is always detected. Only in requests.
+	Detect bool `json:"detect,omitempty"`
+	// Detected is what URL was found to be when a source was added. Only in answers.
+	Detected *probe.Detection `json:"detected,omitempty"`
 
 	// Set by the server; ignored in requests.
 	Created  time.Time `json:"created,omitzero"`

@@ -29,9 +29,9 @@ type sourceFlags struct {
 }
 
 // registerHarvestFlags adds the flags that say what to harvest, shared by `source add|update`
-// and `harvest once`.
-func registerHarvestFlags(fs *pflag.FlagSet, src *harvester.Source, pace *string) {
-	fs.StringVar(&src.Type, "type", harvester.TypeOAIPMH, "oai-pmh or web")
+// and `harvest once`; typeUsage says what happens without --type.
+func registerHarvestFlags(fs *pflag.FlagSet, src *harvester.Source, pace *string, typ, typeUsage string) {
+	fs.StringVar(&src.Type, "type", typ, typeUsage)
 	fs.StringVar(&src.URL, "url", "", "OAI-PMH base URL, sitemap URL or start page")
 	fs.StringSliceVar(&src.MetadataPrefixes, "metadata-prefix", nil, "OAI-PMH metadata prefixes (default oai_dc)")
 	fs.StringSliceVar(&src.Sets, "set", nil, "OAI-PMH sets")
@@ -45,7 +45,7 @@ func registerHarvestFlags(fs *pflag.FlagSet, src *harvester.Source, pace *string
 
 func (f *sourceFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	registerHarvestFlags(fs, &f.harvest, &f.pace)
+	registerHarvestFlags(fs, &f.harvest, &f.pace, "", "oai-pmh or web (default: detected from the URL)")
 	fs.StringVar(&f.src.Schedule, "schedule", "", `cron ("30 2 * * *"), "@daily" or "@every 6h"; empty: manual runs only`)
 	fs.StringVar(&f.src.TimeZone, "timezone", "", "IANA time zone of the schedule (default UTC)")
 	fs.BoolVar(&f.src.Paused, "paused", false, "keep the schedule but do not run it")
@@ -107,13 +107,17 @@ func addSourceCmds(a *app, parent *cobra.Command) {
 		Short: "Add a source to a running Orchard",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			src := web.Source{Name: args[0], Type: add.harvest.Type}
+			// A given type is checked against the URL; without one the server detects it.
+			src := web.Source{Name: args[0], Detect: true}
 			if err := add.apply(cmd, &src); err != nil {
 				return err
 			}
 			var out web.Source
 			if err := a.api(cmd.Context(), http.MethodPost, "/api/admin/sources", src, &out); err != nil {
 				return err
+			}
+			if out.Detected != nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "detected: %s\n", out.Detected)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "added %s (%s %s)\n", out.Name, out.Type, out.URL)
 			return nil

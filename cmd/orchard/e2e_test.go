@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -87,6 +88,44 @@ func e2eRecords() []oaiserver.Record {
 	}
 }
 
+// addDetected adds sources whose type is found from their URL, and one whose given type is
+// wrong, on a loopback web site.
+func addDetected(t *testing.T) {
+	t.Helper()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			_, _ = fmt.Fprintf(w, "User-agent: *\nSitemap: http://%s/sitemap.xml\n", r.Host)
+		case "/sitemap.xml":
+			_, _ = fmt.Fprintf(w, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://%s/a</loc></url></urlset>`, r.Host)
+		default:
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, "<!doctype html><title>Lessons</title>")
+		}
+	}))
+	t.Cleanup(site.Close)
+	if out, errOut, err := run(t, "source", "add", "wrong", "--url", site.URL+"/sitemap.xml", "--type", "oai-pmh"); err == nil ||
+		!strings.Contains(errOut+err.Error(), site.URL+"/sitemap.xml is a sitemap, which type oai-pmh cannot harvest: use type web, mode sitemap") {
+		t.Fatalf("source add with a wrong type: %v\n%s%s", err, out, errOut)
+	}
+	tests := []struct{ name, url, want, mode string }{
+		{"robots", site.URL + "/robots.txt", "detected: " + site.URL + "/robots.txt is a robots.txt: type web, mode sitemap, URL " + site.URL + "/sitemap.xml\nadded robots (web " + site.URL + "/sitemap.xml)", "sitemap"},
+		{"lessons", site.URL + "/lessons", "detected: " + site.URL + "/lessons is a start page: type web, mode crawl\nadded lessons (web " + site.URL + "/lessons)", "crawl"},
+	}
+	for _, tt := range tests {
+		if out, errOut, err := run(t, "source", "add", tt.name, "--url", tt.url); err != nil || !strings.Contains(out, tt.want) {
+			t.Fatalf("source add %s: %v\n%s%s", tt.name, err, out, errOut)
+		}
+		var got struct{ Mode string }
+		if out, _, err := run(t, "source", "show", tt.name); err != nil || json.Unmarshal([]byte(out), &got) != nil || got.Mode != tt.mode {
+			t.Fatalf("source show %s (%v): %s", tt.name, err, out)
+		}
+		if _, errOut, err := run(t, "source", "remove", tt.name); err != nil {
+			t.Fatalf("source remove %s: %v\n%s", tt.name, err, errOut)
+		}
+	}
+}
+
 // endToEnd is the path a librarian and a learner take: add a source to a running Orchard,
 // harvest it and wait, then search.
 func endToEnd(t *testing.T, localSearch bool, start func()) {
@@ -99,9 +138,11 @@ func endToEnd(t *testing.T, localSearch bool, start func()) {
 	}
 	t.Setenv("ORCHARD_TOKEN", strings.TrimSpace(token))
 
-	if out, errOut, err := run(t, "source", "add", "volcanoes", "--url", oai.URL, "--pace", "100ms"); err != nil || !strings.Contains(out, "added volcanoes") {
+	if out, errOut, err := run(t, "source", "add", "volcanoes", "--url", oai.URL, "--pace", "100ms"); err != nil || !strings.Contains(out, "added volcanoes") ||
+		!strings.Contains(out, "detected: "+oai.URL+" is an OAI-PMH repository: type oai-pmh\n") {
 		t.Fatalf("source add: %v\n%s%s", err, out, errOut)
 	}
+	addDetected(t)
 	if _, errOut, err := run(t, "source", "add", "volcanoes", "--url", oai.URL); err == nil {
 		t.Fatalf("adding a source twice succeeded:\n%s", errOut)
 	}

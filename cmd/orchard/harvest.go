@@ -111,7 +111,7 @@ func newHarvestOnceCmd(a *app) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	registerHarvestFlags(f, &src, &pace)
+	registerHarvestFlags(f, &src, &pace, harvester.TypeOAIPMH, "oai-pmh or web")
 	f.StringVar(&src.Name, "source", "", "source name used in record ids (default: the URL's host)")
 	f.StringVar(&src.From, "from", "", "OAI-PMH: records changed on or after this date")
 	f.StringVar(&src.Until, "until", "", "OAI-PMH: records changed on or before this date")

@@ -172,7 +172,8 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		if err != nil {
 			return err
 		}
-		deps := web.Deps{Index: idx, Workers: sys, Probe: hs.prober().Probe, OAI: oai}
+		prober := hs.prober()
+		deps := web.Deps{Index: idx, Workers: sys, Probe: prober.Probe, Detect: prober.Detect, OAI: oai}
 		srv, err := web.New(a.webConfig(), a.log, deps)
 		if err != nil {
 			return err

@@ -37,11 +37,10 @@ type Report struct {
 // records, in oai_dc when offered. Only a failing Identify is an error. It answers within
 // Config.ProbeTimeout: what had no answer by then is named in TimedOut.
 func (h *Harvester) Probe(ctx context.Context, url string) (*Report, error) {
-	c, err := NewClient(url, h.fetch, nil)
+	c, ctx, cancel, err := h.probeClient(ctx, url)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := harvester.ProbeContext(ctx, h.cfg.ProbeTimeout)
 	defer cancel()
 	shown := weburl.Redact(url)
 	id, date, err := c.Identify(ctx)
@@ -150,4 +149,26 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Identify asks url for Identify alone, within Config.ProbeTimeout: whether url is the base
+// URL of a repository, without the rest of a probe.
+func (h *Harvester) Identify(ctx context.Context, url string) (*Identify, error) {
+	c, ctx, cancel, err := h.probeClient(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	id, _, err := c.Identify(ctx)
+	return id, err
+}
+
+// probeClient is a client for url and a context bounded by Config.ProbeTimeout.
+func (h *Harvester) probeClient(ctx context.Context, url string) (*Client, context.Context, context.CancelFunc, error) {
+	c, err := NewClient(url, h.fetch, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := harvester.ProbeContext(ctx, h.cfg.ProbeTimeout)
+	return c, ctx, cancel, nil
 }
