@@ -2,6 +2,8 @@ package workers
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +22,9 @@ type metrics struct {
 	deadLetters prometheus.Counter
 	lag         prometheus.Gauge
 	linkChecks  *prometheus.CounterVec
+	requests    *prometheus.CounterVec
+	bytes       *prometheus.CounterVec
+	requestTime prometheus.Histogram
 }
 
 func newMetrics() *metrics {
@@ -49,6 +54,16 @@ func newMetrics() *metrics {
 		linkChecks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "orchard_link_checks_total", Help: "Record links checked, by result.",
 		}, []string{"result"}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "orchard_harvest_requests_total", Help: "HTTP requests of harvests and probes, by host and outcome (ok, 3xx, 4xx, 5xx, error_<kind>, canceled).",
+		}, []string{"host", "outcome"}),
+		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "orchard_harvest_bytes_total", Help: "Response body bytes read by harvests and probes, as sent (before decompression), by host.",
+		}, []string{"host"}),
+		requestTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "orchard_harvest_request_duration_seconds", Help: "Time from sending an HTTP request of a harvest to the end of its body.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 4, 8), // 10 ms to 2.7 min
+		}),
 	}
 	for _, k := range []harvester.Kind{harvester.KindTransient, harvester.KindPermanent, harvester.KindInvalid} {
 		m.errors.WithLabelValues(k.String())
@@ -60,12 +75,39 @@ func newMetrics() *metrics {
 // deployment (queue depth, dead letters, each source's last success) on reg.
 func (s *System) RegisterMetrics(reg prometheus.Registerer) error {
 	m := s.metrics
-	for _, c := range []prometheus.Collector{m.records, m.pages, m.errors, m.runs, m.redelivered, m.deadLetters, m.lag, m.linkChecks, stateCollector{s}} {
+	for _, c := range []prometheus.Collector{m.records, m.pages, m.errors, m.runs, m.redelivered, m.deadLetters, m.lag, m.linkChecks, m.requests, m.bytes, m.requestTime, stateCollector{s}} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// HTTPMetrics counts the HTTP requests of this process's harvest clients; it is their
+// fetch.Observer, exported with the other harvest figures by RegisterMetrics.
+type HTTPMetrics struct{ m *metrics }
+
+// HTTPMetrics returns the observer to hand the process's harvest clients.
+func (s *System) HTTPMetrics() HTTPMetrics { return HTTPMetrics{s.metrics} }
+
+// Request counts one request.
+func (h HTTPMetrics) Request(host string, status int, err error, bytes int64, d time.Duration) {
+	h.m.requests.WithLabelValues(host, outcome(status, err)).Inc()
+	h.m.bytes.WithLabelValues(host).Add(float64(bytes))
+	h.m.requestTime.Observe(d.Seconds())
+}
+
+// outcome names what became of a request in few enough words to be a label.
+func outcome(status int, err error) string {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case err != nil:
+		return "error_" + harvester.KindOf(err).String()
+	case status >= 200 && status < 300:
+		return "ok"
+	}
+	return strconv.Itoa(status/100) + "xx"
 }
 
 var (
