@@ -183,8 +183,9 @@ func endToEnd(t *testing.T, localSearch bool, start func()) {
 func TestEndToEndEmbedded(t *testing.T) {
 	t.Setenv("ORCHARD_DATA_DIR", isolate(t))
 	endToEnd(t, false, func() { startServe(t) })
-	// serve harvested, so its /metrics counts the harvest.
-	checkHarvestMetrics(t, os.Getenv("ORCHARD_SERVER")+"/metrics")
+	// serve harvested, so its /metrics counts the harvest and has every series the dashboard
+	// and the alert rules read.
+	checkMonitoredNames(t, checkHarvestMetrics(t, os.Getenv("ORCHARD_SERVER")+"/metrics"))
 }
 
 // useMeilisearch points the test's commands at a fresh index on the test Meilisearch.

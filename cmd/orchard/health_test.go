@@ -53,8 +53,8 @@ func metricSum(exposition, name string, labels ...string) (sum float64, n int) {
 
 // checkHarvestMetrics checks that /metrics at url counts the end-to-end harvest of source
 // "volcanoes" (four records, in as many pages as the harvester's date windows make) and the
-// requests and bytes it took.
-func checkHarvestMetrics(t *testing.T, url string) {
+// requests and bytes it took, and returns the exposition.
+func checkHarvestMetrics(t *testing.T, url string) (exposition string) {
 	t.Helper()
 	code, body := httpGet(t, url)
 	if code != http.StatusOK {
@@ -69,6 +69,7 @@ func checkHarvestMetrics(t *testing.T, url string) {
 	if records != 4 || pages < 2 || requests < pages || bytes < 200*requests || runs != 1 {
 		t.Errorf("%s: %g records, %g pages, %g requests, %g bytes, %g succeeded runs", url, records, pages, requests, bytes, runs)
 	}
+	return body
 }
 
 // The worker listener answers /healthz while the process lives, /readyz only while NATS is
