@@ -29,15 +29,12 @@ type metrics struct {
 
 func newMetrics() *metrics {
 	m := &metrics{
-		records: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "orchard_harvest_records_total", Help: "Records harvested, by source.",
-		}, []string{"source"}),
-		pages: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "orchard_harvest_pages_total", Help: "Pages harvested, by source.",
-		}, []string{"source"}),
-		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "orchard_harvest_errors_total", Help: "Failed job attempts, by error kind.",
-		}, []string{"kind"}),
+		records: counterVec("orchard_harvest_records_total",
+			"Records harvested, by source.", "source"),
+		pages: counterVec("orchard_harvest_pages_total",
+			"Pages harvested, by source.", "source"),
+		errors: counterVec("orchard_harvest_errors_total",
+			"Failed job attempts, by error kind.", "kind"),
 		runs: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "orchard_harvest_run_duration_seconds", Help: "Duration of ended runs, by status.",
 			Buckets: prometheus.ExponentialBuckets(1, 4, 9), // 1 s to 18 h
@@ -51,15 +48,12 @@ func newMetrics() *metrics {
 		lag: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "orchard_checkpoint_lag_pages", Help: "Pages sent to the catalog whose checkpoint is not stored yet.",
 		}),
-		linkChecks: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "orchard_link_checks_total", Help: "Record links checked, by result.",
-		}, []string{"result"}),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "orchard_harvest_requests_total", Help: "HTTP requests of harvests and probes, by host and outcome (ok, 3xx, 4xx, 5xx, error_<kind>, canceled).",
-		}, []string{"host", "outcome"}),
-		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "orchard_harvest_bytes_total", Help: "Response body bytes read by harvests and probes, as sent (before decompression), by host.",
-		}, []string{"host"}),
+		linkChecks: counterVec("orchard_link_checks_total",
+			"Record links checked, by result.", "result"),
+		requests: counterVec("orchard_harvest_requests_total",
+			"HTTP requests of harvests and probes, by host and outcome (ok, 3xx, 4xx, 5xx, error_<kind>, canceled).", "host", "outcome"),
+		bytes: counterVec("orchard_harvest_bytes_total",
+			"Response body bytes read by harvests and probes, as sent (before decompression), by host.", "host"),
 		requestTime: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "orchard_harvest_request_duration_seconds", Help: "Time from sending an HTTP request of a harvest to the end of its body.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 4, 8), // 10 ms to 2.7 min
@@ -69,6 +63,10 @@ func newMetrics() *metrics {
 		m.errors.WithLabelValues(k.String())
 	}
 	return m
+}
+
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
 }
 
 // RegisterMetrics exports the harvest figures of this process and the state of the
