@@ -2,6 +2,8 @@ package workers
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,19 +22,19 @@ type metrics struct {
 	deadLetters prometheus.Counter
 	lag         prometheus.Gauge
 	linkChecks  *prometheus.CounterVec
+	requests    *prometheus.CounterVec
+	bytes       *prometheus.CounterVec
+	requestTime prometheus.Histogram
 }
 
 func newMetrics() *metrics {
 	m := &metrics{
-		records: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "orchard_harvest_records_total", Help: "Records harvested, by source.",
-		}, []string{"source"}),
-		pages: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "orchard_harvest_pages_total", Help: "Pages harvested, by source.",
-		}, []string{"source"}),
-		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "orchard_harvest_errors_total", Help: "Failed job attempts, by error kind.",
-		}, []string{"kind"}),
+		records: counterVec("orchard_harvest_records_total",
+			"Records harvested, by source.", "source"),
+		pages: counterVec("orchard_harvest_pages_total",
+			"Pages harvested, by source.", "source"),
+		errors: counterVec("orchard_harvest_errors_total",
+			"Failed job attempts, by error kind.", "kind"),
 		runs: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "orchard_harvest_run_duration_seconds", Help: "Duration of ended runs, by status.",
 			Buckets: prometheus.ExponentialBuckets(1, 4, 9), // 1 s to 18 h
@@ -46,9 +48,16 @@ func newMetrics() *metrics {
 		lag: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "orchard_checkpoint_lag_pages", Help: "Pages sent to the catalog whose checkpoint is not stored yet.",
 		}),
-		linkChecks: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "orchard_link_checks_total", Help: "Record links checked, by result.",
-		}, []string{"result"}),
+		linkChecks: counterVec("orchard_link_checks_total",
+			"Record links checked, by result.", "result"),
+		requests: counterVec("orchard_harvest_requests_total",
+			"HTTP requests of harvests and probes, by host and outcome (ok, 3xx, 4xx, 5xx, error_<kind>, canceled).", "host", "outcome"),
+		bytes: counterVec("orchard_harvest_bytes_total",
+			"Response body bytes read by harvests and probes, as sent (before decompression), by host.", "host"),
+		requestTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "orchard_harvest_request_duration_seconds", Help: "Time from sending an HTTP request of a harvest to the end of its body.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 4, 8), // 10 ms to 2.7 min
+		}),
 	}
 	for _, k := range []harvester.Kind{harvester.KindTransient, harvester.KindPermanent, harvester.KindInvalid} {
 		m.errors.WithLabelValues(k.String())
@@ -56,16 +65,47 @@ func newMetrics() *metrics {
 	return m
 }
 
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+}
+
 // RegisterMetrics exports the harvest figures of this process and the state of the
 // deployment (queue depth, dead letters, each source's last success) on reg.
 func (s *System) RegisterMetrics(reg prometheus.Registerer) error {
 	m := s.metrics
-	for _, c := range []prometheus.Collector{m.records, m.pages, m.errors, m.runs, m.redelivered, m.deadLetters, m.lag, m.linkChecks, stateCollector{s}} {
+	for _, c := range []prometheus.Collector{m.records, m.pages, m.errors, m.runs, m.redelivered, m.deadLetters, m.lag, m.linkChecks, m.requests, m.bytes, m.requestTime, stateCollector{s}} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// HTTPMetrics counts the HTTP requests of this process's harvest clients; it is their
+// fetch.Observer, exported with the other harvest figures by RegisterMetrics.
+type HTTPMetrics struct{ m *metrics }
+
+// HTTPMetrics returns the observer to hand the process's harvest clients.
+func (s *System) HTTPMetrics() HTTPMetrics { return HTTPMetrics{s.metrics} }
+
+// Request counts one request.
+func (h HTTPMetrics) Request(host string, status int, err error, bytes int64, d time.Duration) {
+	h.m.requests.WithLabelValues(host, outcome(status, err)).Inc()
+	h.m.bytes.WithLabelValues(host).Add(float64(bytes))
+	h.m.requestTime.Observe(d.Seconds())
+}
+
+// outcome names what became of a request in few enough words to be a label.
+func outcome(status int, err error) string {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case err != nil:
+		return "error_" + harvester.KindOf(err).String()
+	case status >= 200 && status < 300:
+		return "ok"
+	}
+	return strconv.Itoa(status/100) + "xx"
 }
 
 var (

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/orchard-oer/orchard/internal/testenv"
@@ -30,5 +32,35 @@ func TestMonitoringFiles(t *testing.T) {
 	out, err := exec.Command(promtool, "check", "rules", filepath.Join(root, "deploy", "prometheus", "alerts.yml")).CombinedOutput()
 	if err != nil {
 		t.Errorf("promtool check rules: %v\n%s", err, out)
+	}
+}
+
+// checkMonitoredNames checks that every Orchard metric the dashboard and the alert rules use
+// is a series of exposition, the /metrics of a process that has harvested.
+func checkMonitoredNames(t *testing.T, exposition string) {
+	t.Helper()
+	exported := map[string]bool{}
+	for line := range strings.Lines(exposition) {
+		if series, _, ok := strings.Cut(line, " "); ok && !strings.HasPrefix(line, "#") {
+			name, _, _ := strings.Cut(series, "{")
+			exported[name] = true
+		}
+	}
+	root := moduleRoot(t)
+	used := regexp.MustCompile(`\borchard_[a-z_]+`)
+	for _, f := range []string{filepath.Join("deploy", "grafana", "orchard.json"), filepath.Join("deploy", "prometheus", "alerts.yml")} {
+		b, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := used.FindAllString(string(b), -1)
+		if len(names) == 0 {
+			t.Errorf("%s uses no Orchard metric", f)
+		}
+		for _, name := range names {
+			if !exported[name] {
+				t.Errorf("%s uses %s, which Orchard does not export", f, name)
+			}
+		}
 	}
 }

@@ -224,6 +224,9 @@ func endToEnd(t *testing.T, localSearch bool, start func()) {
 func TestEndToEndEmbedded(t *testing.T) {
 	t.Setenv("ORCHARD_DATA_DIR", isolate(t))
 	endToEnd(t, false, func() { startServe(t) })
+	// serve harvested, so its /metrics counts the harvest and has every series the dashboard
+	// and the alert rules read.
+	checkMonitoredNames(t, checkHarvestMetrics(t, os.Getenv("ORCHARD_SERVER")+"/metrics"))
 }
 
 // useMeilisearch points the test's commands at a fresh index on the test Meilisearch.
@@ -248,10 +251,28 @@ func TestEndToEndMeilisearch(t *testing.T) {
 func TestScaleOut(t *testing.T) {
 	useMeilisearch(t, "scaleout")
 	t.Setenv("ORCHARD_NATS_URL", startNATS(t))
+	workerAddr := testenv.FreeAddr(t)
 	endToEnd(t, true, func() {
 		startServe(t, "--workers=0")
+		t.Setenv("ORCHARD_WORKERS_HTTP_ADDR", workerAddr)
 		startCommand(t, "worker", "--count", "2")
 	})
+	checkHarvestMetrics(t, "http://"+workerAddr+"/metrics")
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if code, body := httpGet(t, "http://"+workerAddr+path); code != http.StatusOK {
+			t.Errorf("worker %s: %d %s", path, code, body)
+		}
+	}
+	// serve harvested nothing but reports the deployment's state with the harvest figures.
+	_, body := httpGet(t, os.Getenv("ORCHARD_SERVER")+"/metrics")
+	for _, name := range []string{"orchard_source_last_success_timestamp_seconds", "orchard_source_staleness_seconds"} {
+		if _, n := metricSum(body, name, `source="volcanoes"`); n != 1 {
+			t.Errorf("serve /metrics: %d samples of %s for volcanoes", n, name)
+		}
+	}
+	if _, n := metricSum(body, "orchard_harvest_errors_total"); n == 0 {
+		t.Error("serve /metrics has no orchard_harvest_errors_total")
+	}
 }
 
 // startNATS starts a JetStream server listening on a loopback port, as an external cluster

@@ -165,7 +165,7 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	hs := a.harvesters(a.cfg.Harvest.AllowPrivateNetworks)
+	hs := a.harvesters(a.cfg.Harvest.AllowPrivateNetworks, sys.HTTPMetrics())
 	var parts []func(context.Context) error
 	if http {
 		oai, err := a.oaiRepository(ctx, sys, idx)

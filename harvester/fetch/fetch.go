@@ -65,6 +65,10 @@ type Config struct {
 	BackoffMax    time.Duration // largest backoff ceiling: 30s
 	MaxRetryAfter time.Duration // longest Retry-After honoured; longer ones are cut to this: 2m
 
+	// Observer, when set, hears of every HTTP request sent, so that a process can export
+	// figures without this package knowing how.
+	Observer Observer
+
 	// Transport replaces the network for tests that run on a fake clock. The private-network
 	// guard and the dial timeouts live in the default transport and do not apply to it.
 	Transport http.RoundTripper
@@ -157,6 +161,15 @@ type Counts struct {
 // Snapshot reads the counters.
 func (s *Stats) Snapshot() Counts {
 	return Counts{Requests: s.Requests.Load(), Refusals: s.Refusals.Load(), Retries: s.Retries.Load()}
+}
+
+// Observer hears of each HTTP request the client sends: redirects and retries are requests of
+// their own. host is the URL's host; status is the response's status, 0 when none came; err is
+// the request's failure (a response body that could not be read included), already given its
+// harvester kind; bytes counts the body as it came over the wire, before decompression; d runs
+// from sending to the body's end. It is called on the requesting goroutine and must not block.
+type Observer interface {
+	Request(host string, status int, err error, bytes int64, d time.Duration)
 }
 
 // Request is one GET with its options.
@@ -396,11 +409,26 @@ func (c *Client) roundTrip(parent context.Context, req Request, u *url.URL) (*Re
 		hr.Header.Set("Accept-Encoding", "gzip, deflate")
 	}
 	c.count(req, func(s *Stats) { s.Requests.Add(1) })
+	start := time.Now()
 	resp, err := c.http.Do(hr)
 	if err != nil {
-		return nil, classify(err)
+		err = classify(err)
+		c.observe(u.Host, 0, err, 0, start)
+		return nil, err
 	}
 	defer resp.Body.Close()
+	out, n, err := c.readBody(ctx, parent, stop, req, resp)
+	c.observe(u.Host, resp.StatusCode, err, n, start)
+	if err != nil {
+		return nil, err
+	}
+	out.URL = u.String()
+	return out, nil
+}
+
+// readBody reads and decodes resp's body within the attempt's limits; it returns the number of
+// bytes read from the wire even when reading failed.
+func (c *Client) readBody(ctx, parent context.Context, stop context.CancelCauseFunc, req Request, resp *http.Response) (*Response, int64, error) {
 	limit := c.cfg.MaxBody
 	if req.MaxBody > 0 {
 		limit = min(limit, req.MaxBody)
@@ -418,13 +446,19 @@ func (c *Client) roundTrip(parent context.Context, req Request, u *url.URL) (*Re
 		case parent.Err() == nil && errors.Is(cause, context.DeadlineExceeded):
 			err = fmt.Errorf("%w: %d bytes, not complete within %s", ErrTooSlow, counted.n.Load(), c.cfg.Timeout)
 		}
-		return nil, classify(err)
+		return nil, counted.n.Load(), classify(err)
 	}
 	body, err := decode(raw, resp.Header.Get("Content-Encoding"), limit)
 	if err != nil {
-		return nil, classify(err)
+		return nil, counted.n.Load(), classify(err)
 	}
-	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, URL: u.String()}, nil
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, counted.n.Load(), nil
+}
+
+func (c *Client) observe(host string, status int, err error, bytes int64, start time.Time) {
+	if c.cfg.Observer != nil {
+		c.cfg.Observer.Request(host, status, err, bytes, time.Since(start))
+	}
 }
 
 // countingReader counts the bytes read through it; the count may be read while it reads.
