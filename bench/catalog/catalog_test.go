@@ -138,22 +138,27 @@ func BenchmarkBulkIndex(b *testing.B) {
 			name := testenv.IndexName("orchard_bench_raw")
 			ix := newMeili(b, name) // the same settings, applied first
 			b.StartTimer()
-			var tasks []int64
-			for _, body := range bodies {
-				var info struct {
-					TaskUID int64 `json:"taskUid"`
-				}
-				rawCall(b, srv, http.MethodPost, "/indexes/"+name+"/documents", body, &info)
-				tasks = append(tasks, info.TaskUID)
-			}
-			for _, uid := range tasks {
-				rawWait(b, srv, uid)
-			}
+			rawLoad(b, srv, name, bodies)
 			b.StopTimer()
 			dropMeili(b, ix)
 		}
 		reportRate(b, len(recs))
 	})
+}
+
+// rawLoad posts every body to the index called name, then waits for all their tasks.
+func rawLoad(b *testing.B, srv *testenv.Server, name string, bodies [][]byte) {
+	var tasks []int64
+	for _, body := range bodies {
+		var info struct {
+			TaskUID int64 `json:"taskUid"`
+		}
+		rawCall(b, srv, http.MethodPost, "/indexes/"+name+"/documents", body, &info)
+		tasks = append(tasks, info.TaskUID)
+	}
+	for _, uid := range tasks {
+		rawWait(b, srv, uid)
+	}
 }
 
 // rawBatches encodes the documents Orchard would send, in the same batches.
