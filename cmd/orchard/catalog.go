@@ -58,8 +58,8 @@ func newImportCmd(a *app) *cobra.Command {
 		Long: "Load records, one JSON object per line, into the catalog. Bad lines are reported with\n" +
 			"their line number and reason and the rest goes in; with --strict nothing goes in unless\n" +
 			"every line is good. Records with \"deleted\": true are removed. FILE may be - for stdin.\n" +
-			"Batches go to Meilisearch without waiting for each to be indexed; a batch it refuses is\n" +
-			"reported with its lines (FILE:FIRST-LAST) and the command fails once all are done.",
+			"Batches go to Meilisearch without waiting for each to be indexed; a batch the index\n" +
+			"refuses is reported with its lines (FILE:FIRST-LAST) and the command fails.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in, name, err := openInput(args[0])
