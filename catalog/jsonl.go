@@ -98,42 +98,110 @@ func decodeStrict(b []byte, rec *Record) error {
 
 // ImportReport says what an import did.
 type ImportReport struct {
+	// Imported and Deleted count the records of the batches the index confirmed.
 	Imported int
 	Deleted  int
 	Bad      []*LineError
+	// Failed are the batches the index did not take, with the lines they came from.
+	Failed []*BatchError
 }
+
+// BatchError is a batch of records, from lines First to Last, that the index did not take.
+type BatchError struct {
+	First, Last int
+	Err         error
+}
+
+func (e *BatchError) Error() string {
+	return fmt.Sprintf("lines %d-%d: %v", e.First, e.Last, e.Err)
+}
+func (e *BatchError) Unwrap() error { return e.Err }
 
 // ImportOptions tune Import.
 type ImportOptions struct {
+	// BatchSize is the most records per write; 0 takes 5,000.
 	BatchSize int
+	// InFlight is how many batches an index that is an AsyncWriter may have accepted but not yet
+	// confirmed; 0 takes 8. The index queues them, so reading goes on while it applies them, and
+	// the window keeps its queue, and what a failure leaves to be sent again, bounded.
+	InFlight int
 	// OnBad is told of every bad line as it is found.
 	OnBad func(*LineError)
+	// OnFailed is told of every batch the index did not take, as it is found.
+	OnFailed func(*BatchError)
 }
 
-// Import reads JSON Lines records into idx in batches. Records marked deleted are removed.
+// sentBatch is a batch an index accepted and has not yet confirmed.
+type sentBatch struct {
+	first, last      int
+	upserts, deletes int
+	pending          Pending
+}
+
+// Import reads JSON Lines records into idx in batches; records marked deleted are removed.
 // Bad lines are reported and skipped; Check finds them beforehand when nothing may go in
-// unless all is well.
+// unless all is well. A batch the index refuses is reported with its lines and the rest goes
+// on; once the index cannot be reached at all, reading stops. The error is nil only when every
+// batch was confirmed.
 func Import(ctx context.Context, idx Index, r io.Reader, opts ImportOptions) (ImportReport, error) {
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 1000
+		opts.BatchSize = 5000
 	}
-	var rep ImportReport
-	batch := make([]Record, 0, opts.BatchSize)
-	var deletes []string
-	flush := func() error {
-		if len(batch) > 0 {
-			if err := idx.Upsert(ctx, batch); err != nil {
-				return fmt.Errorf("import: %w", err)
-			}
-			rep.Imported += len(batch)
-			batch = batch[:0]
+	if opts.InFlight <= 0 {
+		opts.InFlight = 8
+	}
+	aw, _ := idx.(AsyncWriter)
+	var (
+		rep      ImportReport
+		batch    = make([]Record, 0, opts.BatchSize)
+		cur      sentBatch
+		inflight []sentBatch
+	)
+	fail := func(b *sentBatch, err error) {
+		be := &BatchError{First: b.first, Last: b.last, Err: err}
+		rep.Failed = append(rep.Failed, be)
+		if opts.OnFailed != nil {
+			opts.OnFailed(be)
 		}
-		if len(deletes) > 0 {
-			if err := idx.Delete(ctx, deletes); err != nil {
-				return fmt.Errorf("import: %w", err)
+	}
+	confirm := func(b *sentBatch) error {
+		if b.pending != nil {
+			if err := b.pending.Wait(ctx); err != nil {
+				if ctx.Err() != nil {
+					return fmt.Errorf("import: %w", err)
+				}
+				fail(b, err)
+				return nil
 			}
-			rep.Deleted += len(deletes)
-			deletes = deletes[:0]
+		}
+		rep.Imported += b.upserts
+		rep.Deleted += b.deletes
+		return nil
+	}
+	// send hands the batch to the index; the window holds only what confirms it.
+	send := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		var err error
+		if aw != nil {
+			cur.pending, err = aw.UpsertAsync(ctx, batch)
+		} else {
+			err = idx.Upsert(ctx, batch)
+		}
+		b := cur
+		// A fresh slice: the index may hold on to the records it accepted.
+		batch, cur = make([]Record, 0, opts.BatchSize), sentBatch{}
+		if err != nil {
+			fail(&b, err)
+			return fmt.Errorf("import: stopped after line %d, where the index refused a batch", b.last)
+		}
+		inflight = append(inflight, b)
+		for len(inflight) > opts.InFlight {
+			if err := confirm(&inflight[0]); err != nil {
+				return err
+			}
+			inflight = inflight[1:]
 		}
 		return nil
 	}
@@ -146,20 +214,34 @@ func Import(ctx context.Context, idx Index, r io.Reader, opts ImportOptions) (Im
 			}
 			return nil
 		}
-		if rec.Deleted {
-			deletes = append(deletes, rec.ID)
-		} else {
-			batch = append(batch, rec)
+		if len(batch) == 0 {
+			cur.first = line
 		}
-		if len(batch)+len(deletes) >= opts.BatchSize {
-			return flush()
+		cur.last = line
+		if rec.Deleted {
+			cur.deletes++
+		} else {
+			cur.upserts++
+		}
+		batch = append(batch, rec)
+		if len(batch) >= opts.BatchSize {
+			return send()
 		}
 		return nil
 	})
-	if err != nil {
-		return rep, err
+	if err == nil {
+		err = send()
 	}
-	return rep, flush()
+	// What was accepted is confirmed even after a failure, so the report counts it.
+	for i := range inflight {
+		if werr := confirm(&inflight[i]); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if err == nil && len(rep.Failed) > 0 {
+		err = fmt.Errorf("import: %d batches not taken by the index", len(rep.Failed))
+	}
+	return rep, err
 }
 
 // Check reads JSON Lines records from r and returns every bad line.

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks: starts Meilisearch on a free loopback port with a temporary data directory; runs
-# the catalog's bulk-indexing benchmarks once each, its search benchmarks BENCH_SEARCHES times,
+# the catalog's bulk-indexing and import benchmarks once each, its search benchmarks
+# BENCH_SEARCHES times,
 # the end-to-end pipeline benchmark once, and every other package's benchmarks (license parsing,
 # OAI-PMH decoding, pacing and request counts, page extraction, the search page, the workers'
-# pipeline); then stops Meilisearch, and measures the peak memory of `orchard harvest once`. ORCHARD_BENCH_RECORDS sets the catalog size (100,000 by default);
+# pipeline); then stops Meilisearch, and measures the peak memory of `orchard harvest once`.
+# ORCHARD_BENCH_RECORDS sets the catalog size (100,000 by default), ORCHARD_BENCH_IMPORT_RECORDS
+# the size of the imported file (30,000);
 # BENCH_COUNT repeats every benchmark for benchstat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +16,7 @@ cd "$(dirname "$0")/.."
 count=${BENCH_COUNT:-1}
 searches=${BENCH_SEARCHES:-2000}
 go test -run '^$' -bench 'BulkIndex' -benchtime 1x -count "$count" -timeout 60m ./bench/catalog/
+go test -run '^$' -bench 'Import' -benchtime 1x -count "$count" -timeout 60m ./bench/catalog/
 go test -run '^$' -bench 'Search' -benchtime "${searches}x" -count "$count" -timeout 60m ./bench/catalog/
 go test -run '^$' -bench 'EndToEnd' -benchtime 1x -count "$count" -timeout 30m ./bench/pipeline/
 go test -run '^$' -bench . -count "$count" -timeout 60m ./normalizer/... ./harvester/... ./web/... ./workers/...

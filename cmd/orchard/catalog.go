@@ -51,13 +51,15 @@ func (a *app) meiliConfig() meili.Config {
 
 func newImportCmd(a *app) *cobra.Command {
 	var strict bool
-	var batch int
+	var batch, inFlight int
 	cmd := &cobra.Command{
 		Use:   "import FILE.jsonl",
 		Short: "Load records from a JSON Lines file into the catalog",
 		Long: "Load records, one JSON object per line, into the catalog. Bad lines are reported with\n" +
 			"their line number and reason and the rest goes in; with --strict nothing goes in unless\n" +
-			"every line is good. Records with \"deleted\": true are removed. FILE may be - for stdin.",
+			"every line is good. Records with \"deleted\": true are removed. FILE may be - for stdin.\n" +
+			"Batches go to Meilisearch without waiting for each to be indexed; a batch the index\n" +
+			"refuses is reported with its lines (FILE:FIRST-LAST) and the command fails.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in, name, err := openInput(args[0])
@@ -88,17 +90,22 @@ func newImportCmd(a *app) *cobra.Command {
 			defer idx.Close()
 			rep, err := catalog.Import(cmd.Context(), idx, in, catalog.ImportOptions{
 				BatchSize: batch,
+				InFlight:  inFlight,
 				OnBad:     func(le *catalog.LineError) { fmt.Fprintf(stderr, "%s:%d: %v\n", name, le.Line, le.Err) },
+				OnFailed: func(be *catalog.BatchError) {
+					fmt.Fprintf(stderr, "%s:%d-%d: not imported: %v\n", name, be.First, be.Last, be.Err)
+				},
 			})
+			fmt.Fprintf(stderr, "imported %d records, deleted %d, %d bad lines skipped\n", rep.Imported, rep.Deleted, len(rep.Bad))
 			if err != nil {
 				return fmt.Errorf("import %s: %w", name, err)
 			}
-			fmt.Fprintf(stderr, "imported %d records, deleted %d, %d bad lines skipped\n", rep.Imported, rep.Deleted, len(rep.Bad))
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&strict, "strict", false, "import nothing unless every line is a valid record")
-	cmd.Flags().IntVar(&batch, "batch", 1000, "records per write to the index")
+	cmd.Flags().IntVar(&batch, "batch", 5000, "records per write to the index")
+	cmd.Flags().IntVar(&inFlight, "in-flight", 8, "batches sent to Meilisearch and not yet confirmed, at most")
 	return cmd
 }
 

@@ -3,7 +3,8 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -178,5 +179,76 @@ func TestImportSkipsOverlongLine(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "records.jsonl:2: line longer than 16 MiB, skipped") || !strings.Contains(errOut, "imported 2 records") {
 		t.Fatalf("import of a file with a 20 MiB line:\n%s", errOut)
+	}
+}
+
+// TestImportInBatches imports a file of several batches with bad lines among them into each
+// backend, with a window smaller than the number of batches, and checks that every good record
+// arrived and every bad line was named.
+func TestImportInBatches(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		use  func(t *testing.T)
+	}{
+		{"embedded", func(t *testing.T) { t.Setenv("ORCHARD_DATA_DIR", isolate(t)) }},
+		{"meilisearch", func(t *testing.T) { useMeilisearch(t, "import") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.use(t)
+			var lines []string
+			want := map[string]bool{}
+			var badLines []int
+			for i := 1; i <= 1200; i++ {
+				switch {
+				case i%250 == 0:
+					lines = append(lines, fmt.Sprintf(`{"id":"t_%d","source":"test"}`, i)) // no title
+					badLines = append(badLines, i)
+				case i%333 == 0:
+					lines = append(lines, `{"id":`)
+					badLines = append(badLines, i)
+				default:
+					id := fmt.Sprintf("t_%d", i)
+					lines = append(lines, rec(id, "Record "+id, "CC-BY-4.0", "CC-BY", true, true, "en"))
+					want[id] = true
+				}
+			}
+			file := writeJSONL(t, lines...)
+			_, errOut, err := run(t, "import", "--batch", "100", "--in-flight", "3", file)
+			if err != nil {
+				t.Fatalf("import: %v\n%s", err, errOut)
+			}
+			for _, l := range badLines {
+				if !strings.Contains(errOut, fmt.Sprintf("records.jsonl:%d: ", l)) {
+					t.Errorf("bad line %d not reported:\n%s", l, errOut)
+				}
+			}
+			summary := fmt.Sprintf("imported %d records, deleted 0, %d bad lines skipped", len(want), len(badLines))
+			if !strings.Contains(errOut, summary) {
+				t.Errorf("summary: want %q in\n%s", summary, errOut)
+			}
+			out := filepath.Join(t.TempDir(), "out.jsonl")
+			if _, errOut, err := run(t, "export", "-o", out); err != nil {
+				t.Fatalf("export: %v\n%s", err, errOut)
+			}
+			f, err := os.Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			got := map[string]bool{}
+			err = catalog.ReadLines(f, func(line int, r catalog.Record, err error) error {
+				if err != nil {
+					return err
+				}
+				got[r.ID] = true
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("exported %d records, want the %d good ones", len(got), len(want))
+			}
+		})
 	}
 }
