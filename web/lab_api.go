@@ -276,10 +276,6 @@ func (s *Server) apiLabMe(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, labLearnerOf(l))
 }
 
-// maxAnswerBody lets an over-long answer arrive whole, so that the refusal can say how long it
-// was rather than that the JSON broke off.
-const maxAnswerBody = 2 << 20
-
 func (s *Server) apiLabAnswer(w http.ResponseWriter, r *http.Request) {
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if err != nil {
@@ -287,8 +283,8 @@ func (s *Server) apiLabAnswer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var a lab.Answer
-	if err := decodeJSON(io.LimitReader(r.Body, maxAnswerBody), &a); err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Errorf("read answer (at most %d KiB of JSON): %w", maxAnswerBody>>10, err))
+	if err := decodeBody(r, &a); err != nil {
+		s.fail(w, r, statusOf(err), err)
 		return
 	}
 	id, key := splitLearnerKey(r.Header.Get(learnerKeyHeader))

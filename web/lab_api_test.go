@@ -89,7 +89,8 @@ func TestLabAPI(t *testing.T) {
 	}{
 		{"unknown code", key, "ZZZZZZ", "1", map[string]string{"license": "CC-BY-4.0"}, http.StatusNotFound, "check the code"},
 		{"no key", "", class.Code, "1", map[string]string{"license": "CC-BY-4.0"}, http.StatusForbidden, "join the class again"},
-		{"attribution of 1 MB", key, class.Code, "3", map[string]string{"text": strings.Repeat("x", 1<<20)}, http.StatusBadRequest, "at most 4096 bytes"},
+		{"attribution of 1 MB", key, class.Code, "3", map[string]string{"text": strings.Repeat("x", 1_000_000)}, http.StatusBadRequest, "at most 4096 bytes"},
+		{"body over the server's limit", key, class.Code, "3", map[string]string{"text": strings.Repeat("x", 2<<20)}, http.StatusRequestEntityTooLarge, "must be at most"},
 		{"unknown field", key, class.Code, "3", map[string]string{"essay": "x"}, http.StatusBadRequest, "essay"},
 		{"no such question", key, class.Code, "0", map[string]string{"choice": "yes"}, http.StatusBadRequest, "questions 1 to 5"},
 		{"record not in the catalog", key, class.Code, "5", map[string]string{"record": "en-gone"}, http.StatusBadRequest, "no record en-gone"},
@@ -210,7 +211,7 @@ func TestLabPages(t *testing.T) {
 	if code, _, _ := b.post("/lab/c/"+class.Code+"/1", url.Values{"csrf": {csrf}, "license": {"CC BY-SA 4.0"}}); code != http.StatusSeeOther {
 		t.Fatalf("answer: %d", code)
 	}
-	big := strings.Repeat("<p>Photosynthesis</p>", 50000)
+	big := strings.Repeat("Photosynthesis ", 66000) // 1 MB of text, under the server's body limit
 	if code, body, _ := b.post("/lab/c/"+class.Code+"/3", url.Values{"csrf": {csrf}, "text": {big}}); code != http.StatusBadRequest || !strings.Contains(body, "at most 4096 bytes") {
 		t.Errorf("an attribution of 1 MB: %d", code)
 	}
