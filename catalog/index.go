@@ -48,10 +48,12 @@ const (
 	FacetSubject  = "subject"
 	FacetYear     = "year"
 	FacetStatus   = "status"
+	// FacetOpenness counts records by the narrowest openness choice that shows them.
+	FacetOpenness = "openness"
 )
 
 // Facets lists every facet an index can count.
-var Facets = []string{FacetLicense, FacetFamily, FacetLanguage, FacetType, FacetSource, FacetSubject, FacetYear, FacetStatus}
+var Facets = []string{FacetLicense, FacetFamily, FacetLanguage, FacetType, FacetSource, FacetSubject, FacetYear, FacetStatus, FacetOpenness}
 
 // Filter narrows a search. Fields combine with AND; the values within one field combine with OR.
 // A nil bool pointer means "either".
@@ -60,7 +62,8 @@ type Filter struct {
 	Families    []string // license families (CC-BY-SA)
 	Commercial  *bool
 	Derivatives *bool
-	Open        *bool
+	Open        *bool // free culture
+	Commons     *bool // License.Commons: any Creative Commons license, public domain or free culture
 	Languages   []string
 	Types       []string
 	Sources     []string

@@ -1,0 +1,35 @@
+package license
+
+import "testing"
+
+func TestParseOpenness(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+	}{
+		{"free", "free"}, {"CC", "cc"}, {" any ", "any"},
+		{"Free culture", "free"}, {"creative commons and public domain", "cc"}, {"Everything", "any"},
+		{"open", ""}, {"", ""},
+	} {
+		o, err := ParseOpenness(tc.in)
+		if o.ID != tc.want || (err == nil) != (tc.want != "") {
+			t.Errorf("ParseOpenness(%q) = %q, %v; want %q", tc.in, o.ID, err, tc.want)
+		}
+	}
+}
+
+func TestStanding(t *testing.T) {
+	for _, tc := range []struct{ id, want string }{
+		{"CC-BY-4.0", "Free culture"},
+		{"CC0-1.0", "Free culture"},
+		{"CC-BY-NC-SA-4.0", "Some rights reserved"},
+		{"CC-BY-NC-4.0", "Some rights reserved"},
+		{"LicenseRef-All-Rights-Reserved", "Reuse needs permission"},
+		{"LicenseRef-RS-InC", "Reuse needs permission"},
+		{"", "License unknown"},
+	} {
+		tool, _ := Lookup(tc.id)
+		if got := tool.Standing(); got != tc.want {
+			t.Errorf("%q: Standing() = %q, want %q", tc.id, got, tc.want)
+		}
+	}
+}
