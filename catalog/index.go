@@ -113,6 +113,9 @@ type SearchRequest struct {
 	Sort    Sort
 	Page    int // 1-based
 	PerPage int
+	// CountOpenness asks SearchWithOpenness to count what each openness choice would show;
+	// it costs a second search.
+	CountOpenness bool
 }
 
 // MaxPerPage bounds a page of hits.
@@ -148,6 +151,9 @@ type SearchResult struct {
 	Hits   []Hit                     `json:"hits"`
 	Total  int                       `json:"total"`
 	Facets map[string]map[string]int `json:"facets"`
+	// Openness counts, per openness choice, the records the query and the other filters
+	// match; only SearchWithOpenness fills it, when the request asks.
+	Openness map[string]int `json:"openness,omitempty"`
 }
 
 // Stats counts what an index holds.

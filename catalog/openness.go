@@ -57,6 +57,17 @@ func (f *Filter) SetOpenness(choice string) error {
 	return nil
 }
 
+// SearchWithOpenness runs a search and, when req.CountOpenness asks, counts what each openness
+// choice would show, so that a learner sees what the current choice leaves out.
+func SearchWithOpenness(ctx context.Context, ix Index, req SearchRequest) (SearchResult, error) {
+	res, err := ix.Search(ctx, req)
+	if err != nil || !req.CountOpenness {
+		return res, err
+	}
+	res.Openness, err = CountOpenness(ctx, ix, req)
+	return res, err
+}
+
 // CountOpenness counts, for the query and every filter of req but the openness ones, how many
 // records each choice would show.
 func CountOpenness(ctx context.Context, ix Index, req SearchRequest) (map[string]int, error) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/normalizer/license"
 )
 
 // ParamError names the query parameter that was wrong.
@@ -18,8 +19,9 @@ type ParamError struct {
 
 func (e *ParamError) Error() string { return fmt.Sprintf("parameter %s: %s", e.Param, e.Reason) }
 
-// ParseSearch turns query parameters into a search request. Learners see openly licensed,
-// visible records unless they ask otherwise (open=any or open=false).
+// ParseSearch turns query parameters into a search request. Learners see visible records
+// under a Creative Commons license or in the public domain unless they choose otherwise
+// (openness=free or openness=any), or name licenses or statuses themselves.
 func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
 	req := catalog.SearchRequest{
 		Query:  strings.TrimSpace(q.Get("q")),
@@ -49,18 +51,14 @@ func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
 	if f.Derivatives, err = boolParam(q, "derivatives"); err != nil {
 		return req, err
 	}
-	switch q.Get("open") {
-	case "any", "all":
-	case "":
-		if len(f.Statuses) == 0 && len(f.Licenses) == 0 {
-			t := true
-			f.Open = &t
-		}
-	default:
-		if f.Open, err = boolParam(q, "open"); err != nil {
-			return req, &ParamError{"open", "must be true, false or any"}
-		}
+	if err := parseOpenness(q, f); err != nil {
+		return req, err
 	}
+	counts, err := boolParam(q, "openness_counts")
+	if err != nil {
+		return req, err
+	}
+	req.CountOpenness = counts != nil && *counts
 	if f.YearFrom, err = intParam(q, "year_from", 0, 9999); err != nil {
 		return req, err
 	}
@@ -100,6 +98,47 @@ func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
 	}
 	req.Normalize()
 	return req, nil
+}
+
+// parseOpenness applies the openness choice: openness= takes an id or label of
+// license.Opennesses; open= is its older spelling (true for free culture, any, or false for
+// everything but free culture).
+func parseOpenness(q url.Values, f *catalog.Filter) error {
+	if v := q.Get("openness"); v != "" {
+		o, err := license.ParseOpenness(v)
+		if err != nil {
+			return &ParamError{"openness", "must be free, cc or any"}
+		}
+		return f.SetOpenness(o.ID)
+	}
+	switch v := q.Get("open"); v {
+	case "any", "all":
+		return nil
+	case "":
+		if len(f.Statuses) == 0 && len(f.Licenses) == 0 {
+			return f.SetOpenness(license.DefaultOpenness.ID)
+		}
+		return nil
+	default:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return &ParamError{"open", "must be true, false or any"}
+		}
+		f.Open = &b
+	}
+	return nil
+}
+
+// Openness is the choice a filter holds: free culture, Creative Commons and public domain, or
+// everything.
+func Openness(f catalog.Filter) license.Openness {
+	switch {
+	case f.Open != nil && *f.Open:
+		return license.OpennessFree
+	case f.Commons != nil && *f.Commons:
+		return license.OpennessCC
+	}
+	return license.OpennessAny
 }
 
 // list reads a parameter given repeatedly or comma-separated.

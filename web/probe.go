@@ -39,6 +39,10 @@ type ProbeSample struct {
 	License  string             `json:"license"` // id, "" when unknown
 	Label    string             `json:"label"`
 	Status   catalog.Status     `json:"status"`
+	// Openness is the narrowest openness choice that shows the sample; Standing says in words
+	// how far it may be reused, as pages and the CLI show it.
+	Openness string `json:"openness"`
+	Standing string `json:"standing"`
 	Warnings []string           `json:"warnings,omitempty"`
 	Error    string             `json:"error,omitempty"`
 }
@@ -50,7 +54,7 @@ func NewProbeSample(id, title string, rights []harvester.Rights) ProbeSample {
 		rights = []harvester.Rights{}
 	}
 	return ProbeSample{ID: id, Title: title, Rights: rights, License: l.ID, Label: l.Label,
-		Status: l.Status(), Warnings: warnings}
+		Status: l.Status(), Openness: l.Openness(), Standing: standing(l), Warnings: warnings}
 }
 
 // newProbeReport starts a report from a harvester's own, whose text becomes the summary.

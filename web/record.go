@@ -160,13 +160,40 @@ type recordView struct {
 	Evidence   []catalog.Evidence
 	StatusText string
 	Check      *attributionView // the graded attribution, after a POST from the page
+	// Permission replaces the attribution and the remix check when reuse needs the rights
+	// holder's permission.
+	Permission *permission
 }
 
-var statusText = map[catalog.Status]string{
-	catalog.StatusOpen:     "Openly licensed",
-	catalog.StatusClosed:   "Licensed with restrictions",
-	catalog.StatusUnknown:  "License unknown: ask the source before reusing",
-	catalog.StatusConflict: "The source's license statements disagree",
+// permission says whom to ask before reusing a work: the creators, and what the source says
+// about the rights holder.
+type permission struct {
+	Creators string
+	Notices  []string // rights statements naming a holder ("© 2020 City Museum")
+	Source   string   // where the work is published
+}
+
+func permissionOf(rec *catalog.Record) *permission {
+	if rec.License.Status() == catalog.StatusConflict || !toolOf(rec.License).NeedsPermission() {
+		return nil
+	}
+	p := &permission{Creators: joinNames(rec.Creators), Source: rec.URL}
+	for _, e := range rec.License.Evidence {
+		low := strings.ToLower(e.Value)
+		if (strings.Contains(low, "©") || strings.Contains(low, "copyright") || strings.Contains(low, "(c)")) &&
+			!slices.Contains(p.Notices, e.Value) {
+			p.Notices = append(p.Notices, e.Value)
+		}
+	}
+	return p
+}
+
+// standing says in the words of license.Openness how far a resource may be reused.
+func standing(l catalog.License) string {
+	if l.Status() == catalog.StatusConflict {
+		return "Conflicting license statements"
+	}
+	return toolOf(l).Standing()
 }
 
 func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +205,8 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 	}
 	view := recordView{
 		Rec: rec, Info: licenseInfoOf(&rec), JSONLD: jsonLD(&rec), Choices: remixChoices(),
-		Permalink: "/records/" + rec.ID, Evidence: rec.License.Evidence, StatusText: statusText[rec.License.Status()],
+		Permalink: "/records/" + rec.ID, Evidence: rec.License.Evidence, StatusText: standing(rec.License),
+		Permission: permissionOf(&rec),
 	}
 	if with := strings.TrimSpace(r.URL.Query().Get("with")); with != "" {
 		view.With = with

@@ -108,7 +108,7 @@ func printProbe(w io.Writer, rep web.ProbeReport) {
 		if s.License != "" {
 			verdict = fmt.Sprintf("%s (%s)", s.Label, s.License)
 		}
-		fmt.Fprintf(w, "  %s: %s, %s\n", s.ID, verdict, s.Status)
+		fmt.Fprintf(w, "  %s: %s, %s\n", s.ID, verdict, strings.ToLower(s.Standing))
 		for _, warn := range s.Warnings {
 			fmt.Fprintf(w, "    warning: %s\n", warn)
 		}

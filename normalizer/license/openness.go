@@ -79,3 +79,16 @@ func (t Tool) Standing() string {
 	}
 	return t.Openness().Standing
 }
+
+// NeedsPermission reports whether reusing a work under t, beyond what the law allows anyway,
+// needs the rights holder's permission: unknown works, all rights reserved, and rights
+// statements that do not leave the work free to use. No attribution makes such a reuse lawful.
+func (t Tool) NeedsPermission() bool {
+	switch {
+	case !t.Known(), t.Kind == KindReserved:
+		return true
+	case t.Kind == KindRightsStatement:
+		return !t.Commercial || !t.Derivatives
+	}
+	return false
+}

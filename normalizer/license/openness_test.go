@@ -33,3 +33,18 @@ func TestStanding(t *testing.T) {
 		}
 	}
 }
+
+func TestNeedsPermission(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{
+		{"CC-BY-NC-4.0", false}, {"CC0-1.0", false}, {"MIT", false}, {"LicenseRef-RS-NoC-US", false},
+		{"LicenseRef-All-Rights-Reserved", true}, {"LicenseRef-RS-InC-EDU", true}, {"", true},
+	} {
+		tool, _ := Lookup(tc.id)
+		if got := tool.NeedsPermission(); got != tc.want {
+			t.Errorf("%q: NeedsPermission() = %v, want %v", tc.id, got, tc.want)
+		}
+	}
+}
