@@ -33,18 +33,18 @@ type ProbeReport struct {
 
 // ProbeSample is one sample record and how Orchard reads its license.
 type ProbeSample struct {
-	ID       string             `json:"id"` // OAI identifier or page URL
-	Title    string             `json:"title"`
-	Rights   []harvester.Rights `json:"rights"`
-	License  string             `json:"license"` // id, "" when unknown
-	Label    string             `json:"label"`
-	Status   catalog.Status     `json:"status"`
+	ID      string             `json:"id"` // OAI identifier or page URL
+	Title   string             `json:"title"`
+	Rights  []harvester.Rights `json:"rights"`
+	License string             `json:"license"` // id, "" when unknown
+	Label   string             `json:"label"`
+	Status  catalog.Status     `json:"status"`
 	// Openness is the narrowest openness choice that shows the sample; Standing says in words
 	// how far it may be reused, as pages and the CLI show it.
-	Openness string `json:"openness"`
-	Standing string `json:"standing"`
-	Warnings []string           `json:"warnings,omitempty"`
-	Error    string             `json:"error,omitempty"`
+	Openness string   `json:"openness"`
+	Standing string   `json:"standing"`
+	Warnings []string `json:"warnings,omitempty"`
+	Error    string   `json:"error,omitempty"`
 }
 
 // NewProbeSample reads a sample's rights statements the way the normalizer will.
