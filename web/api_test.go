@@ -38,6 +38,9 @@ func TestSearchAPI(t *testing.T) {
 		{"open=true", []string{"de-zelle", "en-apple", "en-photo", "es-nino"}, nil},
 		{"openness=cc&lang=en&openness_counts=true", []string{"en-apple", "en-cells", "en-photo"}, map[string]int{"free": 2, "cc": 3, "any": 5}},
 		{"openness=any", []string{"de-zelle", "en-apple", "en-cells", "en-history", "en-photo", "en-zebra", "es-nino", "fr-educ"}, nil},
+		{"license=CC+BY+4.0", []string{"en-apple", "en-photo"}, nil},
+		{"lang=German&openness=any", []string{"de-zelle", "en-cells"}, nil},
+		{"lang=Deutsch", []string{"de-zelle", "en-cells"}, nil},
 		{"open=any", []string{"de-zelle", "en-apple", "en-cells", "en-history", "en-photo", "en-zebra", "es-nino", "fr-educ"}, nil},
 	} {
 		var res catalog.SearchResult
@@ -56,7 +59,7 @@ func TestSearchAPI(t *testing.T) {
 		{"sort=best", "sort"}, {"page=0", "page"}, {"commercial=maybe", "commercial"}, {"year=abc", "year"},
 		{"per_page=1000", "per_page"}, {"status=weird", "status"}, {"facets=colour", "facets"},
 		{"year_from=2020&year_to=2010", "year_from"}, {"open=sometimes", "open"},
-		{"openness=open", "openness"}, {"openness_counts=maybe", "openness_counts"},
+		{"openness=open", "openness"}, {"license=CC+BY+5.0", "license"}, {"lang=Klingon", "lang"}, {"openness_counts=maybe", "openness_counts"},
 	} {
 		var e apiError
 		h.call("GET", "/api/search?"+tc.query, "", nil, 400, &e)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/normalizer/lang"
 	"github.com/orchard-oer/orchard/normalizer/license"
 )
 
@@ -31,9 +32,14 @@ func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
 		return req, &ParamError{"q", err.Error()}
 	}
 	f := &req.Filter
-	f.Licenses = list(q, "license")
+	var err error
+	if f.Licenses, err = licenseIDs(list(q, "license")); err != nil {
+		return req, err
+	}
 	f.Families = list(q, "family")
-	f.Languages = list(q, "lang")
+	if f.Languages, err = langCodes(list(q, "lang")); err != nil {
+		return req, err
+	}
 	f.Types = list(q, "type")
 	f.Sources = list(q, "source")
 	f.Subjects = list(q, "subject")
@@ -44,7 +50,6 @@ func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
 		}
 		f.Statuses = append(f.Statuses, st)
 	}
-	var err error
 	if f.Commercial, err = boolParam(q, "commercial"); err != nil {
 		return req, err
 	}
@@ -139,6 +144,39 @@ func Openness(f catalog.Filter) license.Openness {
 		return license.OpennessCC
 	}
 	return license.OpennessAny
+}
+
+// licenseIDs reads licenses given by id (CC-BY-4.0) or by the label pages show (CC BY 4.0).
+func licenseIDs(vals []string) ([]string, error) {
+	out := make([]string, 0, len(vals))
+	for _, v := range vals {
+		t, ok := license.Lookup(v)
+		if !ok {
+			t = license.Parse(v).Tool
+		}
+		if !t.Known() {
+			return nil, &ParamError{"license", "must be license ids (CC-BY-4.0) or labels (CC BY 4.0)"}
+		}
+		out = append(out, t.ID)
+	}
+	return out, nil
+}
+
+// langCodes reads languages given by code (de) or by name (German, Deutsch). A short code
+// Orchard has no name for is kept: records may carry it.
+func langCodes(vals []string) ([]string, error) {
+	out := make([]string, 0, len(vals))
+	for _, v := range vals {
+		if code, ok := lang.Normalize(v); ok {
+			out = append(out, code)
+			continue
+		}
+		if len(v) > 3 || strings.ToLower(v) != v {
+			return nil, &ParamError{"lang", "must be language codes (de) or English or native names (German, Deutsch)"}
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // list reads a parameter given repeatedly or comma-separated.
