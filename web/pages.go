@@ -60,8 +60,9 @@ var funcs = template.FuncMap{
 	"attrs": func(a attribution) []labelled {
 		return []labelled{{"text", "Plain text", a.Text}, {"html", "HTML", a.HTML}, {"markdown", "Markdown", a.Markdown}}
 	},
-	"curateArgs": curateArgs,
-	"add":        func(a, b int) int { return a + b },
+	"curateArgs":  curateArgs,
+	"add":         func(a, b int) int { return a + b },
+	"sourceTitle": sourceTitle,
 }
 
 // page is what every template receives: the page's own data plus who is looking.

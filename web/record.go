@@ -9,6 +9,7 @@ import (
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/normalizer/license"
+	"github.com/orchard-oer/orchard/workers"
 )
 
 // attribution is a record's credit line in the three forms learners paste.
@@ -160,6 +161,7 @@ type recordView struct {
 	Evidence   []catalog.Evidence
 	StatusText string
 	Check      *attributionView // the graded attribution, after a POST from the page
+	Source     workers.Source // the record's source, as far as the registry knows it
 	// Permission replaces the attribution and the remix check when reuse needs the rights
 	// holder's permission.
 	Permission *permission
@@ -207,6 +209,12 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		Rec: rec, Info: licenseInfoOf(&rec), JSONLD: jsonLD(&rec), Choices: remixChoices(),
 		Permalink: "/records/" + rec.ID, Evidence: rec.License.Evidence, StatusText: standing(rec.License),
 		Permission: permissionOf(&rec),
+	}
+	view.Source.Name = rec.Source
+	if s.workers != nil {
+		if src, err := s.workers.Sources().Get(r.Context(), rec.Source); err == nil {
+			view.Source = src
+		}
 	}
 	if with := strings.TrimSpace(r.URL.Query().Get("with")); with != "" {
 		view.With = with

@@ -13,6 +13,7 @@ import (
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/normalizer/license"
+	"github.com/orchard-oer/orchard/workers"
 )
 
 var errSearchFailed = errors.New("the search index did not answer; please try again")
@@ -105,6 +106,8 @@ type searchView struct {
 	Last    string
 	// Empty is set when the catalog holds nothing a learner could see.
 	Empty bool
+	// Sources maps source names to what learners see of them.
+	Sources map[string]workers.Source
 }
 
 type opennessChoice struct {
@@ -173,7 +176,42 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, statusOf(err), "search", searchView{Query: req.Query, Error: "The search failed; please try again.", Sorts: sorts(req.Sort)})
 		return
 	}
-	s.render(w, r, http.StatusOK, "search", buildSearchView("/", q, req, res))
+	v := buildSearchView("/", q, req, res)
+	v.Sources = s.sourcesByName(r.Context())
+	for i, g := range v.Facets {
+		if g.Name == catalog.FacetSource {
+			for j, val := range g.Values {
+				v.Facets[i].Values[j].Label = sourceTitle(v.Sources, val.Value)
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "search", v)
+}
+
+// sourcesByName reads the registry for the titles and descriptions learners see; without a
+// harvest system, or when it does not answer, pages show the names.
+func (s *Server) sourcesByName(ctx context.Context) map[string]workers.Source {
+	if s.workers == nil {
+		return nil
+	}
+	list, err := s.workers.Sources().List(ctx)
+	if err != nil {
+		s.log.Warn("list sources for their titles", "err", err)
+		return nil
+	}
+	out := make(map[string]workers.Source, len(list))
+	for _, src := range list {
+		out[src.Name] = src
+	}
+	return out
+}
+
+// sourceTitle is the title of a source, or its name when it has none.
+func sourceTitle(sources map[string]workers.Source, name string) string {
+	if t := sources[name].Title; t != "" {
+		return t
+	}
+	return name
 }
 
 func sorts(cur catalog.Sort) []option {

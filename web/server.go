@@ -291,6 +291,8 @@ func (s *Server) routeAll() {
 	s.route("GET /admin/runs/{id}", libP(s.runPage))
 	s.route("GET /admin/curation", libP(s.curationPage))
 	s.route("POST /admin/curation/{id}", libP(s.curationPost))
+	// Paths no route claims get the themed page; not a route of the API, so not in Routes.
+	s.mux.Handle("/", s.metrics.instrument("unmatched", s.identify(s.notFound)))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -83,6 +83,7 @@ func (s *Server) licenseMix(ctx context.Context, source string) ([]bar, error) {
 // since.
 type sourceForm struct {
 	Name, Type, URL, Prefixes, Sets, Schedule, TimeZone, Mode, URLs, PathPrefix string
+	Title, Description                                                          string
 	MaxPages, MaxDepth                                                          int
 	Paused                                                                      bool
 	Revision                                                                    uint64
@@ -94,6 +95,7 @@ func formOf(src workers.Source) sourceForm {
 		Sets: strings.Join(src.Sets, " "), Schedule: src.Schedule, TimeZone: src.TimeZone, Mode: src.Mode,
 		URLs: strings.Join(src.URLs, "\n"), PathPrefix: src.PathPrefix, MaxPages: src.MaxPages,
 		MaxDepth: src.MaxDepth, Paused: src.Paused, Revision: src.Revision,
+		Title: src.Title, Description: src.Description,
 	}
 }
 
@@ -104,6 +106,7 @@ func (f sourceForm) applyTo(src *workers.Source) {
 	src.Mode, src.URLs, src.PathPrefix = f.Mode, strings.Fields(f.URLs), strings.TrimSpace(f.PathPrefix)
 	src.MaxPages, src.MaxDepth = f.MaxPages, f.MaxDepth
 	src.Schedule, src.TimeZone, src.Paused = strings.TrimSpace(f.Schedule), strings.TrimSpace(f.TimeZone), f.Paused
+	src.Title, src.Description = strings.TrimSpace(f.Title), strings.TrimSpace(f.Description)
 }
 
 func readSourceForm(r *http.Request) (sourceForm, error) {
@@ -112,6 +115,7 @@ func readSourceForm(r *http.Request) (sourceForm, error) {
 		Prefixes: r.PostFormValue("prefixes"), Sets: r.PostFormValue("sets"), Schedule: r.PostFormValue("schedule"),
 		TimeZone: r.PostFormValue("time_zone"), Mode: r.PostFormValue("mode"), URLs: r.PostFormValue("urls"),
 		PathPrefix: r.PostFormValue("path_prefix"), Paused: r.PostFormValue("paused") != "",
+		Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
 	}
 	var err error
 	for _, n := range []struct {
