@@ -152,6 +152,9 @@ func licenseIDs(vals []string) ([]string, error) {
 	for _, v := range vals {
 		t, ok := license.Lookup(v)
 		if !ok {
+			t, ok = license.ByLabel(v)
+		}
+		if !ok {
 			t = license.Parse(v).Tool
 		}
 		if !t.Known() {

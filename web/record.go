@@ -162,6 +162,7 @@ type recordView struct {
 	StatusText string
 	Check      *attributionView // the graded attribution, after a POST from the page
 	Source     workers.Source // the record's source, as far as the registry knows it
+	Typed      *curateInput   // a refused curation form, as typed
 	// Permission replaces the attribution and the remix check when reuse needs the rights
 	// holder's permission.
 	Permission *permission
@@ -199,6 +200,12 @@ func standing(l catalog.License) string {
 }
 
 func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
+	s.showRecord(w, r, http.StatusOK, nil)
+}
+
+// showRecord renders a record's page; typed, when set, is a curation form that was refused,
+// shown again as it was typed with what was wrong.
+func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, status int, typed *curateInput) {
 	v := viewerOf(r)
 	rec, err := s.getVisible(r.Context(), v, r.PathValue("id"))
 	if err != nil {
@@ -221,9 +228,10 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		res := remix([]string{cmpOrUnknown(rec.License.ID), with})
 		view.Remix = &res
 	}
-	if r.Method == http.MethodPost {
+	if r.Method == http.MethodPost && typed == nil {
 		view.Check = checkOnPage(w, r, &rec)
 	}
+	view.Typed = typed
 	if id, _, ok := myToolkitCookie(r); ok && s.toolkits != nil {
 		if t, err := s.toolkits.Get(r.Context(), id); err == nil {
 			view.InToolkit = t.Has(rec.ID)
@@ -235,7 +243,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		}
 		view.AllTools = license.All()
 	}
-	s.render(w, r, http.StatusOK, "record", view)
+	s.render(w, r, status, "record", view)
 }
 
 // remixChoices are the current versions of the common licenses, offered in the remix check.

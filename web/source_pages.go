@@ -27,6 +27,46 @@ type sourcesView struct {
 	Total   int
 	Catalog chart
 	Dead    int
+	// Steps is the first-steps checklist, shown until every step is done.
+	Steps []step
+}
+
+// step is one item of the first-steps checklist.
+type step struct {
+	Label, Hint, URL, Action string
+	Done                     bool
+}
+
+// firstSteps lists what a new catalog needs: a source, a run of it, and a decision about every
+// record whose license Orchard could not settle. It is nil once all are done.
+func (s *Server) firstSteps(ctx context.Context, st []workers.SourceStatus) ([]step, error) {
+	ran := slices.ContainsFunc(st, func(ss workers.SourceStatus) bool {
+		return ss.Last != nil && ss.Last.Status == workers.StatusSucceeded
+	})
+	req := catalog.SearchRequest{PerPage: 1, Filter: catalog.Filter{
+		Statuses: []catalog.Status{catalog.StatusUnknown, catalog.StatusConflict}}}
+	req.Normalize()
+	res, err := s.index.Search(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	steps := []step{
+		{Label: "Add a source", Hint: "an OAI-PMH repository or a web site with open educational resources",
+			URL: "/admin/sources/new", Action: "Add a source", Done: len(st) > 0},
+		{Label: "Run it", Hint: "harvest the source once; later runs follow its schedule",
+			URL: "/admin/", Action: "Choose a source to run", Done: ran},
+		{Label: "Settle its licenses", Hint: strconv.Itoa(res.Total) + " records with an unknown or conflicting license wait for a decision",
+			URL: "/admin/curation", Action: "Open the curation queue", Done: ran && res.Total == 0},
+	}
+	if len(st) == 1 {
+		steps[1].URL, steps[1].Action = "/admin/sources/"+st[0].Source.Name, "Open "+st[0].Source.Name
+	}
+	for _, p := range steps {
+		if !p.Done {
+			return steps, nil
+		}
+	}
+	return nil, nil
 }
 
 func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request) {
@@ -42,6 +82,10 @@ func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := sourcesView{Total: stats.Records}
+	if v.Steps, err = s.firstSteps(ctx, st); err != nil {
+		s.fail(w, r, statusOf(err), err)
+		return
+	}
 	if dl, err := s.workers.DeadLetters(ctx); err == nil {
 		v.Dead = len(dl)
 	}

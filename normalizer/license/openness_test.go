@@ -48,3 +48,18 @@ func TestNeedsPermission(t *testing.T) {
 		}
 	}
 }
+
+// Every label a page shows leads back to its tool, so that a form may offer labels.
+func TestByLabel(t *testing.T) {
+	for _, tool := range All() {
+		if got, ok := ByLabel(tool.Label); !ok || got.ID != tool.ID {
+			t.Errorf("ByLabel(%q) = %s, %v; want %s", tool.Label, got.ID, ok, tool.ID)
+		}
+	}
+	if got, ok := ByLabel(" cc by-nc 4.0 "); !ok || got.ID != "CC-BY-NC-4.0" {
+		t.Errorf("ByLabel ignores case and spaces: %s, %v", got.ID, ok)
+	}
+	if _, ok := ByLabel("CC BY 9.0"); ok {
+		t.Error("ByLabel found a tool that does not exist")
+	}
+}
