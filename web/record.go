@@ -161,8 +161,8 @@ type recordView struct {
 	Evidence   []catalog.Evidence
 	StatusText string
 	Check      *attributionView // the graded attribution, after a POST from the page
-	Source     workers.Source // the record's source, as far as the registry knows it
-	Typed      *curateInput   // a refused curation form, as typed
+	Source     workers.Source   // the record's source, as far as the registry knows it
+	Typed      *curateInput     // a refused curation form, as typed
 	// Permission replaces the attribution and the remix check when reuse needs the rights
 	// holder's permission.
 	Permission *permission
