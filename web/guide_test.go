@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -85,15 +86,20 @@ func TestGuidingPages(t *testing.T) {
 	h.call("GET", "/api/nothing-here", "", nil, 404, &e)
 }
 
-func TestEmptyCatalogAndFirstSteps(t *testing.T) {
-	h := newHarness(t, func(_ *Config, d *Deps) {
-		ix, err := embedded.Open(embedded.Config{Dir: t.TempDir()}, nil)
+// emptyIndex gives the server an index with no records.
+func emptyIndex(t *testing.T) harnessOpt {
+	return func(_ *Config, d *Deps) {
+		ix, err := embedded.Open(embedded.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = ix.Close() })
 		d.Index = ix
-	})
+	}
+}
+
+func TestEmptyCatalogAndFirstSteps(t *testing.T) {
+	h := newHarness(t, emptyIndex(t))
 	b := h.browser()
 	if _, body, _ := b.get("/"); !strings.Contains(body, "Welcome to Orchard") || strings.Contains(body, "Add a first source") {
 		t.Errorf("empty catalog for a learner:\n%s", body)

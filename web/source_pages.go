@@ -55,8 +55,11 @@ func (s *Server) firstSteps(ctx context.Context, st []workers.SourceStatus) ([]s
 			URL: "/admin/sources/new", Action: "Add a source", Done: len(st) > 0},
 		{Label: "Run it", Hint: "harvest the source once; later runs follow its schedule",
 			URL: "/admin/", Action: "Choose a source to run", Done: ran},
-		{Label: "Settle its licenses", Hint: strconv.Itoa(res.Total) + " records with an unknown or conflicting license wait for a decision",
+		{Label: "Settle its licenses", Hint: "decide about the records whose license is unknown or conflicting",
 			URL: "/admin/curation", Action: "Open the curation queue", Done: ran && res.Total == 0},
+	}
+	if ran && res.Total > 0 {
+		steps[2].Hint = strconv.Itoa(res.Total) + " records with an unknown or conflicting license wait for a decision"
 	}
 	if len(st) == 1 {
 		steps[1].URL, steps[1].Action = "/admin/sources/"+st[0].Source.Name, "Open "+st[0].Source.Name
