@@ -37,15 +37,21 @@ func TestOpennessChoice(t *testing.T) {
 		if !strings.Contains(body, `data-openness="`+tc.selected+`" title=`) || !strings.Contains(body, `aria-current="true">`) {
 			t.Errorf("%s: choice %s not shown as selected", tc.path, tc.selected)
 		}
-		for _, s := range tc.has {
-			if !strings.Contains(body, s) {
-				t.Errorf("%s: page lacks %q", tc.path, s)
-			}
+		checkPage(t, tc.path, body, tc.has, tc.not)
+	}
+}
+
+// checkPage fails t unless body holds every string of has and none of not.
+func checkPage(t *testing.T, path, body string, has, not []string) {
+	t.Helper()
+	for _, s := range has {
+		if !strings.Contains(body, s) {
+			t.Errorf("%s: page lacks %q", path, s)
 		}
-		for _, s := range tc.not {
-			if strings.Contains(body, s) {
-				t.Errorf("%s: page shows %q", tc.path, s)
-			}
+	}
+	for _, s := range not {
+		if strings.Contains(body, s) {
+			t.Errorf("%s: page shows %q", path, s)
 		}
 	}
 }
@@ -71,16 +77,7 @@ func TestGuidingPages(t *testing.T) {
 		if code != tc.code {
 			t.Errorf("%s: %d, want %d", tc.path, code, tc.code)
 		}
-		for _, s := range tc.has {
-			if !strings.Contains(body, s) {
-				t.Errorf("%s: page lacks %q", tc.path, s)
-			}
-		}
-		for _, s := range tc.not {
-			if strings.Contains(body, s) {
-				t.Errorf("%s: page shows %q", tc.path, s)
-			}
-		}
+		checkPage(t, tc.path, body, tc.has, tc.not)
 	}
 	var e apiError
 	h.call("GET", "/api/nothing-here", "", nil, 404, &e)
