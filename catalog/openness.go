@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -58,13 +59,37 @@ func (f *Filter) SetOpenness(choice string) error {
 }
 
 // SearchWithOpenness runs a search and, when req.CountOpenness asks, counts what each openness
-// choice would show, so that a learner sees what the current choice leaves out.
+// choice would show, so that a learner sees what the current choice leaves out. The search
+// counts the openness facet itself, which is all that everything needs; Creative Commons needs
+// only the total of a second search without its filter, free culture (or any other narrowing)
+// that search's openness facet too.
 func SearchWithOpenness(ctx context.Context, ix Index, req SearchRequest) (SearchResult, error) {
+	if !req.CountOpenness {
+		return ix.Search(ctx, req)
+	}
+	if !slices.Contains(req.Facets, FacetOpenness) {
+		req.Facets = append(slices.Clone(req.Facets), FacetOpenness)
+	}
 	res, err := ix.Search(ctx, req)
-	if err != nil || !req.CountOpenness {
+	if err != nil {
 		return res, err
 	}
-	res.Openness, err = CountOpenness(ctx, ix, req)
+	n := res.Facets[FacetOpenness]
+	f := req.Filter
+	switch {
+	case f.Open == nil && f.Commons == nil:
+		res.Openness = map[string]int{OpennessFree: n[OpennessFree], OpennessCC: n[OpennessFree] + n[OpennessCC], OpennessAny: res.Total}
+	case f.Open == nil && *f.Commons:
+		wide := req
+		wide.Filter.Commons, wide.Facets, wide.Page, wide.PerPage = nil, nil, 1, 1
+		all, err := ix.Search(ctx, wide)
+		if err != nil {
+			return res, fmt.Errorf("count openness: %w", err)
+		}
+		res.Openness = map[string]int{OpennessFree: n[OpennessFree], OpennessCC: res.Total, OpennessAny: all.Total}
+	default:
+		res.Openness, err = CountOpenness(ctx, ix, req)
+	}
 	return res, err
 }
 

@@ -200,6 +200,19 @@ func testOpennessCounts(t *testing.T, ix catalog.Index) {
 			if !maps.Equal(got, tc.want) {
 				t.Errorf("counts %v, want %v", got, tc.want)
 			}
+			for _, choice := range catalog.Opennesses {
+				req := catalog.SearchRequest{Query: tc.query, Filter: tc.f, CountOpenness: true, PerPage: 50}
+				if err := req.Filter.SetOpenness(choice); err != nil {
+					t.Fatal(err)
+				}
+				res, err := catalog.SearchWithOpenness(t.Context(), ix, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !maps.Equal(res.Openness, tc.want) || res.Total != tc.want[choice] || len(res.Hits) != tc.want[choice] {
+					t.Errorf("search under %s: total %d, counts %v; want %d, %v", choice, res.Total, res.Openness, tc.want[choice], tc.want)
+				}
+			}
 		})
 	}
 }
