@@ -25,6 +25,8 @@ func (r *Record) FacetValues(facet string) []string {
 		return []string{strconv.Itoa(r.Year)}
 	case FacetStatus:
 		return []string{string(r.License.Status())}
+	case FacetOpenness:
+		return []string{r.License.Openness()}
 	}
 	return nil
 }

@@ -51,10 +51,12 @@ const (
 	FacetSubject  = "subject"
 	FacetYear     = "year"
 	FacetStatus   = "status"
+	// FacetOpenness counts records by the narrowest openness choice that shows them.
+	FacetOpenness = "openness"
 )
 
 // Facets lists every facet an index can count.
-var Facets = []string{FacetLicense, FacetFamily, FacetLanguage, FacetType, FacetSource, FacetSubject, FacetYear, FacetStatus}
+var Facets = []string{FacetLicense, FacetFamily, FacetLanguage, FacetType, FacetSource, FacetSubject, FacetYear, FacetStatus, FacetOpenness}
 
 // Filter narrows a search. Fields combine with AND; the values within one field combine with OR.
 // A nil bool pointer means "either".
@@ -63,7 +65,8 @@ type Filter struct {
 	Families    []string // license families (CC-BY-SA)
 	Commercial  *bool
 	Derivatives *bool
-	Open        *bool
+	Open        *bool // free culture
+	Commons     *bool // License.Commons: any Creative Commons license, public domain or free culture
 	Languages   []string
 	Types       []string
 	Sources     []string
@@ -113,6 +116,9 @@ type SearchRequest struct {
 	Sort    Sort
 	Page    int // 1-based
 	PerPage int
+	// CountOpenness asks SearchWithOpenness to count what each openness choice would show;
+	// it costs a second search.
+	CountOpenness bool
 }
 
 // MaxPerPage bounds a page of hits.
@@ -148,6 +154,9 @@ type SearchResult struct {
 	Hits   []Hit                     `json:"hits"`
 	Total  int                       `json:"total"`
 	Facets map[string]map[string]int `json:"facets"`
+	// Openness counts, per openness choice, the records the query and the other filters
+	// match; only SearchWithOpenness fills it, when the request asks.
+	Openness map[string]int `json:"openness,omitempty"`
 }
 
 // Stats counts what an index holds.

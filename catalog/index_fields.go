@@ -9,6 +9,7 @@ const (
 	FieldCommercial  = "f_commercial"
 	FieldDerivatives = "f_derivatives"
 	FieldOpen        = "f_open"
+	FieldCommons     = "f_commons"
 	FieldSortTitle   = "sort_title"
 	FieldSortDate    = "sort_date"
 )
@@ -22,6 +23,7 @@ func (r *Record) IndexFields() map[string]any {
 		FieldCommercial:  r.License.Commercial,
 		FieldDerivatives: r.License.Derivatives,
 		FieldOpen:        r.License.Open,
+		FieldCommons:     r.License.Commons(),
 		FieldSortTitle:   r.TitleKey(),
 	}
 	if k := r.DateKey(); k != "" {

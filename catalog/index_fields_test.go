@@ -13,7 +13,8 @@ func TestIndexFields(t *testing.T) {
 	}{
 		{"bare", Record{Title: "Zoo"}, map[string]any{
 			FieldHidden: false, FieldCommercial: false, FieldDerivatives: false, FieldOpen: false,
-			FieldSortTitle: "zoo", FacetPrefix + FacetStatus: []string{"unknown"},
+			FieldCommons: false, FieldSortTitle: "zoo", FacetPrefix + FacetStatus: []string{"unknown"},
+			FacetPrefix + FacetOpenness: []string{"any"},
 		}},
 		{"full", Record{
 			Title: "Écologie", Source: "s", Year: 2021, Date: "2021-03", Hidden: true,
@@ -21,11 +22,12 @@ func TestIndexFields(t *testing.T) {
 			License: License{ID: "CC-BY-4.0", Family: "CC-BY", Open: true, Commercial: true, Derivatives: true},
 		}, map[string]any{
 			FieldHidden: true, FieldCommercial: true, FieldDerivatives: true, FieldOpen: true,
-			FieldSortTitle: "ecologie", FieldSortDate: "2021-03",
+			FieldCommons: true, FieldSortTitle: "ecologie", FieldSortDate: "2021-03",
 			FacetPrefix + FacetLicense: []string{"CC-BY-4.0"}, FacetPrefix + FacetFamily: []string{"CC-BY"},
 			FacetPrefix + FacetLanguage: []string{"fr"}, FacetPrefix + FacetType: []string{"text"},
 			FacetPrefix + FacetSource: []string{"s"}, FacetPrefix + FacetSubject: []string{"Biology"},
 			FacetPrefix + FacetYear: []string{"2021"}, FacetPrefix + FacetStatus: []string{"open"},
+			FacetPrefix + FacetOpenness: []string{"free"},
 		}},
 	}
 	for _, tt := range tests {

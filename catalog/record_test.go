@@ -116,3 +116,22 @@ not json
 		t.Errorf("error %q should name the line and the reason", bad[0])
 	}
 }
+
+func TestLicenseOpenness(t *testing.T) {
+	for _, tc := range []struct {
+		l    License
+		want string
+	}{
+		{License{ID: "CC-BY-SA-4.0", Family: "CC-BY-SA", Open: true}, OpennessFree},
+		{License{ID: "MIT", Family: "MIT", Open: true}, OpennessFree},
+		{License{ID: "CC-BY-NC-ND-4.0", Family: "CC-BY-NC-ND"}, OpennessCC},
+		{License{ID: "CC-SAMPLING-1.0", Family: "CC-SAMPLING"}, OpennessCC},
+		{License{ID: "LicenseRef-All-Rights-Reserved", Family: "LicenseRef-All-Rights-Reserved"}, OpennessAny},
+		{License{ID: "LicenseRef-RS-InC-EDU", Family: "LicenseRef-RS-InC-EDU"}, OpennessAny},
+		{License{}, OpennessAny},
+	} {
+		if got := tc.l.Openness(); got != tc.want {
+			t.Errorf("%s: Openness() = %s, want %s", tc.l.ID, got, tc.want)
+		}
+	}
+}

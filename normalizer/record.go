@@ -202,3 +202,17 @@ func dedupe(vals []string) []string {
 		return v, v != ""
 	})
 }
+
+// Standing says in words how far a record's license lets it be reused, as pages, probes and
+// the CLI show it: free culture, some rights reserved, reuse needs permission, unknown, or
+// conflicting statements.
+func Standing(l catalog.License) string {
+	if l.Status() == catalog.StatusConflict {
+		return "Conflicting license statements"
+	}
+	t, ok := license.Lookup(l.ID)
+	if !ok {
+		t = license.Tool{ID: l.ID, Family: l.Family, URL: l.URL, Label: l.Label}
+	}
+	return t.Standing()
+}

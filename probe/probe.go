@@ -43,14 +43,18 @@ type Report struct {
 
 // Sample is one sample record and how Orchard reads its license.
 type Sample struct {
-	ID       string             `json:"id"` // OAI identifier or page URL
-	Title    string             `json:"title"`
-	Rights   []harvester.Rights `json:"rights"`
-	License  string             `json:"license"` // id, "" when unknown
-	Label    string             `json:"label"`
-	Status   catalog.Status     `json:"status"`
-	Warnings []string           `json:"warnings,omitempty"`
-	Error    string             `json:"error,omitempty"`
+	ID      string             `json:"id"` // OAI identifier or page URL
+	Title   string             `json:"title"`
+	Rights  []harvester.Rights `json:"rights"`
+	License string             `json:"license"` // id, "" when unknown
+	Label   string             `json:"label"`
+	Status  catalog.Status     `json:"status"`
+	// Openness is the narrowest openness choice that shows the sample; Standing says in words
+	// how far it may be reused, as pages and the CLI show it.
+	Openness string   `json:"openness"`
+	Standing string   `json:"standing"`
+	Warnings []string `json:"warnings,omitempty"`
+	Error    string   `json:"error,omitempty"`
 }
 
 // NewSample reads a sample's rights statements the way the normalizer will.
@@ -60,7 +64,7 @@ func NewSample(id, title string, rights []harvester.Rights) Sample {
 		rights = []harvester.Rights{}
 	}
 	return Sample{ID: id, Title: title, Rights: rights, License: l.ID, Label: l.Label,
-		Status: l.Status(), Warnings: warnings}
+		Status: l.Status(), Openness: l.Openness(), Standing: normalizer.Standing(l), Warnings: warnings}
 }
 
 // Prober probes sources with the process's own harvesters, so that a probe of a host being

@@ -17,12 +17,40 @@ import (
 func TestSearchAPI(t *testing.T) {
 	h := newHarness(t)
 	var res catalog.SearchResult
-	h.call("GET", "/api/search?q=biology&commercial=true&lang=en", "", nil, 200, &res)
+	h.call("GET", "/api/search?q=biology&commercial=true&lang=en&openness=free", "", nil, 200, &res)
 	if res.Total != 1 || res.Hits[0].ID != "en-photo" {
-		t.Errorf("commercial English biology: total %d, hits %v", res.Total, ids(res.Hits))
+		t.Errorf("commercial English biology, free culture: total %d, hits %v", res.Total, ids(res.Hits))
+	}
+	if res.Openness != nil {
+		t.Errorf("openness counted unasked: %v", res.Openness)
 	}
 	if res.Facets["license"]["CC-BY-4.0"] != 1 {
 		t.Errorf("license facet = %v", res.Facets["license"])
+	}
+	for _, tc := range []struct {
+		query string
+		want  []string
+		// counts per choice when asked for
+		counts map[string]int
+	}{
+		{"", []string{"de-zelle", "en-apple", "en-cells", "en-photo", "es-nino", "fr-educ"}, nil},
+		{"openness=free", []string{"de-zelle", "en-apple", "en-photo", "es-nino"}, nil},
+		{"openness=Free+culture", []string{"de-zelle", "en-apple", "en-photo", "es-nino"}, nil},
+		{"open=true", []string{"de-zelle", "en-apple", "en-photo", "es-nino"}, nil},
+		{"openness=cc&lang=en&openness_counts=true", []string{"en-apple", "en-cells", "en-photo"}, map[string]int{"free": 2, "cc": 3, "any": 5}},
+		{"openness=any", []string{"de-zelle", "en-apple", "en-cells", "en-history", "en-photo", "en-zebra", "es-nino", "fr-educ"}, nil},
+		{"license=CC+BY+4.0", []string{"en-apple", "en-photo"}, nil},
+		{"lang=German&openness=any", []string{"de-zelle", "en-cells"}, nil},
+		{"lang=Deutsch", []string{"de-zelle", "en-cells"}, nil},
+		{"open=any", []string{"de-zelle", "en-apple", "en-cells", "en-history", "en-photo", "en-zebra", "es-nino", "fr-educ"}, nil},
+	} {
+		var res catalog.SearchResult
+		h.call("GET", "/api/search?per_page=50&"+tc.query, "", nil, 200, &res)
+		got := ids(res.Hits)
+		slices.Sort(got)
+		if !slices.Equal(got, tc.want) || !reflect.DeepEqual(res.Openness, tc.counts) {
+			t.Errorf("%q: hits %v, counts %v; want %v, %v", tc.query, got, res.Openness, tc.want, tc.counts)
+		}
 	}
 	h.call("GET", "/api/search?open=any", "", nil, 200, &res)
 	if slices.Contains(ids(res.Hits), "en-hidden") {
@@ -32,6 +60,7 @@ func TestSearchAPI(t *testing.T) {
 		{"sort=best", "sort"}, {"page=0", "page"}, {"commercial=maybe", "commercial"}, {"year=abc", "year"},
 		{"per_page=1000", "per_page"}, {"status=weird", "status"}, {"facets=colour", "facets"},
 		{"year_from=2020&year_to=2010", "year_from"}, {"open=sometimes", "open"},
+		{"openness=open", "openness"}, {"license=CC+BY+5.0", "license"}, {"lang=Klingon", "lang"}, {"openness_counts=maybe", "openness_counts"},
 	} {
 		var e apiError
 		h.call("GET", "/api/search?"+tc.query, "", nil, 400, &e)

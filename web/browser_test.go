@@ -172,13 +172,48 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(loc, "commercial=true") || !strings.Contains(loc, "lang=en") || !strings.Contains(loc, "q=biology") {
 			t.Fatalf("search state not in the URL: %s", loc)
 		}
-		shot(t, ctx, "search")
 		if os.Getenv("ORCHARD_SCREENSHOTS") != "" {
 			do(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Reload(), chromedp.WaitVisible(css(".hits")))
 			shot(t, ctx, "search-phone")
-			do(t, ctx, "desktop", chromedp.ResetViewport(), chromedp.Reload(), chromedp.WaitVisible(css(".hits")))
+			do(t, ctx, "desktop", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible(css(".hits")))
 		}
+		do(t, ctx, "the openness choice counts what each choice shows",
+			chromedp.Navigate(base+"/?lang=en"),
+			chromedp.WaitVisible(css(`.openness a[data-openness="cc"].on`)),
+		)
+		counts := value(t, ctx, "counts", chromedp.Evaluate[[]string](
+			`[...document.querySelectorAll('.openness a')].map(a => a.dataset.openness + ' ' + a.querySelector('.count').textContent)`))
+		if strings.Join(counts, ", ") != "free 2, cc 3, any 5" {
+			t.Errorf("openness counts: %v", counts)
+		}
+		more := value(t, ctx, "more", chromedp.Text(css(`a.more`)))
+		if more != "2 more with restrictions" {
+			t.Errorf("hidden remainder announced as %q", more)
+		}
+		shot(t, ctx, "search")
+		do(t, ctx, "widen the choice",
+			chromedp.Click(css(`a.more`)),
+			chromedp.WaitVisible(css(`.openness a[data-openness="any"].on`)),
+		)
+		if n := value(t, ctx, "count", chromedp.Evaluate[int](`document.querySelectorAll('.hits .hit').length`)); n != 5 {
+			t.Errorf("%d hits after widening, want 5", n)
+		}
+		do(t, ctx, "a path that does not exist",
+			chromedp.Navigate(base+"/no/such/page"),
+			chromedp.WaitVisible(css(`.error-page`)),
+		)
+		if h1 := value(t, ctx, "heading", chromedp.Text(css(`.error-page h1`))); h1 != "Not found" {
+			t.Errorf("404 page heading %q", h1)
+		}
+		shot(t, ctx, "error")
+		do(t, ctx, "the error page leads back to search",
+			chromedp.SendKeys(css(`.error-page #q`), "zebra"),
+			chromedp.Submit(css(`.error-page #q`)),
+			chromedp.WaitVisible(css(`.results`)),
+		)
 		do(t, ctx, "open the record and copy the attribution",
+			chromedp.Navigate(base+"/?q=biology&commercial=true&lang=en"),
+			chromedp.WaitVisible(css(".hits .hit mark")),
 			chromedp.Click(css(`.hits .hit h3 a`)),
 			chromedp.WaitVisible(css(`#attr-text`)),
 			chromedp.Click(css(`button[data-copy="attr-text"]`)),
@@ -190,8 +225,8 @@ func TestBrowser(t *testing.T) {
 		}
 		do(t, ctx, "remix check",
 			chromedp.SetValue(css(`#with`), "CC-BY-SA-4.0"),
-			chromedp.Click(css(`form[action^="/records/"] button`)),
-			chromedp.WaitVisible(css(`.verdict`)),
+			chromedp.Click(css(`form[method="get"][action^="/records/"] button`)),
+			chromedp.WaitVisible(css(`#remix-heading ~ .verdict`)),
 		)
 		shot(t, ctx, "record")
 		do(t, ctx, "save to toolkit",
@@ -204,6 +239,14 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("exported toolkit:\n%s", exported)
 		}
 		shot(t, ctx, "toolkit")
+		do(t, ctx, "an all-rights-reserved work asks for permission",
+			chromedp.Navigate(base+"/records/en-history"),
+			chromedp.WaitVisible(css(`.permission`)),
+		)
+		if n := value(t, ctx, "offers", chromedp.Evaluate[int](`document.querySelectorAll('#attr-text, #with').length`)); n != 0 {
+			t.Errorf("a work that needs permission offers an attribution or a remix check")
+		}
+		shot(t, ctx, "record-permission")
 	})
 
 	const sourceName = "pizza-repo"
@@ -270,6 +313,45 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("evidence lost: %+v", rec.License.Evidence)
 		}
 	})
+}
+
+// TestBrowserEmptyCatalog shows a new catalog to a learner and to a librarian, in a browser of
+// its own so that no session crosses over from another test.
+func TestBrowserEmptyCatalog(t *testing.T) {
+	testenv.Slow(t, "Chromium")
+	ctx := chrome(t)
+	h := newHarness(t, emptyIndex(t))
+	base := h.ts.URL
+	do(t, ctx, "a learner is greeted",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(css(`.welcome`)),
+	)
+	if n := value(t, ctx, "staff link", chromedp.Evaluate[int](`document.querySelectorAll('.welcome a[href="/admin/sources/new"]').length`)); n != 0 {
+		t.Errorf("a learner is offered to add a source")
+	}
+	do(t, ctx, "a librarian is led to add a first source",
+		chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(css(`#token`), h.librarian),
+		chromedp.Submit(css(`#token`)),
+		chromedp.WaitVisible(css(`table.sources`)),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(css(`.welcome a[href="/admin/sources/new"]`)),
+	)
+	shot(t, ctx, "empty")
+	src := workers.Source{Source: harvester.Source{Name: "open-biology", Type: harvester.TypeOAIPMH, URL: "http://127.0.0.1:1/oai"},
+		Title: "Open Biology Library"}
+	if _, err := h.sys.Sources().Add(t.Context(), src); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "the checklist shows what is done and what comes next",
+		chromedp.Navigate(base+"/admin/"),
+		chromedp.WaitVisible(css(`.checklist li.done`)),
+	)
+	steps := value(t, ctx, "steps", chromedp.Evaluate[[]string](`[...document.querySelectorAll('.checklist li')].map(li => li.className)`))
+	if strings.Join(steps, " ") != "done todo todo" {
+		t.Errorf("checklist steps %v, want done todo todo", steps)
+	}
+	shot(t, ctx, "checklist")
 }
 
 // waitRun polls a run until it ends successfully.

@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -193,7 +194,20 @@ func (s *Server) curationPost(w http.ResponseWriter, r *http.Request) {
 	var err error
 	switch r.PostFormValue("action") {
 	case "license":
-		_, err = s.setLicense(r.Context(), viewerOf(r), id, overrideBody{License: r.PostFormValue("license"), Note: r.PostFormValue("note")})
+		in := curateInput{License: strings.TrimSpace(r.PostFormValue("license")), Note: r.PostFormValue("note")}
+		lic := cmp.Or(in.License, r.PostFormValue("license_pick"))
+		var ids []string
+		if ids, err = licenseIDs([]string{lic}); err == nil && lic != "" {
+			_, err = s.setLicense(r.Context(), viewerOf(r), id, overrideBody{License: ids[0], Note: in.Note})
+		}
+		if lic == "" || errors.As(err, new(*ParamError)) {
+			in.Error = "Pick a license, or type its id (CC-BY-NC-4.0) or label (CC BY-NC 4.0)."
+			if lic != "" {
+				in.Error = fmt.Sprintf("%q is not a license Orchard knows. Type its id (CC-BY-NC-4.0) or label (CC BY-NC 4.0), or pick one.", lic)
+			}
+			s.showRecord(w, r, http.StatusBadRequest, &in)
+			return
+		}
 	case "clear":
 		_, err = s.change(r.Context(), id, func(d *curation.Decision) error { d.License = nil; return nil })
 	case "hide", "show":

@@ -14,6 +14,7 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/normalizer/lang"
+	"github.com/orchard-oer/orchard/normalizer/license"
 )
 
 //go:embed templates/*.html
@@ -61,8 +62,9 @@ var funcs = template.FuncMap{
 	"attrs": func(a attribution) []labelled {
 		return []labelled{{"text", "Plain text", a.Text}, {"html", "HTML", a.HTML}, {"markdown", "Markdown", a.Markdown}}
 	},
-	"curateArgs": curateArgs,
-	"add":        func(a, b int) int { return a + b },
+	"curateArgs":  curateArgs,
+	"add":         func(a, b int) int { return a + b },
+	"sourceTitle": sourceTitle,
 }
 
 // page is what every template receives: the page's own data plus who is looking.
@@ -150,10 +152,30 @@ type curateData struct {
 	Decision *curation.Decision
 	CSRF     string
 	Back     string
+	Picks    []license.Tool
+	Typed    *curateInput
 }
 
-func curateArgs(rec catalog.Record, d any, csrf, back string) curateData {
-	cd := curateData{Rec: rec, CSRF: csrf, Back: back}
+// curateInput is a license form as a librarian typed it, with what was wrong with it.
+type curateInput struct {
+	License, Note, Error string
+}
+
+// curatePicks are the licenses the curation form offers to pick; any other id or label may be
+// typed.
+var curatePicks = func() []license.Tool {
+	picks := remixChoices()
+	if t, ok := license.Lookup("LicenseRef-All-Rights-Reserved"); ok {
+		picks = append(picks, t)
+	}
+	return picks
+}()
+
+func curateArgs(rec catalog.Record, d any, csrf, back string, typed ...*curateInput) curateData {
+	cd := curateData{Rec: rec, CSRF: csrf, Back: back, Picks: curatePicks}
+	if len(typed) > 0 {
+		cd.Typed = typed[0]
+	}
 	switch d := d.(type) {
 	case *curation.Decision:
 		cd.Decision = d

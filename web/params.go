@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/normalizer/lang"
+	"github.com/orchard-oer/orchard/normalizer/license"
 )
 
 // ParamError names the query parameter that was wrong.
@@ -18,8 +20,9 @@ type ParamError struct {
 
 func (e *ParamError) Error() string { return fmt.Sprintf("parameter %s: %s", e.Param, e.Reason) }
 
-// ParseSearch turns query parameters into a search request. Learners see openly licensed,
-// visible records unless they ask otherwise (open=any or open=false).
+// ParseSearch turns query parameters into a search request. Learners see visible records
+// under a Creative Commons license or in the public domain unless they choose otherwise
+// (openness=free or openness=any), or name licenses or statuses themselves.
 func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
 	req := catalog.SearchRequest{
 		Query:  strings.TrimSpace(q.Get("q")),
@@ -29,9 +32,14 @@ func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
 		return req, &ParamError{"q", err.Error()}
 	}
 	f := &req.Filter
-	f.Licenses = list(q, "license")
+	var err error
+	if f.Licenses, err = licenseIDs(list(q, "license")); err != nil {
+		return req, err
+	}
 	f.Families = list(q, "family")
-	f.Languages = list(q, "lang")
+	if f.Languages, err = langCodes(list(q, "lang")); err != nil {
+		return req, err
+	}
 	f.Types = list(q, "type")
 	f.Sources = list(q, "source")
 	f.Subjects = list(q, "subject")
@@ -42,25 +50,20 @@ func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
 		}
 		f.Statuses = append(f.Statuses, st)
 	}
-	var err error
 	if f.Commercial, err = boolParam(q, "commercial"); err != nil {
 		return req, err
 	}
 	if f.Derivatives, err = boolParam(q, "derivatives"); err != nil {
 		return req, err
 	}
-	switch q.Get("open") {
-	case "any", "all":
-	case "":
-		if len(f.Statuses) == 0 && len(f.Licenses) == 0 {
-			t := true
-			f.Open = &t
-		}
-	default:
-		if f.Open, err = boolParam(q, "open"); err != nil {
-			return req, &ParamError{"open", "must be true, false or any"}
-		}
+	if err := parseOpenness(q, f); err != nil {
+		return req, err
 	}
+	counts, err := boolParam(q, "openness_counts")
+	if err != nil {
+		return req, err
+	}
+	req.CountOpenness = counts != nil && *counts
 	if f.YearFrom, err = intParam(q, "year_from", 0, 9999); err != nil {
 		return req, err
 	}
@@ -100,6 +103,83 @@ func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
 	}
 	req.Normalize()
 	return req, nil
+}
+
+// parseOpenness applies the openness choice: openness= takes an id or label of
+// license.Opennesses; open= is its older spelling (true for free culture, any, or false for
+// everything but free culture).
+func parseOpenness(q url.Values, f *catalog.Filter) error {
+	if v := q.Get("openness"); v != "" {
+		o, err := license.ParseOpenness(v)
+		if err != nil {
+			return &ParamError{"openness", "must be free, cc or any"}
+		}
+		return f.SetOpenness(o.ID)
+	}
+	switch v := q.Get("open"); v {
+	case "any", "all":
+		return nil
+	case "":
+		if len(f.Statuses) == 0 && len(f.Licenses) == 0 {
+			return f.SetOpenness(license.DefaultOpenness.ID)
+		}
+		return nil
+	default:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return &ParamError{"open", "must be true, false or any"}
+		}
+		f.Open = &b
+	}
+	return nil
+}
+
+// Openness is the choice a filter holds: free culture, Creative Commons and public domain, or
+// everything.
+func Openness(f catalog.Filter) license.Openness {
+	switch {
+	case f.Open != nil && *f.Open:
+		return license.OpennessFree
+	case f.Commons != nil && *f.Commons:
+		return license.OpennessCC
+	}
+	return license.OpennessAny
+}
+
+// licenseIDs reads licenses given by id (CC-BY-4.0) or by the label pages show (CC BY 4.0).
+func licenseIDs(vals []string) ([]string, error) {
+	out := make([]string, 0, len(vals))
+	for _, v := range vals {
+		t, ok := license.Lookup(v)
+		if !ok {
+			t, ok = license.ByLabel(v)
+		}
+		if !ok {
+			t = license.Parse(v).Tool
+		}
+		if !t.Known() {
+			return nil, &ParamError{"license", "must be license ids (CC-BY-4.0) or labels (CC BY 4.0)"}
+		}
+		out = append(out, t.ID)
+	}
+	return out, nil
+}
+
+// langCodes reads languages given by code (de) or by name (German, Deutsch). A short code
+// Orchard has no name for is kept: records may carry it.
+func langCodes(vals []string) ([]string, error) {
+	out := make([]string, 0, len(vals))
+	for _, v := range vals {
+		if code, ok := lang.Normalize(v); ok {
+			out = append(out, code)
+			continue
+		}
+		if len(v) > 3 || strings.ToLower(v) != v {
+			return nil, &ParamError{"lang", "must be language codes (de) or English or native names (German, Deutsch)"}
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // list reads a parameter given repeatedly or comma-separated.

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/orchard-oer/orchard/amb"
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
+	"github.com/orchard-oer/orchard/normalizer"
 	"github.com/orchard-oer/orchard/normalizer/license"
+	"github.com/orchard-oer/orchard/workers"
 )
 
 // attribution is a record's credit line in the three forms learners paste.
@@ -161,16 +164,45 @@ type recordView struct {
 	Evidence   []catalog.Evidence
 	StatusText string
 	Check      *attributionView // the graded attribution, after a POST from the page
+	Source     workers.Source   // the record's source, as far as the registry knows it
+	Typed      *curateInput     // a refused curation form, as typed
+	// Permission replaces the attribution and the remix check when reuse needs the rights
+	// holder's permission.
+	Permission *permission
 }
 
-var statusText = map[catalog.Status]string{
-	catalog.StatusOpen:     "Openly licensed",
-	catalog.StatusClosed:   "Licensed with restrictions",
-	catalog.StatusUnknown:  "License unknown: ask the source before reusing",
-	catalog.StatusConflict: "The source's license statements disagree",
+// permission says whom to ask before reusing a work: the creators, and what the source says
+// about the rights holder.
+type permission struct {
+	Creators string
+	Notices  []string // rights statements naming a holder ("© 2020 City Museum")
+	Source   string   // where the work is published
 }
+
+func permissionOf(rec *catalog.Record) *permission {
+	if rec.License.Status() == catalog.StatusConflict || !toolOf(rec.License).NeedsPermission() {
+		return nil
+	}
+	p := &permission{Creators: joinNames(rec.Creators), Source: rec.URL}
+	for _, e := range rec.License.Evidence {
+		low := strings.ToLower(e.Value)
+		if (strings.Contains(low, "©") || strings.Contains(low, "copyright") || strings.Contains(low, "(c)")) &&
+			!slices.Contains(p.Notices, e.Value) {
+			p.Notices = append(p.Notices, e.Value)
+		}
+	}
+	return p
+}
+
+// standing says in the words of license.Openness how far a resource may be reused.
 
 func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
+	s.showRecord(w, r, http.StatusOK, nil)
+}
+
+// showRecord renders a record's page; typed, when set, is a curation form that was refused,
+// shown again as it was typed with what was wrong.
+func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, status int, typed *curateInput) {
 	v := viewerOf(r)
 	rec, err := s.getVisible(r.Context(), v, r.PathValue("id"))
 	if err != nil {
@@ -179,16 +211,24 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 	}
 	view := recordView{
 		Rec: rec, Info: licenseInfoOf(&rec), JSONLD: amb.Describe(s.site(r), &rec), Choices: remixChoices(),
-		Permalink: "/records/" + rec.ID, Evidence: rec.License.Evidence, StatusText: statusText[rec.License.Status()],
+		Permalink: "/records/" + rec.ID, Evidence: rec.License.Evidence, StatusText: normalizer.Standing(rec.License),
+		Permission: permissionOf(&rec),
+	}
+	view.Source.Name = rec.Source
+	if s.workers != nil {
+		if src, err := s.workers.Sources().Get(r.Context(), rec.Source); err == nil {
+			view.Source = src
+		}
 	}
 	if with := strings.TrimSpace(r.URL.Query().Get("with")); with != "" {
 		view.With = with
 		res := remixCheck([]string{cmpOrUnknown(rec.License.ID), with})
 		view.Remix = &res
 	}
-	if r.Method == http.MethodPost {
+	if r.Method == http.MethodPost && typed == nil {
 		view.Check = checkOnPage(w, r, &rec)
 	}
+	view.Typed = typed
 	if id, _, ok := myToolkitCookie(r); ok && s.toolkits != nil {
 		if t, err := s.toolkits.Get(r.Context(), id); err == nil {
 			view.InToolkit = t.Has(rec.ID)
@@ -200,7 +240,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		}
 		view.AllTools = license.All()
 	}
-	s.render(w, r, http.StatusOK, "record", view)
+	s.render(w, r, status, "record", view)
 }
 
 // remixChoices are the current versions of the common licenses, offered in the remix check.

@@ -50,13 +50,41 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, err er
 		writeError(w, status, err)
 		return
 	}
-	s.render(w, r, status, "error", errorView{Status: status, Title: http.StatusText(status), Message: err.Error()})
+	s.render(w, r, status, "error", newErrorView(status, err))
 }
 
+// errorView is a page that says what went wrong and offers a way on.
 type errorView struct {
 	Status  int
 	Title   string
 	Message string
+	// Detail is what the server found wrong with the request, for 400 answers; other causes
+	// stay in the log, since they may name internals.
+	Detail string
+}
+
+func newErrorView(status int, err error) errorView {
+	v := errorView{Status: status, Title: http.StatusText(status)}
+	switch {
+	case status == http.StatusNotFound:
+		v.Title = "Not found"
+		v.Message = "There is nothing at this address. The resource may have been removed by its source, or the link may be mistyped."
+	case status >= http.StatusInternalServerError:
+		v.Title = "Something went wrong"
+		v.Message = "Orchard could not answer this request. Please try again in a moment; if it keeps happening, tell the librarians who run this catalog."
+	case status == http.StatusBadRequest:
+		v.Title = "This request could not be read"
+		v.Message = "Something in the address or the form was not understood."
+		v.Detail = err.Error()
+	default:
+		v.Message = err.Error()
+	}
+	return v
+}
+
+// notFound answers every path no route claims.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, http.StatusNotFound, errors.New("not found"))
 }
 
 func isAPI(r *http.Request) bool {

@@ -8,10 +8,12 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/normalizer/license"
+	"github.com/orchard-oer/orchard/workers"
 )
 
 var errSearchFailed = errors.New("the search index did not answer; please try again")
@@ -41,7 +43,7 @@ func (s *Server) searchJSON(w http.ResponseWriter, r *http.Request, parse func(u
 func (s *Server) runSearch(ctx context.Context, req catalog.SearchRequest) (catalog.SearchResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
 	defer cancel()
-	res, err := s.index.Search(ctx, req)
+	res, err := catalog.SearchWithOpenness(ctx, s.index, req)
 	if err != nil {
 		s.log.Error("search", "query", req.Query, "err", err)
 		if statusOf(err) >= http.StatusInternalServerError {
@@ -95,6 +97,29 @@ type searchView struct {
 	Hidden  []hiddenField // filters kept when the query box is submitted
 	Error   string
 	Curated bool // the curation queue reuses this view
+	// Openness holds the three choices with their counts; More announces what the current
+	// choice leaves out.
+	Openness []opennessChoice
+	More     *moreLink
+	// PastEnd is set when the page asked for lies beyond the last one; Last leads back.
+	PastEnd bool
+	Last    string
+	// Empty is set when the catalog holds nothing a learner could see.
+	Empty bool
+	// Sources maps source names to what learners see of them.
+	Sources map[string]workers.Source
+}
+
+type opennessChoice struct {
+	license.Openness
+	Count    int
+	Selected bool
+	URL      string
+}
+
+type moreLink struct {
+	Count int
+	URL   string
 }
 
 type option struct {
@@ -145,12 +170,48 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Facets = shownFacets // counting facets is most of a search's cost: only those shown
+	req.CountOpenness = true
 	res, err := s.runSearch(r.Context(), req)
 	if err != nil {
 		s.render(w, r, statusOf(err), "search", searchView{Query: req.Query, Error: "The search failed; please try again.", Sorts: sorts(req.Sort)})
 		return
 	}
-	s.render(w, r, http.StatusOK, "search", buildSearchView("/", q, req, res))
+	v := buildSearchView("/", q, req, res)
+	v.Sources = s.sourcesByName(r.Context())
+	for i, g := range v.Facets {
+		if g.Name == catalog.FacetSource {
+			for j, val := range g.Values {
+				v.Facets[i].Values[j].Label = sourceTitle(v.Sources, val.Value)
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "search", v)
+}
+
+// sourcesByName reads the registry for the titles and descriptions learners see; without a
+// harvest system, or when it does not answer, pages show the names.
+func (s *Server) sourcesByName(ctx context.Context) map[string]workers.Source {
+	if s.workers == nil {
+		return nil
+	}
+	list, err := s.workers.Sources().List(ctx)
+	if err != nil {
+		s.log.Warn("list sources for their titles", "err", err)
+		return nil
+	}
+	out := make(map[string]workers.Source, len(list))
+	for _, src := range list {
+		out[src.Name] = src
+	}
+	return out
+}
+
+// sourceTitle is the title of a source, or its name when it has none.
+func sourceTitle(sources map[string]workers.Source, name string) string {
+	if t := sources[name].Title; t != "" {
+		return t
+	}
+	return name
 }
 
 func sorts(cur catalog.Sort) []option {
@@ -162,7 +223,7 @@ func sorts(cur catalog.Sort) []option {
 }
 
 // filterParams are the query parameters that narrow a search; changing one starts at page 1.
-var filterParams = []string{"license", "commercial", "derivatives", "lang", "type", "source", "subject", "year", "year_from", "year_to", "status", "open", "family"}
+var filterParams = []string{"license", "commercial", "derivatives", "lang", "type", "source", "subject", "year", "year_from", "year_to", "status", "open", "openness", "family"}
 
 func buildSearchView(base string, q url.Values, req catalog.SearchRequest, res catalog.SearchResult) searchView {
 	v := searchView{Query: req.Query, Sort: string(req.Sort), Sorts: sorts(req.Sort), Total: res.Total, Hits: res.Hits}
@@ -216,7 +277,25 @@ func buildSearchView(base string, q url.Values, req catalog.SearchRequest, res c
 			v.Active = append(v.Active, active{Label: "I want to: " + wnt.label, RemoveURL: link(func(n url.Values) { n.Del(wnt.param) })})
 		}
 	}
-	for _, p := range []string{"year_from", "year_to", "status", "open", "family"} {
+	cur := Openness(req.Filter)
+	for _, o := range license.Opennesses() {
+		setOpenness := func(n url.Values) {
+			n.Del("open")
+			n.Set("openness", o.ID)
+		}
+		v.Openness = append(v.Openness, opennessChoice{Openness: o, Count: res.Openness[o.ID],
+			Selected: o.ID == cur.ID, URL: link(setOpenness)})
+		if o == license.OpennessAny {
+			if more := res.Openness[o.ID] - res.Openness[cur.ID]; more > 0 && cur != o {
+				v.More = &moreLink{Count: more, URL: link(setOpenness)}
+			}
+		}
+	}
+	if q.Get("open") == "false" {
+		v.Active = append(v.Active, active{Label: "Not " + strings.ToLower(license.OpennessFree.Label),
+			RemoveURL: link(func(n url.Values) { n.Del("open") })})
+	}
+	for _, p := range []string{"year_from", "year_to", "status", "family"} {
 		if val := q.Get(p); val != "" {
 			v.Active = append(v.Active, active{Label: p + ": " + val, RemoveURL: link(func(n url.Values) { n.Del(p) })})
 		}
@@ -226,13 +305,18 @@ func buildSearchView(base string, q url.Values, req catalog.SearchRequest, res c
 			v.Hidden = append(v.Hidden, hiddenField{p, val})
 		}
 	}
-	v.Pages, v.Prev, v.Next = paginate(req.Page, req.PerPage, res.Total, func(n int) string {
+	pageURL := func(n int) string {
 		return link(func(u url.Values) {
 			if n > 1 {
 				u.Set("page", strconv.Itoa(n))
 			}
 		})
-	})
+	}
+	v.Pages, v.Prev, v.Next = paginate(req.Page, req.PerPage, res.Total, pageURL)
+	if last := (res.Total + req.PerPage - 1) / req.PerPage; len(res.Hits) == 0 && req.Page > last && last > 0 {
+		v.PastEnd, v.Last, v.Pages, v.Prev, v.Next = true, pageURL(last), nil, "", ""
+	}
+	v.Empty = req.Query == "" && len(v.Active) == 0 && res.Openness[license.OpennessAny.ID] == 0
 	return v
 }
 

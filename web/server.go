@@ -389,6 +389,8 @@ func (s *Server) routeAll() {
 	s.route("GET /lab/results/{code}", libP(s.labResults))
 	s.route("POST /lab/results/{code}", libP(s.labResultsPost))
 	s.route("GET /lab/results/{code}/csv", libP(s.labResultsCSV))
+	// Paths no route claims get the themed page; not a route of the API, so not in Routes.
+	s.mux.Handle("/", s.metrics.instrument("unmatched", s.identify(s.notFound)))
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -28,6 +28,49 @@ type sourcesView struct {
 	Total   int
 	Catalog chart
 	Dead    int
+	// Steps is the first-steps checklist, shown until every step is done.
+	Steps []step
+}
+
+// step is one item of the first-steps checklist.
+type step struct {
+	Label, Hint, URL, Action string
+	Done                     bool
+}
+
+// firstSteps lists what a new catalog needs: a source, a run of it, and a decision about every
+// record whose license Orchard could not settle. It is nil once all are done.
+func (s *Server) firstSteps(ctx context.Context, st []workers.SourceStatus) ([]step, error) {
+	ran := slices.ContainsFunc(st, func(ss workers.SourceStatus) bool {
+		return ss.Last != nil && ss.Last.Status == workers.StatusSucceeded
+	})
+	req := catalog.SearchRequest{PerPage: 1, Filter: catalog.Filter{
+		Statuses: []catalog.Status{catalog.StatusUnknown, catalog.StatusConflict}}}
+	req.Normalize()
+	res, err := s.index.Search(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	steps := []step{
+		{Label: "Add a source", Hint: "an OAI-PMH repository or a web site with open educational resources",
+			URL: "/admin/sources/new", Action: "Add a source", Done: len(st) > 0},
+		{Label: "Run it", Hint: "harvest the source once; later runs follow its schedule",
+			URL: "/admin/", Action: "Choose a source to run", Done: ran},
+		{Label: "Settle its licenses", Hint: "decide about the records whose license is unknown or conflicting",
+			URL: "/admin/curation", Action: "Open the curation queue", Done: ran && res.Total == 0},
+	}
+	if ran && res.Total > 0 {
+		steps[2].Hint = strconv.Itoa(res.Total) + " records with an unknown or conflicting license wait for a decision"
+	}
+	if len(st) == 1 {
+		steps[1].URL, steps[1].Action = "/admin/sources/"+st[0].Source.Name, "Open "+st[0].Source.Name
+	}
+	for _, p := range steps {
+		if !p.Done {
+			return steps, nil
+		}
+	}
+	return nil, nil
 }
 
 func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request) {
@@ -43,6 +86,10 @@ func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := sourcesView{Total: stats.Records}
+	if v.Steps, err = s.firstSteps(ctx, st); err != nil {
+		s.fail(w, r, statusOf(err), err)
+		return
+	}
 	if dl, err := s.workers.DeadLetters(ctx); err == nil {
 		v.Dead = len(dl)
 	}
@@ -84,6 +131,7 @@ func (s *Server) licenseMix(ctx context.Context, source string) ([]bar, error) {
 // since.
 type sourceForm struct {
 	Name, Type, URL, Prefixes, Sets, Schedule, TimeZone, Mode, URLs, PathPrefix string
+	Title, Description                                                          string
 	MaxPages, MaxDepth                                                          int
 	Paused                                                                      bool
 	Revision                                                                    uint64
@@ -95,6 +143,7 @@ func formOf(src workers.Source) sourceForm {
 		Sets: strings.Join(src.Sets, " "), Schedule: src.Schedule, TimeZone: src.TimeZone, Mode: src.Mode,
 		URLs: strings.Join(src.URLs, "\n"), PathPrefix: src.PathPrefix, MaxPages: src.MaxPages,
 		MaxDepth: src.MaxDepth, Paused: src.Paused, Revision: src.Revision,
+		Title: src.Title, Description: src.Description,
 	}
 }
 
@@ -105,6 +154,7 @@ func (f sourceForm) applyTo(src *workers.Source) {
 	src.Mode, src.URLs, src.PathPrefix = f.Mode, strings.Fields(f.URLs), strings.TrimSpace(f.PathPrefix)
 	src.MaxPages, src.MaxDepth = f.MaxPages, f.MaxDepth
 	src.Schedule, src.TimeZone, src.Paused = strings.TrimSpace(f.Schedule), strings.TrimSpace(f.TimeZone), f.Paused
+	src.Title, src.Description = strings.TrimSpace(f.Title), strings.TrimSpace(f.Description)
 }
 
 func readSourceForm(r *http.Request) (sourceForm, error) {
@@ -113,6 +163,7 @@ func readSourceForm(r *http.Request) (sourceForm, error) {
 		Prefixes: r.PostFormValue("prefixes"), Sets: r.PostFormValue("sets"), Schedule: r.PostFormValue("schedule"),
 		TimeZone: r.PostFormValue("time_zone"), Mode: r.PostFormValue("mode"), URLs: r.PostFormValue("urls"),
 		PathPrefix: r.PostFormValue("path_prefix"), Paused: r.PostFormValue("paused") != "",
+		Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
 	}
 	var err error
 	for _, n := range []struct {

@@ -18,6 +18,9 @@ type Source struct {
 	Type string `json:"type"`
 	URL  string `json:"url"`
 
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
+
 	MetadataPrefixes []string `json:"metadata_prefixes,omitempty"`
 	Sets             []string `json:"sets,omitempty"`
 	From             string   `json:"from,omitempty"`
@@ -49,7 +52,7 @@ type Source struct {
 // SourceOf is src as the API shows it.
 func SourceOf(src workers.Source) Source {
 	return Source{
-		Name: src.Name, Type: src.Type, URL: src.URL,
+		Name: src.Name, Type: src.Type, URL: src.URL, Title: src.Title, Description: src.Description,
 		MetadataPrefixes: src.MetadataPrefixes, Sets: src.Sets, From: src.From, Until: src.Until,
 		Mode: src.Mode, URLs: src.URLs, MaxDepth: src.MaxDepth, MaxPages: src.MaxPages,
 		PathPrefix: src.PathPrefix, Pace: durationString(src.Pace),
@@ -71,6 +74,7 @@ func (s Source) Settings() (workers.Source, error) {
 			Mode: s.Mode, URLs: s.URLs, MaxDepth: s.MaxDepth, MaxPages: s.MaxPages,
 			PathPrefix: s.PathPrefix, Pace: pace,
 		},
+		Title: s.Title, Description: s.Description,
 		Schedule: s.Schedule, TimeZone: s.TimeZone, Paused: s.Paused,
 	}, nil
 }

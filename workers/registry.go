@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -37,6 +38,9 @@ const MinPace = 100 * time.Millisecond
 // Source is a harvest source as the registry keeps it.
 type Source struct {
 	harvester.Source
+	// Title and Description are what learners see of the source instead of its name.
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
 	// Schedule is a 5-field cron expression ("30 2 * * *"), a descriptor ("@daily", "@hourly")
 	// or an interval ("@every 6h"); empty means manual runs only.
 	Schedule string `json:"schedule,omitempty"`
@@ -60,6 +64,12 @@ var (
 	nameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 )
 
+// Bounds of what learners read about a source: a heading and a short paragraph.
+const (
+	maxTitle       = 200
+	maxDescription = 2000
+)
+
 // Validate reports everything wrong with src, wrapped in ErrInvalid, or nil.
 func (src *Source) Validate() error {
 	var bad []string
@@ -77,6 +87,12 @@ func (src *Source) Validate() error {
 		}
 	} else {
 		bad = append(bad, fmt.Sprintf("type %q must be %s or %s", src.Type, harvester.TypeOAIPMH, harvester.TypeWeb))
+	}
+	if n := utf8.RuneCountInString(src.Title); n > maxTitle {
+		bad = append(bad, fmt.Sprintf("title must be at most %d characters", maxTitle))
+	}
+	if n := utf8.RuneCountInString(src.Description); n > maxDescription {
+		bad = append(bad, fmt.Sprintf("description must be at most %d characters", maxDescription))
 	}
 	if src.Pace < 0 || (src.Pace > 0 && src.Pace < MinPace) {
 		bad = append(bad, fmt.Sprintf("pace %s must be 0 (default) or at least %s", src.Pace, MinPace))

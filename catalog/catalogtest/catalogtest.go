@@ -33,6 +33,7 @@ func Run(t *testing.T, newIndex func(t *testing.T) catalog.Index) {
 		{"EmptyQueryReturnsAllVisible", testEmptyQuery},
 		{"Filters", testFilters},
 		{"FacetsCountFilteredHits", testFacets},
+		{"OpennessCounts", testOpennessCounts},
 		{"TextMatching", testText},
 		{"TitleRanksFirst", testTitleRanksFirst},
 		{"Highlights", testHighlights},
@@ -101,6 +102,9 @@ var filterCases = []struct {
 	{"not commercial", catalog.Filter{Commercial: ptr(false)}, []string{"en-history", "en-zebra", "fr-educ"}},
 	{"no derivatives", catalog.Filter{Derivatives: ptr(false)}, []string{"en-cells", "en-history", "en-zebra"}},
 	{"open", catalog.Filter{Open: ptr(true)}, []string{"de-zelle", "en-apple", "en-photo", "es-nino"}},
+	{"commons", catalog.Filter{Commons: ptr(true)}, []string{"de-zelle", "en-apple", "en-cells", "en-photo", "es-nino", "fr-educ"}},
+	{"commons and open", catalog.Filter{Commons: ptr(true), Open: ptr(false)}, []string{"en-cells", "fr-educ"}},
+	{"not commons", catalog.Filter{Commons: ptr(false)}, []string{"en-history", "en-zebra"}},
 	{"language", catalog.Filter{Languages: []string{"de"}}, []string{"de-zelle", "en-cells"}},
 	{"languages OR", catalog.Filter{Languages: []string{"fr", "es"}}, []string{"es-nino", "fr-educ"}},
 	{"type", catalog.Filter{Types: []string{"image"}}, []string{"en-cells", "en-zebra"}},
@@ -173,6 +177,45 @@ func testFacets(t *testing.T, ix catalog.Index) {
 	res := search(t, ix, catalog.SearchRequest{Facets: []string{catalog.FacetLanguage}})
 	if _, ok := res.Facets[catalog.FacetType]; ok {
 		t.Errorf("facet %s counted though not requested", catalog.FacetType)
+	}
+}
+
+// testOpennessCounts checks that each openness choice is counted under the query and the other
+// filters, whatever choice the request itself holds.
+func testOpennessCounts(t *testing.T, ix catalog.Index) {
+	for _, tc := range []struct {
+		name  string
+		query string
+		f     catalog.Filter
+		want  map[string]int
+	}{
+		{"all", "", catalog.Filter{}, map[string]int{"free": 4, "cc": 6, "any": 8}},
+		{"choice ignored", "", catalog.Filter{Open: ptr(true)}, map[string]int{"free": 4, "cc": 6, "any": 8}},
+		{"other filters kept", "", catalog.Filter{Commons: ptr(true), Languages: []string{"en"}}, map[string]int{"free": 2, "cc": 3, "any": 5}},
+		{"query kept", "biology", catalog.Filter{Languages: []string{"en"}}, map[string]int{"free": 1, "cc": 2, "any": 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := catalog.CountOpenness(t.Context(), ix, catalog.SearchRequest{Query: tc.query, Filter: tc.f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("counts %v, want %v", got, tc.want)
+			}
+			for _, choice := range catalog.Opennesses {
+				req := catalog.SearchRequest{Query: tc.query, Filter: tc.f, CountOpenness: true, PerPage: 50}
+				if err := req.Filter.SetOpenness(choice); err != nil {
+					t.Fatal(err)
+				}
+				res, err := catalog.SearchWithOpenness(t.Context(), ix, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !maps.Equal(res.Openness, tc.want) || res.Total != tc.want[choice] || len(res.Hits) != tc.want[choice] {
+					t.Errorf("search under %s: total %d, counts %v; want %d, %v", choice, res.Total, res.Openness, tc.want[choice], tc.want)
+				}
+			}
+		})
 	}
 }
 

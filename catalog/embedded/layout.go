@@ -26,7 +26,8 @@ import (
 //	1: the layout before versions were recorded (flags as hidden, open, commercial, derivatives)
 //	2: derived fields named by catalog.Record.IndexFields (f_hidden, f_open, …)
 //	3: list_date, the order of harvest lists (catalog.Record.ListDate)
-const layoutVersion = 3
+//	4: f_commons and the openness facet (catalog.License.Commons, Openness)
+const layoutVersion = 4
 
 // layoutKey holds layoutVersion, in decimal, among the index's internal values.
 var layoutKey = []byte("orchard_layout")

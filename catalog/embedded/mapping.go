@@ -30,6 +30,7 @@ const (
 	fieldCommercial = catalog.FieldCommercial
 	fieldDerivative = catalog.FieldDerivatives
 	fieldOpen       = catalog.FieldOpen
+	fieldCommons    = catalog.FieldCommons
 	fieldSortTitle  = catalog.FieldSortTitle
 	fieldSortDate   = catalog.FieldSortDate
 	facetPrefix     = catalog.FacetPrefix
@@ -129,7 +130,7 @@ func newMapping(facets []string) (*mapping.IndexMappingImpl, error) {
 	year.Store = false
 	year.IncludeInAll = false
 	doc.AddFieldMappingsAt(fieldYear, year)
-	for _, f := range []string{fieldHidden, fieldCommercial, fieldDerivative, fieldOpen} {
+	for _, f := range []string{fieldHidden, fieldCommercial, fieldDerivative, fieldOpen, fieldCommons} {
 		doc.AddFieldMappingsAt(f, boolean())
 	}
 	for _, f := range []string{fieldSortTitle, fieldSortDate, fieldDatestamp, fieldListDate} {

@@ -216,7 +216,7 @@ func withFilter(q query.Query, f catalog.Filter) query.Query {
 	for _, c := range []struct {
 		field string
 		v     *bool
-	}{{fieldCommercial, f.Commercial}, {fieldDerivative, f.Derivatives}, {fieldOpen, f.Open}} {
+	}{{fieldCommercial, f.Commercial}, {fieldDerivative, f.Derivatives}, {fieldOpen, f.Open}, {fieldCommons, f.Commons}} {
 		if c.v != nil {
 			must = append(must, boolQuery(c.field, *c.v))
 		}

@@ -70,6 +70,7 @@ const (
 	fieldCommercial = catalog.FieldCommercial
 	fieldDerivative = catalog.FieldDerivatives
 	fieldOpen       = catalog.FieldOpen
+	fieldCommons    = catalog.FieldCommons
 	fieldSortTitle  = catalog.FieldSortTitle
 	fieldSortDate   = catalog.FieldSortDate
 	fieldDatestamp  = "datestamp"
@@ -80,7 +81,7 @@ const (
 )
 
 func settings() *meilisearch.Settings {
-	filterable := []string{fieldID, fieldListDate, fieldListID, fieldHidden, fieldCommercial, fieldDerivative, fieldOpen, fieldYear}
+	filterable := []string{fieldID, fieldListDate, fieldListID, fieldHidden, fieldCommercial, fieldDerivative, fieldOpen, fieldCommons, fieldYear}
 	for _, f := range catalog.Facets {
 		filterable = append(filterable, facetPrefix+f)
 	}

@@ -102,7 +102,7 @@ func filter(f catalog.Filter) string {
 	for _, c := range []struct {
 		field string
 		v     *bool
-	}{{fieldCommercial, f.Commercial}, {fieldDerivative, f.Derivatives}, {fieldOpen, f.Open}} {
+	}{{fieldCommercial, f.Commercial}, {fieldDerivative, f.Derivatives}, {fieldOpen, f.Open}, {fieldCommons, f.Commons}} {
 		if c.v != nil {
 			and = append(and, c.field+" = "+strconv.FormatBool(*c.v))
 		}

@@ -49,6 +49,8 @@ func (f *sourceFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.src.Schedule, "schedule", "", `cron ("30 2 * * *"), "@daily" or "@every 6h"; empty: manual runs only`)
 	fs.StringVar(&f.src.TimeZone, "timezone", "", "IANA time zone of the schedule (default UTC)")
 	fs.BoolVar(&f.src.Paused, "paused", false, "keep the schedule but do not run it")
+	fs.StringVar(&f.src.Title, "title", "", "the name learners see (default: the source's name)")
+	fs.StringVar(&f.src.Description, "description", "", "a sentence for learners about what the source offers")
 }
 
 // apply copies the flags that were set onto src.
@@ -89,6 +91,12 @@ func (f *sourceFlags) apply(cmd *cobra.Command, src *web.Source) error {
 	}
 	if set("paused") {
 		src.Paused = f.src.Paused
+	}
+	if set("title") {
+		src.Title = f.src.Title
+	}
+	if set("description") {
+		src.Description = f.src.Description
 	}
 	if set("pace") {
 		d, err := time.ParseDuration(f.pace)

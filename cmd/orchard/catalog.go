@@ -20,6 +20,7 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/catalog/embedded"
 	"github.com/orchard-oer/orchard/catalog/meili"
+	"github.com/orchard-oer/orchard/normalizer/license"
 	"github.com/orchard-oer/orchard/web"
 	"github.com/orchard-oer/orchard/workers"
 )
@@ -145,21 +146,22 @@ func openOutput(cmd *cobra.Command, name string) (io.Writer, func() error, error
 // the HTTP API so that both paths parse them the same way.
 type filterFlags struct {
 	license, family, lang, typ, source, subject, status []string
-	commercial, derivatives, open                       string
+	commercial, derivatives, open, openness             string
 	yearFrom, yearTo                                    int
 }
 
 func (f *filterFlags) register(fs *pflag.FlagSet) {
-	fs.StringSliceVar(&f.license, "license", nil, "license ids (CC-BY-4.0,…)")
+	fs.StringSliceVar(&f.license, "license", nil, "licenses by id or label (CC-BY-4.0, \"CC BY 4.0\",…)")
 	fs.StringSliceVar(&f.family, "family", nil, "license families (CC-BY-SA,…)")
-	fs.StringSliceVar(&f.lang, "lang", nil, "languages (ISO 639-1)")
+	fs.StringSliceVar(&f.lang, "lang", nil, "languages by code or name (de, German, Deutsch,…)")
 	fs.StringSliceVar(&f.typ, "type", nil, "resource types")
 	fs.StringSliceVar(&f.source, "source", nil, "sources")
 	fs.StringSliceVar(&f.subject, "subject", nil, "subjects")
 	fs.StringSliceVar(&f.status, "status", nil, "license status: open, closed, unknown, conflict")
 	fs.StringVar(&f.commercial, "commercial", "", "true: commercial use allowed")
 	fs.StringVar(&f.derivatives, "derivatives", "", "true: adaptations allowed")
-	fs.StringVar(&f.open, "open", "", "true, false or any (search defaults to true)")
+	fs.StringVar(&f.openness, "openness", "", opennessHelp())
+	fs.StringVar(&f.open, "open", "", "older form of --openness: true (free), false or any")
 	fs.IntVar(&f.yearFrom, "year-from", 0, "earliest year")
 	fs.IntVar(&f.yearTo, "year-to", 0, "latest year")
 }
@@ -172,7 +174,7 @@ func (f *filterFlags) values() url.Values {
 			q.Set(name, strings.Join(vs, ","))
 		}
 	}
-	for name, v := range map[string]string{"commercial": f.commercial, "derivatives": f.derivatives, "open": f.open} {
+	for name, v := range map[string]string{"commercial": f.commercial, "derivatives": f.derivatives, "open": f.open, "openness": f.openness} {
 		if v != "" {
 			q.Set(name, v)
 		}
@@ -195,8 +197,8 @@ func newExportCmd(a *app) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			q := ff.values()
-			if q.Get("open") == "" {
-				q.Set("open", "any") // export everything unless asked otherwise
+			if q.Get("open") == "" && q.Get("openness") == "" {
+				q.Set("openness", license.OpennessAny.ID) // export everything unless asked otherwise
 			}
 			req, err := web.ParseSearch(q)
 			if err != nil {
@@ -245,6 +247,7 @@ func newSearchCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q := ff.values()
 			q.Set("q", strings.Join(args, " "))
+			q.Set("openness_counts", "true")
 			if sort != "" {
 				q.Set("sort", sort)
 			}
@@ -296,7 +299,7 @@ func (a *app) localSearch(ctx context.Context, q url.Values) (catalog.SearchResu
 		return catalog.SearchResult{}, err
 	}
 	defer idx.Close()
-	return idx.Search(ctx, req)
+	return catalog.SearchWithOpenness(ctx, idx, req)
 }
 
 func (a *app) remoteSearch(ctx context.Context, q url.Values) (catalog.SearchResult, error) {
@@ -315,13 +318,31 @@ func printHits(w io.Writer, res catalog.SearchResult) {
 		}
 		lic := h.License.Label
 		if lic == "" {
-			lic = "unknown"
+			lic = strings.ToLower(license.StandingUnknown)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", clip(h.Title, 60), lic, strings.Join(h.Languages, ","),
 			strings.Join(h.ResourceTypes, ","), year, h.ID)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "%d of %d\n", len(res.Hits), res.Total)
+	if more := res.Openness[license.OpennessAny.ID] - res.Total; res.Openness != nil && more > 0 {
+		fmt.Fprintf(w, "%d more with restrictions: --openness %s\n", more, license.OpennessAny.ID)
+	}
+}
+
+// opennessHelp lists the openness choices in the words pages use.
+func opennessHelp() string {
+	var b strings.Builder
+	for i, o := range license.Opennesses() {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s: %s", o.ID, strings.ToLower(o.Label))
+		if o == license.DefaultOpenness {
+			b.WriteString(" (search default)")
+		}
+	}
+	return b.String()
 }
 
 func clip(s string, n int) string {

@@ -67,27 +67,38 @@ func TestImportSearchExport(t *testing.T) {
 		t.Fatalf("import summary:\n%s", errOut)
 	}
 
-	// Learners see open records by default; filters narrow.
-	out, _, err = run(t, "search", "--json", "photosynthesis")
-	if err != nil {
-		t.Fatal(err)
+	// Learners see Creative Commons records by default; the openness choice and filters narrow,
+	// by id or by the words pages show.
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"photosynthesis"}, 3},
+		{[]string{"--openness", "free", "photosynthesis"}, 2},
+		{[]string{"--openness", "Free culture", "photosynthesis"}, 2},
+		{[]string{"--open", "true", "photosynthesis"}, 2},
+		{[]string{"--license", "CC BY-NC 4.0", "photosynthesis"}, 1},
+		{[]string{"--lang", "German", "--commercial", "true", "photosynthese"}, 1},
+		{[]string{"--lang", "de", "photosynthese"}, 1},
+	} {
+		out, _, err = run(t, append([]string{"search", "--json"}, tc.args...)...)
+		if err != nil {
+			t.Fatalf("search %q: %v", tc.args, err)
+		}
+		res = catalog.SearchResult{}
+		json.Unmarshal([]byte(out), &res)
+		if res.Total != tc.want {
+			t.Errorf("search %q: total %d, want %d: %s", tc.args, res.Total, tc.want, out)
+		}
 	}
-	res = catalog.SearchResult{}
-	json.Unmarshal([]byte(out), &res)
-	if res.Total != 2 {
-		t.Fatalf("default search total = %d, want the 2 open records: %s", res.Total, out)
+	for _, args := range [][]string{{"--lang", "Klingon"}, {"--license", "CC BY 9.0"}, {"--openness", "open"}} {
+		if _, _, err := run(t, append([]string{"search"}, args...)...); err == nil || !strings.Contains(err.Error(), "must be") {
+			t.Errorf("search %q: error %v, want the accepted forms", args, err)
+		}
 	}
-	out, _, err = run(t, "search", "--json", "--lang", "de", "--commercial", "true", "photosynthese")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res = catalog.SearchResult{}
-	json.Unmarshal([]byte(out), &res)
-	if res.Total != 1 || res.Hits[0].ID != "t_2" {
-		t.Fatalf("filtered search: %s", out)
-	}
-	table, _, err := run(t, "search", "photosynthesis")
-	if err != nil || !strings.Contains(table, "TITLE") || !strings.Contains(table, "2 of 2") {
+	table, _, err := run(t, "search", "--openness", "free", "photosynthesis")
+	if err != nil || !strings.Contains(table, "TITLE") || !strings.Contains(table, "2 of 2") ||
+		!strings.Contains(table, "1 more with restrictions: --openness any") {
 		t.Fatalf("table output (%v):\n%s", err, table)
 	}
 

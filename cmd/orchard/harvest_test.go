@@ -115,8 +115,8 @@ func TestSourceProbe(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"oai-pmh", []string{"source", "probe", oai.URL}, []string{"Identify", "oai_dc", "CC BY 4.0 (CC-BY-4.0), open"}},
-		{"web fallback", []string{"source", "probe", site.URL + "/sitemap.xml"}, []string{"robots.txt", "CC BY-SA 4.0 (CC-BY-SA-4.0), open", "Harvestable"}},
+		{"oai-pmh", []string{"source", "probe", oai.URL}, []string{"Identify", "oai_dc", "CC BY 4.0 (CC-BY-4.0), free culture"}},
+		{"web fallback", []string{"source", "probe", site.URL + "/sitemap.xml"}, []string{"robots.txt", "CC BY-SA 4.0 (CC-BY-SA-4.0), free culture", "Harvestable"}},
 		{"web", []string{"source", "probe", "--type", "web", site.URL + "/lesson"}, []string{"CC BY-SA 4.0"}},
 	}
 	for _, tt := range tests {

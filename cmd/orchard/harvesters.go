@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -98,7 +99,7 @@ func printProbe(w io.Writer, rep probe.Report) {
 		if s.License != "" {
 			verdict = fmt.Sprintf("%s (%s)", s.Label, s.License)
 		}
-		fmt.Fprintf(w, "  %s: %s, %s\n", s.ID, verdict, s.Status)
+		fmt.Fprintf(w, "  %s: %s, %s\n", s.ID, verdict, strings.ToLower(s.Standing))
 		for _, warn := range s.Warnings {
 			fmt.Fprintf(w, "    warning: %s\n", warn)
 		}

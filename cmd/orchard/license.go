@@ -170,7 +170,7 @@ func newAttributionCmd(_ *app) *cobra.Command {
 	var w license.Work
 	var lic, format string
 	cmd := &cobra.Command{
-		Use:   "attribution --license LICENSE [--title T] [--author A] [--url URL] [--format text|html|markdown]",
+		Use:   "attribution --license LICENSE [--title T] [--author A] [--url URL] [--change adapted] [--format text|html|markdown]",
 		Short: "Write an attribution (title, author, source, license) for reusing a work",
 		Example: "  orchard attribution --title 'Photosynthesis' --author 'Ada' --url https://example.org/w \\\n" +
 			"    --license https://creativecommons.org/licenses/by-sa/4.0/ --format html",
@@ -205,6 +205,7 @@ func newAttributionCmd(_ *app) *cobra.Command {
 	fl.StringVar(&w.SourceURL, "url", "", "where the work can be found")
 	fl.StringVar(&lic, "license", "", "license id, URL or any statement Orchard can read")
 	fl.StringVar(&format, "format", "text", "text, html or markdown")
+	fl.StringVar(&w.Change, "change", "", "how you modified the work (adapted, translated): writes a modification notice")
 	return cmd
 }
 

@@ -29,6 +29,8 @@ var values = map[string]any{
 	"Schedule":         "@daily",
 	"TimeZone":         "Europe/Berlin",
 	"Paused":           true,
+	"Title":            "Open Biology Library",
+	"Description":      "Worksheets and videos for secondary school biology.",
 }
 
 // managed are the fields the registry sets itself; callers never edit them.

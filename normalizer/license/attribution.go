@@ -14,7 +14,17 @@ type Work struct {
 	Author    string
 	AuthorURL string
 	SourceURL string
+	// Change says how the work was modified, as a past participle ("adapted", "translated"),
+	// and makes the attribution a modification notice: "Adapted from "Title" by A, which is
+	// licensed under …". Empty for the work as it is.
+	Change string
 }
+
+// Common modifications.
+const (
+	ChangeAdapted    = "adapted"
+	ChangeTranslated = "translated"
+)
 
 // Format is an attribution's output format.
 type Format string
@@ -33,6 +43,7 @@ func Attribute(w Work, t Tool, f Format) string {
 	// An attribution is one line; the URLs, the tool's too (an unknown license's URL comes
 	// from the record), are http(s) only.
 	w.Title, w.Author = oneLine(w.Title), oneLine(w.Author)
+	w.Change = strings.ToLower(oneLine(w.Change))
 	w.AuthorURL, w.SourceURL, t.URL = safeURL(w.AuthorURL), safeURL(w.SourceURL), safeURL(t.URL)
 	switch f {
 	case FormatHTML:
@@ -61,6 +72,30 @@ func verb(t Tool) string {
 	return "is licensed under"
 }
 
+// lead begins a modification notice ("Adapted from "), "" for an unchanged work.
+func (w Work) lead() string {
+	if w.Change == "" {
+		return ""
+	}
+	return strings.ToUpper(w.Change[:1]) + w.Change[1:] + " from "
+}
+
+// untitled names a work without a title.
+func (w Work) untitled() string {
+	if w.Change != "" {
+		return "this work"
+	}
+	return "This work"
+}
+
+// join links the work to the verb: a modification notice speaks of the original in a clause.
+func (w Work) join(t Tool) string {
+	if w.Change != "" {
+		return ", which " + verb(t) + " "
+	}
+	return " " + verb(t) + " "
+}
+
 func toolName(t Tool) string {
 	switch {
 	case t.ID == "":
@@ -77,10 +112,11 @@ func toolName(t Tool) string {
 
 func attributeText(w Work, t Tool) string {
 	var b strings.Builder
+	b.WriteString(w.lead())
 	if w.Title != "" {
 		b.WriteString("\"" + w.Title + "\"")
 	} else {
-		b.WriteString("This work")
+		b.WriteString(w.untitled())
 	}
 	if w.SourceURL != "" {
 		b.WriteString(" (" + w.SourceURL + ")")
@@ -88,7 +124,7 @@ func attributeText(w Work, t Tool) string {
 	if w.Author != "" {
 		b.WriteString(" by " + w.Author)
 	}
-	b.WriteString(" " + verb(t) + " " + toolName(t) + ".")
+	b.WriteString(w.join(t) + toolName(t) + ".")
 	switch {
 	case t.URL == "":
 	case t.Kind == KindCC || t.Kind == KindSoftware:
@@ -103,15 +139,16 @@ func attributeHTML(w Work, t Tool) string {
 	e := html.EscapeString
 	var b strings.Builder
 	b.WriteString(`<p xmlns:cc="http://creativecommons.org/ns#" xmlns:dct="http://purl.org/dc/terms/">`)
+	b.WriteString(e(w.lead()))
 	switch {
 	case w.Title != "" && w.SourceURL != "":
 		b.WriteString(`<a property="dct:title" rel="cc:attributionURL" href="` + e(w.SourceURL) + `">` + e(w.Title) + `</a>`)
 	case w.Title != "":
 		b.WriteString(`<span property="dct:title">` + e(w.Title) + `</span>`)
 	case w.SourceURL != "":
-		b.WriteString(`<a rel="cc:attributionURL" href="` + e(w.SourceURL) + `">This work</a>`)
+		b.WriteString(`<a rel="cc:attributionURL" href="` + e(w.SourceURL) + `">` + w.untitled() + `</a>`)
 	default:
-		b.WriteString("This work")
+		b.WriteString(w.untitled())
 	}
 	if w.Author != "" {
 		b.WriteString(" by ")
@@ -122,7 +159,7 @@ func attributeHTML(w Work, t Tool) string {
 			b.WriteString(`<span property="cc:attributionName">` + e(w.Author) + `</span>`)
 		}
 	}
-	b.WriteString(" " + e(verb(t)) + " ")
+	b.WriteString(e(w.join(t)))
 	if t.URL != "" {
 		b.WriteString(`<a href="` + e(t.URL) + `" target="_blank" rel="license noopener noreferrer" style="display:inline-block;">` +
 			e(toolName(t)) + `</a>`)
@@ -137,15 +174,18 @@ func attributeHTML(w Work, t Tool) string {
 // its text alone) and writes every name as literal text on one line.
 func attributeMarkdown(w Work, t Tool) string {
 	var b strings.Builder
+	if lead := w.lead(); lead != "" {
+		b.WriteString(markdown.Text(lead) + " ")
+	}
 	title := w.Title
 	if title == "" {
-		title = "This work"
+		title = w.untitled()
 	}
 	b.WriteString(markdown.Link(title, w.SourceURL))
 	if w.Author != "" {
 		b.WriteString(" by " + markdown.Link(w.Author, w.AuthorURL))
 	}
-	b.WriteString(" " + verb(t) + " " + markdown.Link(toolName(t), t.URL))
+	b.WriteString(w.join(t) + markdown.Link(toolName(t), t.URL))
 	return b.String()
 }
 

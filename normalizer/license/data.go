@@ -237,8 +237,14 @@ func buildKB() knowledge {
 			Attribution: true, Open: true, family: true})
 	}
 	k.all = append(append([]Tool{}, k.tools...), k.families...)
+	k.byLabel = map[string]int{}
 	for i, t := range k.all {
 		k.byID[strings.ToLower(t.ID)] = i
+		if l := strings.ToLower(t.Label); l != "" {
+			if _, taken := k.byLabel[l]; !taken {
+				k.byLabel[l] = i
+			}
+		}
 	}
 	// The id an older form of SPDX gave some tools.
 	for alias, id := range map[string]string{"gpl-2.0+": "GPL-2.0-or-later", "gpl-3.0+": "GPL-3.0-or-later",

@@ -105,6 +105,12 @@ func TestAttribute(t *testing.T) {
 		{Work{Author: "Bo", AuthorURL: "javascript:alert(1)"}, cc0, FormatHTML, `<p xmlns:cc="http://creativecommons.org/ns#" xmlns:dct="http://purl.org/dc/terms/">This work by <span property="cc:attributionName">Bo</span> is dedicated to the public domain under <a href="https://creativecommons.org/publicdomain/zero/1.0/" target="_blank" rel="license noopener noreferrer" style="display:inline-block;">CC0 1.0</a></p>`},
 		{w, bysa, FormatMarkdown, `[Photosynthesis \<basics\> \& more](https://example.org/work?a=1&b=2) by [Ada "A" Lovelace](https://example.org/ada) is licensed under [CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/)`},
 		{Work{Title: "a_b [c]"}, pdm, FormatMarkdown, `a\_b \[c\] is marked with [PDM 1.0](https://creativecommons.org/publicdomain/mark/1.0/)`},
+		{Work{Title: "Map", Author: "Bo", Change: ChangeAdapted}, bysa, FormatText, `Adapted from "Map" by Bo, which is licensed under CC BY-SA 4.0. To view a copy of this license, visit https://creativecommons.org/licenses/by-sa/4.0/`},
+		{Work{Change: " Translated "}, cc0, FormatText, `Translated from this work, which is dedicated to the public domain under CC0 1.0. See https://creativecommons.org/publicdomain/zero/1.0/`},
+		{Work{Title: "Map", SourceURL: "https://example.org/m", Change: ChangeTranslated}, bysa, FormatHTML, `<p xmlns:cc="http://creativecommons.org/ns#" xmlns:dct="http://purl.org/dc/terms/">` +
+			`Translated from <a property="dct:title" rel="cc:attributionURL" href="https://example.org/m">Map</a>, which is licensed under ` +
+			`<a href="https://creativecommons.org/licenses/by-sa/4.0/" target="_blank" rel="license noopener noreferrer" style="display:inline-block;">CC BY-SA 4.0</a></p>`},
+		{Work{Title: "Map", Author: "Bo", Change: ChangeAdapted}, pdm, FormatMarkdown, `Adapted from Map by Bo, which is marked with [PDM 1.0](https://creativecommons.org/publicdomain/mark/1.0/)`},
 	}
 	for _, tt := range tests {
 		if got := Attribute(tt.w, tt.t, tt.f); got != tt.want {

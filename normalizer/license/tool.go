@@ -67,6 +67,7 @@ type knowledge struct {
 	byID     map[string]int // lower-case id → index into all
 	all      []Tool         // tools then families
 	byPath   map[string]int // canonical creativecommons.org path ("by-sa/4.0/de") → index into all
+	byLabel  map[string]int // lower-case label → index into all, tools before families
 }
 
 // Lookup finds a tool or a family by id, case-insensitively.
@@ -89,6 +90,15 @@ func lookupID(id string) (int, bool) {
 	}
 	i, ok := kb.byID[string(b)]
 	return i, ok
+}
+
+// ByLabel finds a tool or a family by the short label pages show ("CC BY-NC 4.0", "InC"),
+// ignoring case.
+func ByLabel(label string) (Tool, bool) {
+	if i, ok := kb.byLabel[strings.ToLower(strings.TrimSpace(label))]; ok {
+		return kb.all[i], true
+	}
+	return Tool{}, false
 }
 
 // All lists every concrete tool (each version and port), in a stable order.
