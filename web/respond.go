@@ -69,6 +69,10 @@ func newErrorView(status int, err error) errorView {
 	case status == http.StatusNotFound:
 		v.Title = "Not found"
 		v.Message = "There is nothing at this address. The resource may have been removed by its source, or the link may be mistyped."
+	case status == http.StatusInsufficientStorage:
+		// A full store is the operator's to mend, not an internal fault: say which.
+		v.Title = "Storage full"
+		v.Message = err.Error() + ". Nothing was saved; please try again later or tell the librarians who run this catalog."
 	case status >= http.StatusInternalServerError:
 		v.Title = "Something went wrong"
 		v.Message = "Orchard could not answer this request. Please try again in a moment; if it keeps happening, tell the librarians who run this catalog."
