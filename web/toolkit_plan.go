@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/orchard-oer/orchard/normalizer/license"
 	"github.com/orchard-oer/orchard/normalizer/remix"
@@ -166,7 +167,12 @@ func planViewOf(q url.Values, entries []toolkitEntry) planView {
 	case ok:
 		m, err := remix.Marking(own, items, license.FormatText)
 		if err != nil {
-			v.Error = err.Error()
+			// The reason without the function's prefix: the page already says what was asked.
+			_, reason, found := strings.Cut(err.Error(), remix.ErrNotAllowed.Error()+": ")
+			if !found {
+				reason = err.Error()
+			}
+			v.Error = "Not possible with these resources: " + reason
 		}
 		v.Marking = m
 	}
