@@ -204,6 +204,10 @@ func (ix *Index) Each(ctx context.Context, f catalog.Filter, fn func(catalog.Rec
 	if expr := filter(f); expr != "" {
 		q.Filter = expr
 	}
+	// Meilisearch 1.21 answers a sorted fetch at an offset with the document before it too (the
+	// last of the page before): what the previous page held is skipped, so every record comes
+	// once.
+	var prev, cur map[string]bool
 	for {
 		var res meilisearch.DocumentsResult
 		err := ix.retry(ctx, "fetch documents", func(ctx context.Context) error {
@@ -212,15 +216,21 @@ func (ix *Index) Each(ctx context.Context, f catalog.Filter, fn func(catalog.Rec
 		if err != nil {
 			return err
 		}
+		cur = make(map[string]bool, len(res.Results))
 		for _, h := range res.Results {
 			var r catalog.Record
 			if err := h.DecodeInto(&r); err != nil {
 				return fmt.Errorf("each: decode document: %w", err)
 			}
+			if prev[r.ID] {
+				continue
+			}
+			cur[r.ID] = true
 			if err := fn(r); err != nil {
 				return err
 			}
 		}
+		prev = cur
 		if len(res.Results) < eachPage {
 			return nil
 		}

@@ -2,6 +2,7 @@ package meili
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"maps"
 	"strings"
@@ -128,5 +129,35 @@ func TestAsyncWritesApplyInOrder(t *testing.T) {
 	}
 	if _, err := ix.UpsertAsync(ctx, []catalog.Record{rec("bad id!", "x")}); err == nil {
 		t.Error("an invalid record was accepted")
+	}
+}
+
+// TestEachAcrossPages reads more records than one fetch returns: each comes exactly once, though
+// Meilisearch repeats the last document of a page at the start of the next.
+func TestEachAcrossPages(t *testing.T) {
+	ix := newIndex(t)
+	ctx := t.Context()
+	const n = 2*eachPage + 600
+	recs := make([]catalog.Record, n)
+	for i := range recs {
+		recs[i] = catalog.Record{ID: fmt.Sprintf("r%05d", i), Source: "s", Title: fmt.Sprint("record ", i)}
+	}
+	if err := ix.Upsert(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	if err := ix.Each(ctx, catalog.Filter{WithHidden: true}, func(r catalog.Record) error {
+		seen[r.ID]++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != n {
+		t.Errorf("Each gave %d records, want %d", len(seen), n)
+	}
+	for id, k := range seen {
+		if k != 1 {
+			t.Errorf("%s came %d times", id, k)
+		}
 	}
 }
