@@ -271,12 +271,16 @@ func (p *production) harvestAll(during func(runs []string)) time.Duration {
 			return err == nil && r.Status.Final()
 		})
 		s := p.sources[i]
+		p.t.Logf("run of %s: queued %s after the start, took %v on %s, %d attempts",
+			s.prefix, r.Queued.Sub(started).Round(time.Millisecond), r.Ended.Sub(r.Started).Round(time.Millisecond), r.Worker, r.Attempts)
 		if r.Status != workers.StatusSucceeded || r.Upserted < s.pages*s.size {
 			p.t.Errorf("run %s of %s: %s, %d pages, %d upserted (want %d), attempts %d, error %q, note %q",
 				id, s.prefix, r.Status, r.Pages, r.Upserted, s.pages*s.size, r.Attempts, r.Error, r.Note)
 		}
 	}
-	return time.Since(started)
+	took := time.Since(started)
+	p.t.Logf("%d runs ended %v after the start", len(runs), took.Round(time.Millisecond))
+	return took
 }
 
 // runningOn waits until one of runs is harvesting on a worker process and has confirmed a
@@ -415,7 +419,7 @@ func TestProductionFaults(t *testing.T) {
 	p := startProduction(t, 2)
 	p.addWorker()
 	p.addWorker()
-	p.addSources(8, 12, 10, 80*time.Millisecond)
+	p.addSources(8, 4, 25, 100*time.Millisecond)
 
 	t.Run("worker killed", func(t *testing.T) {
 		p.t = t
@@ -490,7 +494,7 @@ func (p *production) timeAdminReads(killed time.Time, span time.Duration) {
 //	go test -run '^$' -bench WorkerProcesses -benchtime 1x ./cmd/orchard
 func BenchmarkWorkerProcesses(b *testing.B) {
 	p := startProduction(b, 1)
-	p.addSources(8, 20, 10, 100*time.Millisecond)
+	p.addSources(8, 5, 20, 300*time.Millisecond)
 	for b.Loop() {
 		p.addWorker()
 		one := p.harvestAll(nil)
