@@ -126,6 +126,9 @@ func startProduction(t testing.TB, workerCount int) *production {
 		p.nats = append(p.nats, n)
 		p.monitor = append(p.monitor, "http://"+mon)
 	}
+	for _, mon := range p.monitor {
+		p.poll("nats-server healthy", time.Minute, func() bool { return healthy(mon + "/healthz") })
+	}
 	t.Cleanup(func() {
 		for _, n := range p.nats {
 			n.stop(t, syscall.SIGTERM, 30*time.Second)
@@ -152,13 +155,15 @@ func startProduction(t testing.TB, workerCount int) *production {
 	p.serve.env = append(p.serve.env, "ORCHARD_HTTP_ADDR="+httpAddr)
 	p.serve.start(t)
 	t.Cleanup(func() { p.serve.stop(t, syscall.SIGTERM, 60*time.Second) })
-	p.poll("serve healthy", 60*time.Second, func() bool {
-		resp, err := http.Get(p.api + "/healthz")
-		if err != nil {
-			return false
+	// Serve first waits for the cluster to elect the leaders of its streams.
+	p.poll("serve healthy", 3*time.Minute, func() bool {
+		select {
+		case <-p.serve.done:
+			log, _ := os.ReadFile(p.serve.log)
+			t.Fatalf("serve ended:\n%s", log)
+		default:
 		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
+		return healthy(p.api + "/healthz")
 	})
 	token := exec.Command(p.orchard, "token", "create", "--role", "admin", "--name", "production")
 	token.Env = p.orchardProcess("cli").env
@@ -168,6 +173,15 @@ func startProduction(t testing.TB, workerCount int) *production {
 	}
 	p.token = strings.TrimSpace(string(out))
 	return p
+}
+
+func healthy(url string) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 func (p *production) orchardProcess(name string, args ...string) *process {
@@ -351,8 +365,9 @@ func (p *production) streamLeader() *process {
 	return leader
 }
 
-// exported reads the whole catalog through `orchard export` and counts each origin id.
-func (p *production) exported() map[string]int {
+// exported reads the whole catalog through `orchard export` and returns the catalog ids of
+// each origin id.
+func (p *production) exported() map[string][]string {
 	p.t.Helper()
 	cmd := exec.Command(p.orchard, "export")
 	cmd.Env = p.orchardProcess("cli").env
@@ -360,17 +375,18 @@ func (p *production) exported() map[string]int {
 	if err != nil {
 		p.t.Fatalf("export: %v", err)
 	}
-	ids := map[string]int{}
+	ids := map[string][]string{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var r struct {
+			ID       string `json:"id"`
 			OriginID string `json:"origin_id"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			p.t.Fatalf("export line %q: %v", sc.Text(), err)
 		}
-		ids[r.OriginID]++
+		ids[r.OriginID] = append(ids[r.OriginID], r.ID)
 	}
 	return ids
 }
@@ -381,6 +397,8 @@ type oaiSource struct {
 	pages, size int
 	delay       time.Duration
 }
+
+const recordDate = "2024-01-02T00:00:00Z"
 
 func (s *oaiSource) id(i int) string { return fmt.Sprintf("oai:production.test:%s-%d", s.prefix, i) }
 
@@ -394,10 +412,15 @@ func (s *oaiSource) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "ListMetadataFormats":
 		body.WriteString(`<ListMetadataFormats><metadataFormat><metadataPrefix>oai_dc</metadataPrefix><schema>http://www.openarchives.org/OAI/2.0/oai_dc.xsd</schema><metadataNamespace>http://www.openarchives.org/OAI/2.0/oai_dc/</metadataNamespace></metadataFormat></ListMetadataFormats>`)
 	case "ListRecords":
+		// Every record bears one datestamp; a harvest in date windows finds them in one.
+		if from, until := q.Get("from"), q.Get("until"); (from != "" && from > recordDate) || (until != "" && until < recordDate[:min(len(until), len(recordDate))]) {
+			body.WriteString(`<error code="noRecordsMatch"/>`)
+			break
+		}
 		page, _ := strconv.Atoi(q.Get("resumptionToken"))
 		body.WriteString("<ListRecords>")
 		for i := page * s.size; i < (page+1)*s.size; i++ {
-			fmt.Fprintf(&body, `<record><header><identifier>%s</identifier><datestamp>2024-01-02T00:00:00Z</datestamp></header><metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Lesson %d of %s</dc:title><dc:language>en</dc:language><dc:rights>https://creativecommons.org/licenses/by/4.0/</dc:rights></oai_dc:dc></metadata></record>`, s.id(i), i, s.prefix)
+			fmt.Fprintf(&body, `<record><header><identifier>%s</identifier><datestamp>%s</datestamp></header><metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Lesson %d of %s</dc:title><dc:language>en</dc:language><dc:rights>https://creativecommons.org/licenses/by/4.0/</dc:rights></oai_dc:dc></metadata></record>`, s.id(i), recordDate, i, s.prefix)
 		}
 		token := ""
 		if page+1 < s.pages {
@@ -419,7 +442,7 @@ func TestProductionFaults(t *testing.T) {
 	p := startProduction(t, 2)
 	p.addWorker()
 	p.addWorker()
-	p.addSources(8, 4, 25, 100*time.Millisecond)
+	p.addSources(8, 10, 20, 200*time.Millisecond)
 
 	t.Run("worker killed", func(t *testing.T) {
 		p.t = t
@@ -460,13 +483,19 @@ func TestProductionFaults(t *testing.T) {
 	for _, s := range p.sources {
 		for i := range s.pages * s.size {
 			want++
-			if n := ids[s.id(i)]; n != 1 {
-				t.Errorf("%s is in the catalog %d times", s.id(i), n)
+			if got := ids[s.id(i)]; len(got) != 1 {
+				t.Errorf("%s is in the catalog %d times: %v", s.id(i), len(got), got)
 			}
 		}
 	}
 	if len(ids) != want {
 		t.Errorf("catalog holds %d records, want %d", len(ids), want)
+	}
+	var res struct {
+		Total int `json:"total"`
+	}
+	if _, err := p.call(http.MethodGet, "/api/search?open=any&per_page=1", nil, &res); err != nil || res.Total != want {
+		t.Errorf("/api/search finds %d records (%v), want %d", res.Total, err, want)
 	}
 }
 
