@@ -126,9 +126,35 @@ func startProduction(t testing.TB, workerCount int) *production {
 		p.nats = append(p.nats, n)
 		p.monitor = append(p.monitor, "http://"+mon)
 	}
-	for _, mon := range p.monitor {
-		p.poll("nats-server healthy", time.Minute, func() bool { return healthy(mon + "/healthz") })
-	}
+	// Streams of three replicas are placed once every node has joined the meta group, which
+	// its leader tells.
+	p.poll("a whole NATS cluster", time.Minute, func() bool {
+		return slices.ContainsFunc(p.monitor, func(mon string) bool {
+			resp, err := http.Get(mon + "/jsz")
+			if err != nil {
+				return false
+			}
+			defer resp.Body.Close()
+			var jsz struct {
+				Meta struct {
+					Leader   string `json:"leader"`
+					Replicas []struct {
+						Current bool `json:"current"`
+						Offline bool `json:"offline"`
+					} `json:"replicas"`
+				} `json:"meta_cluster"`
+			}
+			if json.NewDecoder(resp.Body).Decode(&jsz) != nil || jsz.Meta.Leader == "" || len(jsz.Meta.Replicas) != 2 {
+				return false
+			}
+			for _, r := range jsz.Meta.Replicas {
+				if !r.Current || r.Offline {
+					return false
+				}
+			}
+			return true
+		})
+	})
 	t.Cleanup(func() {
 		for _, n := range p.nats {
 			n.stop(t, syscall.SIGTERM, 30*time.Second)
