@@ -104,10 +104,10 @@ func TestComposeConfig(t *testing.T) {
 		}
 	}
 	// The cluster runs the nats-server release Orchard embeds and its tests use.
-	minor := regexp.MustCompile(`^v(\d+\.\d+)\.`).FindStringSubmatch(natsVersion(t))
+	minor := regexp.MustCompile(`^v(\d+\.\d+)\.`).FindStringSubmatch(testenv.NATSVersion(t))
 	for _, n := range []string{"nats-1", "nats-2", "nats-3"} {
 		if img := cf.Services[n].Image; minor == nil || img != "nats:"+minor[1]+"-alpine" {
-			t.Errorf("%s runs %s; go.mod has nats-server %s", n, img, natsVersion(t))
+			t.Errorf("%s runs %s; go.mod has nats-server %s", n, img, testenv.NATSVersion(t))
 		}
 	}
 	if api.Environment["ORCHARD_NATS_PASSWORD"] != "secret" {
@@ -115,44 +115,10 @@ func TestComposeConfig(t *testing.T) {
 	}
 }
 
-// natsVersion is the nats-server version Orchard embeds, from go.mod.
-func natsVersion(t *testing.T) string {
-	t.Helper()
-	mod, err := os.ReadFile(filepath.Join(testenv.ModuleRoot(), "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`github.com/nats-io/nats-server/v2 (v\S+)`).FindSubmatch(mod)
-	if m == nil {
-		t.Fatal("go.mod names no nats-server version")
-	}
-	return string(m[1])
-}
-
-// natsServer finds the nats-server of the version Orchard embeds: installed by
-// scripts/install-test-deps.sh into the cache, or on PATH.
-func natsServer(t *testing.T) string {
-	t.Helper()
-	version := natsVersion(t)
-	cache := os.Getenv("ORCHARD_CACHE")
-	if cache == "" {
-		dir, err := os.UserCacheDir()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cache = filepath.Join(dir, "orchard")
-	}
-	p := filepath.Join(cache, "nats-server-"+version, "nats-server")
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	return testenv.Program(t, "nats-server", "go install github.com/nats-io/nats-server/v2@"+version+", or "+installHint)
-}
-
 // Every NATS configuration is valid with the password in the environment, refused without it,
 // and keeps monitoring on loopback.
 func TestNATSConfigs(t *testing.T) {
-	ns := natsServer(t)
+	ns := testenv.NATSServer(t)
 	confs, err := filepath.Glob("nats/*.conf")
 	if err != nil || len(confs) != 3 {
 		t.Fatalf("nats configurations: %v %v", confs, err)
