@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -40,14 +41,37 @@ func (s *System) replicas(ctx context.Context, stream string) (int, error) {
 	return want, nil
 }
 
-// bucket creates or updates a KV bucket, keeping the replicas it has.
+// bucket creates or updates a KV bucket, keeping the replicas it has. A cluster still forming
+// (a node not yet joined) cannot place the bucket's replicas: that is waited out for up to
+// placementWait, so that a process started beside its cluster does not give up at once.
 func (s *System) bucket(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
-	r, err := s.replicas(ctx, "KV_"+cfg.Bucket)
-	if err != nil {
-		return nil, err
+	deadline := time.Now().Add(placementWait)
+	for {
+		r, err := s.replicas(ctx, "KV_"+cfg.Bucket)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Replicas = r
+		kv, err := s.js.CreateOrUpdateKeyValue(ctx, cfg)
+		if err == nil || !isPlacementErr(err) || time.Now().After(deadline) {
+			return kv, err
+		}
+		s.log.Info("waiting for the NATS cluster to place a bucket", "bucket", cfg.Bucket, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Second):
+		}
 	}
-	cfg.Replicas = r
-	return s.js.CreateOrUpdateKeyValue(ctx, cfg)
+}
+
+// placementWait bounds how long a bucket waits for enough cluster nodes to hold its replicas.
+const placementWait = time.Minute
+
+// isPlacementErr reports JetStream's refusal to place replicas for lack of peers.
+func isPlacementErr(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && strings.Contains(apiErr.Description, "no suitable peers")
 }
 
 // clusterKV opens the bucket of deployment facts, creating it on first use.
