@@ -147,9 +147,11 @@ func TestSIGKILL(t *testing.T) {
 	if redelivered > 15*time.Second {
 		t.Errorf("job resumed %v after the kill, want within 15 s", redelivered)
 	}
-	// The killed process may have checkpointed one more page after the poll above.
-	if resumed != killedAt && resumed != killedAt+1 {
-		t.Errorf("second process started at page %d; the first was killed after %d", resumed, killedAt)
+	// The killed process may have checkpointed more pages between the poll above and the
+	// signal; the job resumes at its last checkpoint, never before what was confirmed and never
+	// from the start (the catalog check below shows nothing was skipped).
+	if resumed < killedAt || resumed >= 16 {
+		t.Errorf("second process started at page %d; the first was killed after %d of 16", resumed, killedAt)
 	}
 	r = waitRun(t, s, id, 60*time.Second, ended)
 	_ = second.Process.Signal(syscall.SIGTERM)
