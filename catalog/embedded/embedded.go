@@ -205,7 +205,7 @@ func document(r *catalog.Record) (map[string]any, error) {
 	}
 	var all []string
 	for _, f := range catalog.Facets {
-		v, _ := doc[facetPrefix+f].([]string)
+		v, _ := doc[catalog.FacetPrefix+f].([]string)
 		for _, x := range v {
 			all = append(all, f+facetSep+x)
 		}
@@ -267,7 +267,7 @@ const deletePage = 5000
 
 // DeleteSource removes every record of source, hidden ones included.
 func (ix *Index) DeleteSource(ctx context.Context, source string) error {
-	q := keywordQuery(facetPrefix+catalog.FacetSource, source)
+	q := keywordQuery(catalog.FacetPrefix+catalog.FacetSource, source)
 	for {
 		req := bleve.NewSearchRequestOptions(q, deletePage, 0, false)
 		req.SortBy([]string{"_id"})
@@ -367,7 +367,7 @@ const maxSources = 10000
 // Stats counts all records, hidden ones included, and the records of each source.
 func (ix *Index) Stats(ctx context.Context) (catalog.Stats, error) {
 	req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
-	req.AddFacet(catalog.FacetSource, bleve.NewFacetRequest(facetPrefix+catalog.FacetSource, maxSources))
+	req.AddFacet(catalog.FacetSource, bleve.NewFacetRequest(catalog.FacetPrefix+catalog.FacetSource, maxSources))
 	res, err := ix.bleve.SearchInContext(ctx, req)
 	if err != nil {
 		return catalog.Stats{}, fmt.Errorf("stats: %w", err)

@@ -23,10 +23,10 @@ import (
 
 // layout1Flags are the derived flags under their layout 1 names, by their current names.
 var layout1Flags = map[string]string{
-	"hidden":      fieldHidden,
-	"open":        fieldOpen,
-	"commercial":  fieldCommercial,
-	"derivatives": fieldDerivative,
+	"hidden":      catalog.FieldHidden,
+	"open":        catalog.FieldOpen,
+	"commercial":  catalog.FieldCommercial,
+	"derivatives": catalog.FieldDerivatives,
 }
 
 // writeIndex writes recs to a new index at path in the current layout, or, when layout1, as

@@ -17,7 +17,8 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 )
 
-// Field names in the Bleve documents.
+// Field names in the Bleve documents, beside those catalog.Record.IndexFields derives
+// (catalog.Field*).
 const (
 	fieldTitle     = "title" // folded title: exact, prefix and typo matches
 	fieldBody      = "body"  // folded description, creators, subjects, keywords
@@ -25,15 +26,6 @@ const (
 	fieldYear      = "year"  // numeric, for year ranges
 	fieldDatestamp = "datestamp"
 	fieldListDate  = "list_date"
-	// Fields catalog.Record.IndexFields derives.
-	fieldHidden     = catalog.FieldHidden // bool
-	fieldCommercial = catalog.FieldCommercial
-	fieldDerivative = catalog.FieldDerivatives
-	fieldOpen       = catalog.FieldOpen
-	fieldCommons    = catalog.FieldCommons
-	fieldSortTitle  = catalog.FieldSortTitle
-	fieldSortDate   = catalog.FieldSortDate
-	facetPrefix     = catalog.FacetPrefix
 	// fieldFacets holds every facet value as "<facet>\x1f<value>": counting facets then reads
 	// one doc-value field per match instead of one per facet, which is most of their cost.
 	fieldFacets = "facets"
@@ -130,14 +122,14 @@ func newMapping(facets []string) (*mapping.IndexMappingImpl, error) {
 	year.Store = false
 	year.IncludeInAll = false
 	doc.AddFieldMappingsAt(fieldYear, year)
-	for _, f := range []string{fieldHidden, fieldCommercial, fieldDerivative, fieldOpen, fieldCommons} {
+	for _, f := range []string{catalog.FieldHidden, catalog.FieldCommercial, catalog.FieldDerivatives, catalog.FieldOpen, catalog.FieldCommons} {
 		doc.AddFieldMappingsAt(f, boolean())
 	}
-	for _, f := range []string{fieldSortTitle, fieldSortDate, fieldDatestamp, fieldListDate} {
+	for _, f := range []string{catalog.FieldSortTitle, catalog.FieldSortDate, fieldDatestamp, fieldListDate} {
 		doc.AddFieldMappingsAt(f, keyword())
 	}
 	for _, f := range facets {
-		doc.AddFieldMappingsAt(facetPrefix+f, keyword())
+		doc.AddFieldMappingsAt(catalog.FacetPrefix+f, keyword())
 	}
 	doc.AddFieldMappingsAt(fieldFacets, keyword())
 	im.DefaultMapping = doc

@@ -193,7 +193,7 @@ func keywordQuery(field, value string) query.Query {
 func anyOf(facet string, values []string) query.Query {
 	qs := make([]query.Query, len(values))
 	for i, v := range values {
-		qs[i] = keywordQuery(facetPrefix+facet, v)
+		qs[i] = keywordQuery(catalog.FacetPrefix+facet, v)
 	}
 	return query.NewDisjunctionQuery(qs)
 }
@@ -208,7 +208,7 @@ func boolQuery(field string, v bool) query.Query {
 func withFilter(q query.Query, f catalog.Filter) query.Query {
 	var must []query.Query
 	if !f.WithHidden {
-		must = append(must, boolQuery(fieldHidden, false))
+		must = append(must, boolQuery(catalog.FieldHidden, false))
 	}
 	for _, t := range f.FacetTerms() {
 		must = append(must, anyOf(t.Facet, t.Values))
@@ -216,7 +216,7 @@ func withFilter(q query.Query, f catalog.Filter) query.Query {
 	for _, c := range []struct {
 		field string
 		v     *bool
-	}{{fieldCommercial, f.Commercial}, {fieldDerivative, f.Derivatives}, {fieldOpen, f.Open}, {fieldCommons, f.Commons}} {
+	}{{catalog.FieldCommercial, f.Commercial}, {catalog.FieldDerivatives, f.Derivatives}, {catalog.FieldOpen, f.Open}, {catalog.FieldCommons, f.Commons}} {
 		if c.v != nil {
 			must = append(must, boolQuery(c.field, *c.v))
 		}
@@ -250,9 +250,9 @@ func sortOrder(s catalog.Sort) ([]string, error) {
 	case catalog.SortRelevance:
 		return []string{"-_score", "_id"}, nil
 	case catalog.SortNewest:
-		return []string{"-" + fieldSortDate, "-" + fieldDatestamp, "_id"}, nil
+		return []string{"-" + catalog.FieldSortDate, "-" + fieldDatestamp, "_id"}, nil
 	case catalog.SortTitle:
-		return []string{fieldSortTitle, "_id"}, nil
+		return []string{catalog.FieldSortTitle, "_id"}, nil
 	}
 	return nil, fmt.Errorf("%w: unknown sort %q", catalog.ErrInvalid, s)
 }

@@ -186,7 +186,7 @@ func (ix *Index) DeleteAsync(ctx context.Context, ids []string) (catalog.Pending
 func (ix *Index) DeleteSource(ctx context.Context, source string) error {
 	var info *meilisearch.TaskInfo
 	err := ix.retry(ctx, "delete source "+source, func(ctx context.Context) (err error) {
-		info, err = ix.writer.DeleteDocumentsByFilterWithContext(ctx, facetPrefix+catalog.FacetSource+" = "+quote(source), nil)
+		info, err = ix.writer.DeleteDocumentsByFilterWithContext(ctx, catalog.FacetPrefix+catalog.FacetSource+" = "+quote(source), nil)
 		return err
 	})
 	if err != nil {
@@ -253,7 +253,7 @@ func (ix *Index) Stats(ctx context.Context) (catalog.Stats, error) {
 	var res *meilisearch.SearchResponse
 	err = ix.retry(ctx, "count sources", func(ctx context.Context) (err error) {
 		res, err = ix.reader.SearchWithContext(ctx, "", &meilisearch.SearchRequest{
-			HitsPerPage: &zero, Page: 1, Facets: []string{facetPrefix + catalog.FacetSource},
+			HitsPerPage: &zero, Page: 1, Facets: []string{catalog.FacetPrefix + catalog.FacetSource},
 		})
 		return err
 	})

@@ -63,27 +63,20 @@ const (
 // searchable in order of weight: a match in the title ranks first.
 var searchable = []string{"title", "keywords", "subjects", "description", "creators"}
 
-// Document fields: those catalog.Record.IndexFields derives, and record fields used as they are.
+// Document fields beside those catalog.Record.IndexFields derives (catalog.Field*): record
+// fields used as they are, and the keys of harvest lists.
 const (
-	facetPrefix     = catalog.FacetPrefix
-	fieldHidden     = catalog.FieldHidden
-	fieldCommercial = catalog.FieldCommercial
-	fieldDerivative = catalog.FieldDerivatives
-	fieldOpen       = catalog.FieldOpen
-	fieldCommons    = catalog.FieldCommons
-	fieldSortTitle  = catalog.FieldSortTitle
-	fieldSortDate   = catalog.FieldSortDate
-	fieldDatestamp  = "datestamp"
-	fieldListDate   = "list_date"
-	fieldListID     = "list_id" // the id in hex, see List
-	fieldYear       = "year"
-	fieldID         = "id"
+	fieldDatestamp = "datestamp"
+	fieldListDate  = "list_date"
+	fieldListID    = "list_id" // the id in hex, see List
+	fieldYear      = "year"
+	fieldID        = "id"
 )
 
 func settings() *meilisearch.Settings {
-	filterable := []string{fieldID, fieldListDate, fieldListID, fieldHidden, fieldCommercial, fieldDerivative, fieldOpen, fieldCommons, fieldYear}
+	filterable := []string{fieldID, fieldListDate, fieldListID, catalog.FieldHidden, catalog.FieldCommercial, catalog.FieldDerivatives, catalog.FieldOpen, catalog.FieldCommons, fieldYear}
 	for _, f := range catalog.Facets {
-		filterable = append(filterable, facetPrefix+f)
+		filterable = append(filterable, catalog.FacetPrefix+f)
 	}
 	return &meilisearch.Settings{
 		// "sort" first: a requested order (newest, title) wins over relevance; without a sort
@@ -91,7 +84,7 @@ func settings() *meilisearch.Settings {
 		RankingRules:         []string{"sort", "words", "typo", "proximity", "attribute", "exactness"},
 		SearchableAttributes: searchable,
 		FilterableAttributes: filterable,
-		SortableAttributes:   []string{fieldSortTitle, fieldSortDate, fieldDatestamp, fieldID, fieldListDate, fieldListID},
+		SortableAttributes:   []string{catalog.FieldSortTitle, catalog.FieldSortDate, fieldDatestamp, fieldID, fieldListDate, fieldListID},
 		// The whole struct: a partial one turns typo tolerance off.
 		TypoTolerance: &meilisearch.TypoTolerance{
 			Enabled:             true,

@@ -90,19 +90,19 @@ func quote(s string) string {
 func filter(f catalog.Filter) string {
 	var and []string
 	if !f.WithHidden {
-		and = append(and, fieldHidden+" = false")
+		and = append(and, catalog.FieldHidden+" = false")
 	}
 	for _, t := range f.FacetTerms() {
 		q := make([]string, len(t.Values))
 		for i, v := range t.Values {
 			q[i] = quote(v)
 		}
-		and = append(and, facetPrefix+t.Facet+" IN ["+strings.Join(q, ", ")+"]")
+		and = append(and, catalog.FacetPrefix+t.Facet+" IN ["+strings.Join(q, ", ")+"]")
 	}
 	for _, c := range []struct {
 		field string
 		v     *bool
-	}{{fieldCommercial, f.Commercial}, {fieldDerivative, f.Derivatives}, {fieldOpen, f.Open}, {fieldCommons, f.Commons}} {
+	}{{catalog.FieldCommercial, f.Commercial}, {catalog.FieldDerivatives, f.Derivatives}, {catalog.FieldOpen, f.Open}, {catalog.FieldCommons, f.Commons}} {
 		if c.v != nil {
 			and = append(and, c.field+" = "+strconv.FormatBool(*c.v))
 		}
@@ -122,9 +122,9 @@ func sortOrder(s catalog.Sort) ([]string, error) {
 	case catalog.SortRelevance:
 		return nil, nil
 	case catalog.SortNewest:
-		return []string{fieldSortDate + ":desc", fieldDatestamp + ":desc", fieldID + ":asc"}, nil
+		return []string{catalog.FieldSortDate + ":desc", fieldDatestamp + ":desc", fieldID + ":asc"}, nil
 	case catalog.SortTitle:
-		return []string{fieldSortTitle + ":asc", fieldID + ":asc"}, nil
+		return []string{catalog.FieldSortTitle + ":asc", fieldID + ":asc"}, nil
 	}
 	return nil, fmt.Errorf("%w: unknown sort %q", catalog.ErrInvalid, s)
 }
@@ -162,7 +162,7 @@ func Request(req catalog.SearchRequest) (*meilisearch.SearchRequest, error) {
 		if !slices.Contains(catalog.Facets, f) {
 			return nil, fmt.Errorf("%w: unknown facet %q", catalog.ErrInvalid, f)
 		}
-		sr.Facets = append(sr.Facets, facetPrefix+f)
+		sr.Facets = append(sr.Facets, catalog.FacetPrefix+f)
 	}
 	return sr, nil
 }
@@ -221,7 +221,7 @@ func decodeFacets(raw json.RawMessage) (map[string]map[string]int, error) {
 		return nil, fmt.Errorf("decode facet counts: %w", err)
 	}
 	for k, v := range dist {
-		out[strings.TrimPrefix(k, facetPrefix)] = v
+		out[strings.TrimPrefix(k, catalog.FacetPrefix)] = v
 	}
 	return out, nil
 }
