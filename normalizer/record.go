@@ -210,9 +210,14 @@ func Standing(l catalog.License) string {
 	if l.Status() == catalog.StatusConflict {
 		return "Conflicting license statements"
 	}
-	t, ok := license.Lookup(l.ID)
-	if !ok {
-		t = license.Tool{ID: l.ID, Family: l.Family, URL: l.URL, Label: l.Label}
+	return Tool(l).Standing()
+}
+
+// Tool is the knowledge base's entry for a record's license, or one made of what the record
+// holds when the knowledge base has none (an unknown license keeps its label and URL).
+func Tool(l catalog.License) license.Tool {
+	if t, ok := license.Lookup(l.ID); ok {
+		return t
 	}
-	return t.Standing()
+	return license.Tool{ID: l.ID, Family: l.Family, URL: l.URL, Label: l.Label}
 }

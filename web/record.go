@@ -22,16 +22,9 @@ type attribution struct {
 	Markdown string `json:"markdown"`
 }
 
-func toolOf(l catalog.License) license.Tool {
-	if t, ok := license.Lookup(l.ID); ok {
-		return t
-	}
-	return license.Tool{ID: l.ID, Family: l.Family, URL: l.URL, Label: l.Label}
-}
-
 func attributionOf(rec *catalog.Record) attribution {
 	w := license.Work{Title: rec.Title, Author: joinNames(rec.Creators), SourceURL: rec.URL}
-	t := toolOf(rec.License)
+	t := normalizer.Tool(rec.License)
 	return attribution{
 		Text:     license.Attribute(w, t, license.FormatText),
 		HTML:     license.Attribute(w, t, license.FormatHTML),
@@ -180,7 +173,7 @@ type permission struct {
 }
 
 func permissionOf(rec *catalog.Record) *permission {
-	if rec.License.Status() == catalog.StatusConflict || !toolOf(rec.License).NeedsPermission() {
+	if rec.License.Status() == catalog.StatusConflict || !normalizer.Tool(rec.License).NeedsPermission() {
 		return nil
 	}
 	p := &permission{Creators: joinNames(rec.Creators), Source: rec.URL}
