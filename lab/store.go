@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -157,7 +158,13 @@ func NormalizeCode(code string) (string, error) {
 	return code, nil
 }
 
-func shortID() string { return auth.Secret()[:12] }
+// shortID is a random id of 12 hex digits: safe in URLs and document keys, and never read as a
+// flag when typed after a command (a base64 id may start with "-").
+func shortID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}
 
 func validShortID(id string) bool { return len(id) == 12 && catalog.ValidID(id) }
 
