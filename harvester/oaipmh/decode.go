@@ -425,11 +425,26 @@ func (p *pageDecoder) token(se xml.StartElement) error {
 	return err
 }
 
+// errNoDatestamp is parseDatestamp's answer for an empty string, which open window bounds and
+// the zero record key are: common enough that it must not cost an allocation.
+var errNoDatestamp = errors.New("no datestamp")
+
+// datestampLayouts are the forms parseDatestamp reads, the two the protocol allows first.
+var datestampLayouts = []string{time.RFC3339Nano, "2006-01-02", "2006-01-02T15:04:05", "2006-01-02T15:04Z", "2006-01-02 15:04:05", "20060102"}
+
 // parseDatestamp reads an OAI-PMH datestamp in day or seconds granularity, and the forms
 // repositories write in spite of the spec (fractions, offsets, no zone).
 func parseDatestamp(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02", "2006-01-02T15:04:05", "2006-01-02T15:04Z", "2006-01-02 15:04:05", "20060102"} {
+	if s == "" {
+		return time.Time{}, errNoDatestamp
+	}
+	if len(s) == len("2006-01-02") { // day granularity: skip a failed seconds parse
+		if t, err := time.Parse("2006-01-02", s); err == nil {
+			return t, nil
+		}
+	}
+	for _, layout := range datestampLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}
