@@ -135,11 +135,14 @@ func jsString(s string) string {
 }
 
 // TestKeyboard walks from search to a record to the toolkit with the keyboard alone, and checks
-// that every element it stops on shows where the focus is.
+// that every element it stops on shows where the focus is and that the toolkit names the
+// record's source by its title.
 func TestKeyboard(t *testing.T) {
 	testenv.Slow(t, "Chromium")
 	ctx := chrome(t)
 	h := newHarness(t)
+	// The fixtures' records of source gamma; learners see its title, not its name.
+	h.call("POST", "/api/admin/sources", h.admin, map[string]any{"name": "gamma", "type": "web", "url": "http://127.0.0.1:1/", "title": "Gamma Open Library"}, http.StatusCreated, nil)
 	do(t, ctx, "open the search page", chromedp.Navigate(h.ts.URL+"/"), chromedp.WaitVisible(css(`#q`)))
 	tabTo(t, ctx, `#q`)
 	do(t, ctx, "type a query and press Enter", chromedp.KeyEvent("cells"), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(css(`.hits .hit`)))
@@ -152,7 +155,7 @@ func TestKeyboard(t *testing.T) {
 	do(t, ctx, "save to the toolkit", chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(css(`#edit-link`)))
 	saved := value(t, ctx, "toolkit", chromedp.Text(css(`main`)))
 	notes := value(t, ctx, "notes", chromedp.Evaluate[[]string](`[...document.querySelectorAll("main textarea")].map(n => n.value)`))
-	if !strings.Contains(saved, title) || !slices.Contains(notes, "Week 3") {
+	if !strings.Contains(saved, title) || !slices.Contains(notes, "Week 3") || !strings.Contains(saved, "Source: Gamma Open Library") {
 		t.Errorf("the toolkit does not hold %q with its note (notes %q):\n%s", title, notes, saved)
 	}
 }
