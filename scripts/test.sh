@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what the tests drive (Meilisearch, Chromium, an OAI-PMH server),
+# The whole test suite: installs what the tests drive (Meilisearch, Chromium, axe-core, an OAI-PMH server),
 # runs vet, staticcheck and the race-enabled tests. Each test process starts a Meilisearch of its
 # own (internal/testenv) rather than sharing one: Meilisearch runs one task at a time across all
 # its indexes, so one package's bulk ingest held another's small writes past their deadlines.
@@ -14,6 +14,8 @@ if [ -z "${MEILI_URL:-}" ]; then
   ORCHARD_MEILISEARCH=$(scripts/install-meilisearch.sh)
   export ORCHARD_MEILISEARCH
 fi
+ORCHARD_AXE=$(scripts/install-axe.sh)
+export ORCHARD_AXE
 
 echo "== go vet"
 go vet ./...

@@ -46,6 +46,7 @@ type toolkitView struct {
 	Share   string
 	Edit    string
 	Plan    planView
+	Sources map[string]workers.Source // titles learners see instead of source names
 }
 
 func (s *Server) toolkitView(w http.ResponseWriter, r *http.Request) {
@@ -60,7 +61,8 @@ func (s *Server) toolkitView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	entries := s.entries(r.Context(), t)
-	s.render(w, r, http.StatusOK, "toolkit", toolkitView{Toolkit: t, Entries: entries, Share: "/toolkits/" + t.ID, Plan: planViewOf(r.URL.Query(), entries)})
+	s.render(w, r, http.StatusOK, "toolkit", toolkitView{Toolkit: t, Entries: entries, Share: "/toolkits/" + t.ID, Plan: planViewOf(r.URL.Query(), entries),
+		Sources: s.sourcesByName(r.Context())})
 }
 
 // myToolkit sends visitors to the toolkit their browser remembers, or offers to start one.
@@ -104,6 +106,7 @@ func (s *Server) toolkitEdit(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "toolkit", toolkitView{
 		Toolkit: t, Entries: entries, Key: key,
 		Share: "/toolkits/" + t.ID, Edit: "/toolkits/" + t.ID + "/" + key, Plan: planViewOf(r.URL.Query(), entries),
+		Sources: s.sourcesByName(r.Context()),
 	})
 }
 

@@ -18,31 +18,55 @@ var ErrInvalid = errors.New("not an absolute http(s) URL")
 // Parse reads raw as an absolute http or https URL with a host. Input with whitespace or
 // control characters anywhere is refused, since it has been cut, joined or tampered with.
 func Parse(raw string) (*url.URL, error) {
-	shown := Redact(raw) // errors are logged and shown
 	if i := strings.IndexFunc(raw, unsafeRune); i >= 0 {
-		return nil, fmt.Errorf("%w: %q has a space or control character at byte %d", ErrInvalid, shown, i)
+		return nil, fmt.Errorf("%w: %q has a space or control character at byte %d", ErrInvalid, Redact(raw), i)
+	}
+	if !httpScheme(raw) {
+		// Most values tried as URLs are not (license names, local identifiers): refuse them
+		// before parsing, with an error that is written out only if someone reads it.
+		return nil, notHTTP(raw)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, Redact(err.Error()))
 	}
-	if u.Scheme = strings.ToLower(u.Scheme); u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("%w: %q has scheme %q", ErrInvalid, shown, u.Scheme)
-	}
+	u.Scheme = strings.ToLower(u.Scheme)
 	if u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("%w: %q has no host", ErrInvalid, shown)
+		return nil, fmt.Errorf("%w: %q has no host", ErrInvalid, Redact(raw))
 	}
 	if strings.ContainsFunc(u.Hostname(), func(r rune) bool { return r < 0x80 && escaped[r] }) {
-		return nil, fmt.Errorf("%w: %q has characters no host name has", ErrInvalid, shown)
+		return nil, fmt.Errorf("%w: %q has characters no host name has", ErrInvalid, Redact(raw))
 	}
 	return u, nil
 }
+
+// httpScheme reports whether raw starts with http: or https:, in any case.
+func httpScheme(raw string) bool {
+	scheme, _, ok := strings.Cut(raw, ":")
+	return ok && (strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https"))
+}
+
+// notHTTP is ErrInvalid for a value that is not an http(s) URL.
+type notHTTP string
+
+func (e notHTTP) Error() string {
+	scheme, _, ok := strings.Cut(string(e), ":")
+	if !ok || strings.ContainsAny(scheme, "/?#") {
+		return fmt.Sprintf("%v: %q has no scheme", ErrInvalid, Redact(string(e)))
+	}
+	return fmt.Sprintf("%v: %q has scheme %q", ErrInvalid, Redact(string(e)), strings.ToLower(scheme))
+}
+
+func (e notHTTP) Unwrap() error { return ErrInvalid }
 
 // String writes u back with the characters that could end or break a link target in Markdown
 // or HTML percent-encoded: spaces, quotes, parentheses, angle and other brackets, backslashes
 // and control characters. The result means the same URL to a web server.
 func String(u *url.URL) string {
 	s := u.String()
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x80 && escaped[r] }) {
+		return s // the common case: nothing to encode
+	}
 	// The authority is written as Parse checked it (brackets around an IPv6 host stay).
 	auth := (&url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host}).String()
 	var b strings.Builder
@@ -76,6 +100,9 @@ func Clean(raw string) (string, error) {
 // with a stray space still leads to its page, while nothing it carries can escape a link.
 func Mend(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
+	if !httpScheme(raw) {
+		return "", notHTTP(raw)
+	}
 	if !strings.ContainsFunc(raw, unsafeRune) {
 		return Clean(raw)
 	}

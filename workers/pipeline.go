@@ -151,7 +151,9 @@ type sentPage struct {
 
 // execute runs one delivery of j. It returns nil when the run has ended (succeeded, or was
 // already over), errCancelled, errDrain, errFenced, or the error that stopped the harvest.
-func (s *System) execute(ctx context.Context, p *Pipeline, j job, delivery int, draining *atomic.Bool) (Run, error) {
+// It calls harvested once the source has been read to its end and only the index's
+// confirmations of the last pages remain: the worker may start harvesting its next job then.
+func (s *System) execute(ctx context.Context, p *Pipeline, j job, delivery int, draining *atomic.Bool, harvested func()) (Run, error) {
 	a := &attempt{s: s, p: p, job: j, start: time.Now(), draining: draining}
 	defer func() { s.metrics.lag.Sub(float64(len(a.inflight))) }()
 	run, err := s.Run(ctx, j.RunID)
@@ -194,6 +196,9 @@ func (s *System) execute(ctx context.Context, p *Pipeline, j job, delivery int, 
 		full := j.Full && a.state.Checkpoint == nil
 		a.sent = a.state.Stats.clone()
 		err := h.Harvest(ctx, a.src.Source, cp, full, a.emit)
+		if err == nil {
+			harvested()
+		}
 		if err = a.settleInflight(ctx, err); err != nil {
 			return a.run, err
 		}

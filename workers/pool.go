@@ -32,6 +32,8 @@ type pool struct {
 // RunWorkers runs n workers until ctx is done, then drains: no new jobs are pulled, in-flight
 // jobs finish their current page and checkpoint and are handed back (Nak) so that another
 // worker resumes them; a job that reaches no checkpoint within DrainTimeout is cancelled.
+// Each worker harvests one job at a time; a job waiting only for the index to confirm its last
+// pages does not count, so a worker may hold one such job besides the one it harvests.
 func (s *System) RunWorkers(ctx context.Context, p Pipeline, n int) error {
 	if err := p.check(); err != nil {
 		return err
@@ -72,7 +74,17 @@ func (w *pool) cancel(runID string) {
 	}
 }
 
+// loop pulls a job whenever the worker is free to harvest. A job whose source has been read to
+// its end only waits for the index to confirm its last pages; the worker starts its next job
+// meanwhile, so that one worker keeps the index busy instead of idling through every job's
+// tail. At most one such tail overlaps a harvest: the next pull waits for the previous job.
 func (w *pool) loop(ctx context.Context) {
+	var prev chan struct{} // closed when the previous job has ended
+	defer func() {
+		if prev != nil {
+			<-prev
+		}
+	}()
 	for ctx.Err() == nil {
 		fctx, cancel := context.WithTimeout(ctx, fetchWait)
 		msg, err := w.cons.Next(jetstream.FetchContext(fctx))
@@ -87,12 +99,26 @@ func (w *pool) loop(ctx context.Context) {
 			}
 			continue
 		}
-		w.handle(ctx, msg)
+		var once sync.Once
+		harvested, ended := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(ended)
+			w.handle(ctx, msg, func() { once.Do(func() { close(harvested) }) })
+		}()
+		select {
+		case <-harvested:
+		case <-ended:
+		}
+		if prev != nil {
+			<-prev
+		}
+		prev = ended
 	}
 }
 
-// handle runs one delivered job and settles its message.
-func (w *pool) handle(stop context.Context, msg jetstream.Msg) {
+// handle runs one delivered job and settles its message; harvested is called when only the
+// index's confirmations of the job remain.
+func (w *pool) handle(stop context.Context, msg jetstream.Msg, harvested func()) {
 	s := w.s
 	var j job
 	if err := json.Unmarshal(msg.Data(), &j); err != nil || j.RunID == "" {
@@ -131,7 +157,7 @@ func (w *pool) handle(stop context.Context, msg jetstream.Msg) {
 	go w.watch(stop, done, msg, j.RunID, &draining, cancel)
 
 	log.Info("job started", "source", j.Source, "full", j.Full)
-	run, err := s.execute(ctx, w.p, j, delivery, &draining)
+	run, err := s.execute(ctx, w.p, j, delivery, &draining, harvested)
 	if cancelled.Load() && err != nil {
 		err = errCancelled
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/oaipmh/formats"
+	"github.com/orchard-oer/orchard/harvester/oaipmh/xmlscan"
 )
 
 // ErrNotOAI is returned for a body that is not an OAI-PMH response (an HTML page, another XML
@@ -40,20 +41,11 @@ type pageDecoder struct {
 	prefix string
 	resp   *Response
 
-	d *xml.Decoder
+	d *xmlscan.Decoder
 	// After a resync the decoder reads envelope + body[base:]; offsets map back through these.
 	base, envLen int64
 	envelope     []byte // the body from the root's '<' to the end of the verb's start tag
 	rootStart    int64
-}
-
-func newXMLDecoder(r io.Reader) *xml.Decoder {
-	d := xml.NewDecoder(r)
-	d.Strict = true
-	d.Entity = xml.HTMLEntity // &nbsp; and friends turn up in records
-	// toUTF8 has already transcoded the body, whatever its declaration says.
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	return d
 }
 
 // offset is the position in body the decoder has reached.
@@ -69,7 +61,8 @@ func syntaxErr(err error) error {
 }
 
 func (p *pageDecoder) run() error {
-	p.d = newXMLDecoder(bytes.NewReader(p.body))
+	// toUTF8 has transcoded the body, whatever its declaration says.
+	p.d = xmlscan.New(p.body)
 	var root xml.StartElement
 	for {
 		p.rootStart = p.d.InputOffset()
@@ -276,13 +269,14 @@ func (p *pageDecoder) resync(start int64, verb xml.StartElement, id string, caus
 		return syntaxErr(errTruncated)
 	}
 	p.base, p.envLen = next, int64(len(p.envelope))
-	p.d = newXMLDecoder(io.MultiReader(bytes.NewReader(p.envelope), bytes.NewReader(p.body[next:])))
+	p.d = xmlscan.New(p.envelope)
 	// Replay the envelope: root, responseDate, request… up to the verb's start tag.
 	for p.d.InputOffset() < p.envLen {
 		if _, err := p.d.Token(); err != nil {
 			return syntaxErr(err)
 		}
 	}
+	p.d.Continue(p.body[next:])
 	return nil
 }
 
@@ -425,11 +419,26 @@ func (p *pageDecoder) token(se xml.StartElement) error {
 	return err
 }
 
+// errNoDatestamp is parseDatestamp's answer for an empty string, which open window bounds and
+// the zero record key are: common enough that it must not cost an allocation.
+var errNoDatestamp = errors.New("no datestamp")
+
+// datestampLayouts are the forms parseDatestamp reads, the two the protocol allows first.
+var datestampLayouts = []string{time.RFC3339Nano, "2006-01-02", "2006-01-02T15:04:05", "2006-01-02T15:04Z", "2006-01-02 15:04:05", "20060102"}
+
 // parseDatestamp reads an OAI-PMH datestamp in day or seconds granularity, and the forms
 // repositories write in spite of the spec (fractions, offsets, no zone).
 func parseDatestamp(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02", "2006-01-02T15:04:05", "2006-01-02T15:04Z", "2006-01-02 15:04:05", "20060102"} {
+	if s == "" {
+		return time.Time{}, errNoDatestamp
+	}
+	if len(s) == len("2006-01-02") { // day granularity: skip a failed seconds parse
+		if t, err := time.Parse("2006-01-02", s); err == nil {
+			return t, nil
+		}
+	}
+	for _, layout := range datestampLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}

@@ -1,6 +1,7 @@
 package license
 
 import (
+	"github.com/orchard-oer/orchard/normalizer/text"
 	"html"
 	"strings"
 
@@ -190,7 +191,7 @@ func attributeMarkdown(w Work, t Tool) string {
 }
 
 // oneLine collapses runs of white space, line breaks among them, to one space.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+func oneLine(s string) string { return text.Collapse(s) }
 
 // safeURL keeps only http(s) URLs, written so that they cannot end a link target early: an
 // attribution never carries a javascript: link or an injected one.

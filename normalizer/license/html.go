@@ -2,6 +2,7 @@ package license
 
 import (
 	"encoding/json"
+	"github.com/orchard-oer/orchard/normalizer/text"
 	"html"
 	"strings"
 )
@@ -71,8 +72,8 @@ func scanHTML(s string) (tags []htmlTag, text string) {
 
 // htmlText is the visible text of a fragment, spaces collapsed.
 func htmlText(s string) string {
-	_, text := scanHTML(s)
-	return strings.Join(strings.Fields(text), " ")
+	_, visible := scanHTML(s)
+	return text.Collapse(visible)
 }
 
 // tagEnd finds the '>' closing the tag that starts at i, skipping quoted attribute values.

@@ -5,6 +5,7 @@ package text
 import (
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/orchard-oer/orchard/weburl"
 )
@@ -17,7 +18,7 @@ func Creators(in []string) []string {
 	seen := map[string]bool{}
 	for _, v := range in {
 		for part := range strings.SplitSeq(v, ";") {
-			name := strings.Join(strings.Fields(part), " ")
+			name := Collapse(part)
 			key := strings.ToLower(strings.ReplaceAll(name, " ", ""))
 			if name == "" || seen[key] {
 				continue
@@ -56,4 +57,20 @@ func LandingURL(ids []string) string {
 	}
 	u, _ := weburl.Mend(doi)
 	return u
+}
+
+// Collapse turns every run of white space in s into one space and trims both ends. Most
+// harvested values are clean already; they are returned as they are, without a copy.
+func Collapse(s string) string {
+	clean := true
+	for i, r := range s {
+		if unicode.IsSpace(r) && (r != ' ' || i == 0 || i == len(s)-1 || s[i+1] == ' ') {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
 }

@@ -47,3 +47,22 @@ func TestLandingURL(t *testing.T) {
 		}
 	}
 }
+
+func TestCollapse(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                      "",
+		"clean words":           "clean words",
+		" lead":                 "lead",
+		"trail ":                "trail",
+		"two  spaces":           "two spaces",
+		"tab\there":             "tab here",
+		"line\nbreak\r\n end":   "line break end",
+		"nbsp\u00a0and\u2003em": "nbsp and em",
+		"   ":                   "",
+		"é ü ß":                 "é ü ß",
+	} {
+		if got := Collapse(in); got != want {
+			t.Errorf("Collapse(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -120,7 +120,7 @@ const maxNesting = 16
 // after it) into rec, choosing the mapping by start.Name.Space. It consumes through the
 // matching end element. An element with an unbound namespace prefix is an error, as it is
 // for any namespace-aware XML parser.
-func Map(d *xml.Decoder, start xml.StartElement, rec *harvester.Record) error {
+func Map(d xml.TokenReader, start xml.StartElement, rec *harvester.Record) error {
 	r := &reader{d: d}
 	return r.dispatch(start, rec)
 }
@@ -181,7 +181,7 @@ func (r *reader) run(f *format, start xml.StartElement, rec *harvester.Record) e
 
 // reader reads the caller's token stream with the checks every mapping needs.
 type reader struct {
-	d       *xml.Decoder
+	d       xml.TokenReader
 	nesting int
 }
 
