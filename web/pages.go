@@ -13,6 +13,7 @@ import (
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
+	"github.com/orchard-oer/orchard/locale"
 	"github.com/orchard-oer/orchard/normalizer/lang"
 	"github.com/orchard-oer/orchard/normalizer/license"
 )
@@ -23,44 +24,79 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// pages holds one template set per page, each with the shared layout.
+// pages holds one template set per page and language, each with the shared layout; a set's
+// translation functions speak its language.
 type pages struct {
-	sets map[string]*template.Template
+	sets    map[string]map[string]*template.Template
+	catalog *locale.Catalog
 }
 
 func parsePages() (*pages, error) {
+	cat, err := locale.Load()
+	if err != nil {
+		return nil, err
+	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
-	p := &pages{sets: map[string]*template.Template{}}
+	p := &pages{sets: map[string]map[string]*template.Template{}, catalog: cat}
 	for _, n := range names {
 		base := strings.TrimSuffix(path.Base(n), ".html")
 		if base == "layout" {
 			continue
 		}
-		t, err := template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
-		if err != nil {
-			return nil, fmt.Errorf("parse template %s: %w", n, err)
+		p.sets[base] = map[string]*template.Template{}
+		for _, code := range locale.Codes {
+			t, err := template.New(base).Funcs(funcs).Funcs(localFuncs(cat.For(code))).ParseFS(templateFS, "templates/layout.html", n)
+			if err != nil {
+				return nil, fmt.Errorf("parse template %s: %w", n, err)
+			}
+			p.sets[base][code] = t
 		}
-		p.sets[base] = t
 	}
 	return p, nil
 }
 
+// localFuncs are the template functions that speak one language: t looks a message up by id,
+// kb translates a sentence of the license knowledge base.
+func localFuncs(l *locale.Localizer) template.FuncMap {
+	return template.FuncMap{
+		"t":   l.T,
+		"tOr": l.TOr,
+		"kb":  l.Known,
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return l.When(t)
+		},
+		"num": l.Number,
+		"langName": func(code string) string {
+			if n := l.LanguageName(code); n != "" && code != "" {
+				return n
+			}
+			return langName(code)
+		},
+		"deed": l.Deed,
+		// licenseTitle prefers the official translated title the knowledge base holds.
+		"licenseTitle": func(id, english string) string {
+			if t, ok := license.Lookup(id); ok && t.Title == english {
+				if tr := t.TitleIn(l.Code); tr != english {
+					return tr
+				}
+			}
+			return l.Known(english)
+		},
+	}
+}
+
 var funcs = template.FuncMap{
-	"langName": langName,
-	"marked":   marked,
-	"status":   func(l catalog.License) string { return string(l.Status()) },
-	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return t.UTC().Format("2006-01-02 15:04 UTC")
-	},
-	"join": strings.Join,
+	"marked": marked,
+	"status": func(l catalog.License) string { return string(l.Status()) },
+	"join":   strings.Join,
 	"attrs": func(a attribution) []labelled {
-		return []labelled{{"text", "Plain text", a.Text}, {"html", "HTML", a.HTML}, {"markdown", "Markdown", a.Markdown}}
+		return []labelled{{"text", "record.attribution.text", a.Text}, {"html", "record.attribution.html", a.HTML}, {"markdown", "record.attribution.markdown", a.Markdown}}
 	},
 	"curateArgs":  curateArgs,
 	"add":         func(a, b int) int { return a + b },
@@ -74,19 +110,57 @@ type page struct {
 	CSRF   string
 	Path   string
 	Data   any
+	Lang   string     // the language of the page
+	Langs  []langLink // the switcher's links
+}
+
+// langLink switches the page to another language.
+type langLink struct {
+	Code, Name, URL string
+	Current         bool
+}
+
+// langCookie remembers the language a visitor chose.
+const langCookie = "orchard_lang"
+
+// pageLang picks the language of a page: ?lang= (remembered in a cookie), the cookie, then
+// Accept-Language. It also builds the switcher's links to the same page in the others.
+func (s *Server) pageLang(w http.ResponseWriter, r *http.Request) (string, []langLink) {
+	asked := r.URL.Query().Get("lang")
+	var remembered string
+	if c, err := r.Cookie(langCookie); err == nil {
+		remembered = c.Value
+	}
+	code := s.pages.catalog.Match(r.Header.Get("Accept-Language"), asked, remembered)
+	if asked == code && remembered != code {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.cfg.SecureCookies})
+	}
+	links := make([]langLink, len(locale.Codes))
+	for i, c := range locale.Codes {
+		q := r.URL.Query()
+		q.Set("lang", c)
+		u := r.URL.Path + "?" + q.Encode()
+		if r.Method != http.MethodGet {
+			u = "/?lang=" + c // a form's answer cannot be asked for again: switch on the front page
+		}
+		links[i] = langLink{Code: c, Name: locale.Name(c), URL: u, Current: c == code}
+	}
+	return code, links
 }
 
 // render writes a page; the whole page is rendered first so that a template error becomes a 500
 // rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	t := s.pages.sets[name]
+	code, links := s.pageLang(w, r)
+	t := s.pages.sets[name][code]
 	if t == nil {
 		http.Error(w, "no such page template: "+name, http.StatusInternalServerError)
 		return
 	}
 	v := viewerOf(r)
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", page{Viewer: v, CSRF: v.csrf, Path: r.URL.Path, Data: data}); err != nil {
+	if err := t.ExecuteTemplate(&buf, "layout", page{Viewer: v, CSRF: v.csrf, Path: r.URL.Path, Data: data, Lang: code, Langs: links}); err != nil {
 		s.log.Error("render page", "page", name, "err", err)
 		http.Error(w, "page could not be rendered", http.StatusInternalServerError)
 		return

@@ -32,10 +32,13 @@ type sourcesView struct {
 	Steps []step
 }
 
-// step is one item of the first-steps checklist.
+// step is one item of the first-steps checklist. Label, Hint and Action are message ids; Count
+// and Name fill in the hint and the action.
 type step struct {
 	Label, Hint, URL, Action string
 	Done                     bool
+	Count                    int
+	Name                     string
 }
 
 // firstSteps lists what a new catalog needs: a source, a run of it, and a decision about every
@@ -52,18 +55,15 @@ func (s *Server) firstSteps(ctx context.Context, st []workers.SourceStatus) ([]s
 		return nil, err
 	}
 	steps := []step{
-		{Label: "Add a source", Hint: "an OAI-PMH repository or a web site with open educational resources",
-			URL: "/admin/sources/new", Action: "Add a source", Done: len(st) > 0},
-		{Label: "Run it", Hint: "harvest the source once; later runs follow its schedule",
-			URL: "/admin/", Action: "Choose a source to run", Done: ran},
-		{Label: "Settle its licenses", Hint: "decide about the records whose license is unknown or conflicting",
-			URL: "/admin/curation", Action: "Open the curation queue", Done: ran && res.Total == 0},
+		{Label: "steps.add", Hint: "steps.add.hint", URL: "/admin/sources/new", Action: "steps.add.action", Done: len(st) > 0},
+		{Label: "steps.run", Hint: "steps.run.hint", URL: "/admin/", Action: "steps.run.action", Done: ran},
+		{Label: "steps.settle", Hint: "steps.settle.hint", URL: "/admin/curation", Action: "steps.settle.action", Done: ran && res.Total == 0},
 	}
 	if ran && res.Total > 0 {
-		steps[2].Hint = strconv.Itoa(res.Total) + " records with an unknown or conflicting license wait for a decision"
+		steps[2].Hint, steps[2].Count = "steps.settle.waiting", res.Total
 	}
 	if len(st) == 1 {
-		steps[1].URL, steps[1].Action = "/admin/sources/"+st[0].Source.Name, "Open "+st[0].Source.Name
+		steps[1].URL, steps[1].Action, steps[1].Name = "/admin/sources/"+st[0].Source.Name, "steps.run.open", st[0].Source.Name
 	}
 	for _, p := range steps {
 		if !p.Done {

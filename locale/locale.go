@@ -1,0 +1,285 @@
+// Package locale holds the words of Orchard's pages in every language Orchard speaks, and picks
+// the language a visitor reads. The messages are data (messages/*.toml, embedded); pages only look
+// them up by id.
+package locale
+
+import (
+	"embed"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/pelletier/go-toml/v2"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+	"golang.org/x/text/message"
+)
+
+//go:embed messages/*.toml
+var messageFS embed.FS
+
+// Tags are the languages Orchard speaks, English first: it is the fallback.
+var Tags = []language.Tag{language.English, language.German, language.French, language.Spanish}
+
+// Codes are the Tags as the two-letter codes of ?lang= and the language cookie.
+var Codes = func() []string {
+	out := make([]string, len(Tags))
+	for i, t := range Tags {
+		out[i] = t.String()
+	}
+	return out
+}()
+
+// kbPrefix marks the messages whose English text is a sentence Orchard's knowledge base writes
+// in English (license explanations, standings, remix reasons): they are found by that text.
+const kbPrefix = "kb."
+
+// Catalog is every message in every language.
+type Catalog struct {
+	bundle  *goi18n.Bundle
+	matcher language.Matcher
+	// messages holds every message of each language by id.
+	messages map[string]map[string]*goi18n.Message
+	// kb finds a knowledge-base message by its English text; patterns hold those with
+	// placeholders.
+	kb       map[string]string
+	patterns []kbPattern
+}
+
+type kbPattern struct {
+	re    *regexp.Regexp
+	id    string
+	names []string
+}
+
+var placeholder = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
+
+// Load reads the embedded message files.
+func Load() (*Catalog, error) {
+	c := &Catalog{
+		bundle:   goi18n.NewBundle(language.English),
+		matcher:  language.NewMatcher(Tags),
+		messages: map[string]map[string]*goi18n.Message{},
+		kb:       map[string]string{},
+	}
+	c.bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	for _, code := range Codes {
+		f, err := c.bundle.LoadMessageFileFS(messageFS, "messages/"+code+".toml")
+		if err != nil {
+			return nil, fmt.Errorf("load messages for %s: %w", code, err)
+		}
+		c.messages[code] = map[string]*goi18n.Message{}
+		for _, m := range f.Messages {
+			c.messages[code][m.ID] = m
+			if code != "en" || !strings.HasPrefix(m.ID, kbPrefix) {
+				continue
+			}
+			if !placeholder.MatchString(m.Other) {
+				c.kb[m.Other] = m.ID
+				continue
+			}
+			p := kbPattern{id: m.ID}
+			var re strings.Builder
+			re.WriteString("^")
+			rest := m.Other
+			for _, loc := range placeholder.FindAllStringSubmatchIndex(m.Other, -1) {
+				re.WriteString(regexp.QuoteMeta(m.Other[len(m.Other)-len(rest) : loc[0]]))
+				re.WriteString("(.+?)")
+				p.names = append(p.names, m.Other[loc[2]:loc[3]])
+				rest = m.Other[loc[1]:]
+			}
+			re.WriteString(regexp.QuoteMeta(rest) + "$")
+			p.re = regexp.MustCompile(re.String())
+			c.patterns = append(c.patterns, p)
+		}
+	}
+	return c, nil
+}
+
+// IDs lists the message ids of one language, sorted.
+func (c *Catalog) IDs(code string) []string {
+	ids := make([]string, 0, len(c.messages[code]))
+	for id := range c.messages[code] {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Has reports whether a message id exists (in English, and so, by the completeness test, in
+// every language).
+func (c *Catalog) Has(id string) bool { return c.messages["en"][id] != nil }
+
+// Match picks the language for a visitor: the first of choices (a ?lang= value, the cookie)
+// that Orchard speaks, else the best match for the Accept-Language header, else English.
+func (c *Catalog) Match(acceptLanguage string, choices ...string) string {
+	for _, ch := range choices {
+		if slices.Contains(Codes, ch) {
+			return ch
+		}
+	}
+	tags, _, _ := language.ParseAcceptLanguage(acceptLanguage)
+	_, i, conf := c.matcher.Match(tags...)
+	if conf == language.No {
+		return Codes[0]
+	}
+	return Codes[i]
+}
+
+// Localizer speaks one language.
+type Localizer struct {
+	Code    string
+	cat     *Catalog
+	loc     *goi18n.Localizer
+	printer *message.Printer
+}
+
+// For returns the localizer of a language code; an unknown code gets English.
+func (c *Catalog) For(code string) *Localizer {
+	if !slices.Contains(Codes, code) {
+		code = Codes[0]
+	}
+	return &Localizer{Code: code, cat: c, loc: goi18n.NewLocalizer(c.bundle, code),
+		printer: message.NewPrinter(language.MustParse(code))}
+}
+
+// T writes a message. args are either one count (which picks the plural form and is
+// available as {{.Count}}) or name/value pairs, optionally after a count. A missing message
+// shows its id, which the completeness test keeps from happening.
+func (l *Localizer) T(id string, args ...any) string {
+	lc := &goi18n.LocalizeConfig{MessageID: id}
+	data := map[string]any{}
+	if len(args)%2 == 1 {
+		if m := l.cat.messages["en"][id]; m != nil && m.One != "" {
+			lc.PluralCount = args[0] // only messages that count have the forms to choose from
+		}
+		data["Count"] = l.Number(args[0])
+		args = args[1:]
+	}
+	for i := 0; i+1 < len(args); i += 2 {
+		name, _ := args[i].(string)
+		data[name] = args[i+1]
+	}
+	lc.TemplateData = data
+	s, err := l.loc.Localize(lc)
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// TOr writes a message, or fallback when there is no message id.
+func (l *Localizer) TOr(id, fallback string) string {
+	if s := l.T(id); s != id {
+		return s
+	}
+	return fallback
+}
+
+// Known translates a sentence Orchard's knowledge base wrote in English; a sentence with no
+// message stays as it is.
+func (l *Localizer) Known(english string) string {
+	if id, ok := l.cat.kb[english]; ok {
+		return l.T(id)
+	}
+	for _, p := range l.cat.patterns {
+		m := p.re.FindStringSubmatch(english)
+		if m == nil {
+			continue
+		}
+		var args []any
+		for i, name := range p.names {
+			v := m[i+1]
+			if name == "Country" {
+				v = l.country(v)
+			}
+			args = append(args, name, v)
+		}
+		return l.T(p.id, args...)
+	}
+	return english
+}
+
+// Number writes a number as the language groups its digits.
+func (l *Localizer) Number(n any) string { return l.printer.Sprint(n) }
+
+// dateTime are the layouts of a moment in each language.
+var dateTime = map[string]string{
+	"en": "2006-01-02 15:04 MST",
+	"de": "02.01.2006, 15:04 MST",
+	"fr": "02/01/2006 15:04 MST",
+	"es": "02/01/2006 15:04 MST",
+}
+
+// When writes a moment in UTC as the language writes dates.
+func (l *Localizer) When(t time.Time) string {
+	return t.UTC().Format(dateTime[l.Code])
+}
+
+// Name is the language's name in itself, as a switcher shows it.
+func Name(code string) string {
+	switch code {
+	case "de":
+		return "Deutsch"
+	case "fr":
+		return "Français"
+	case "es":
+		return "Español"
+	}
+	return "English"
+}
+
+// LanguageName is a language code's name in this localizer's language, or "" when it has none.
+func (l *Localizer) LanguageName(code string) string {
+	t, err := language.Parse(code)
+	if err != nil {
+		return ""
+	}
+	return display.Tags(language.MustParse(l.Code)).Name(t)
+}
+
+// Deed is the address of a Creative Commons license's deed in this language: the deed of
+// https://creativecommons.org/licenses/by/4.0/ in German is …/by/4.0/deed.de. Other addresses
+// stay as they are.
+func (l *Localizer) Deed(url string) string {
+	const cc = "https://creativecommons.org/"
+	if !strings.HasPrefix(url, cc) || strings.Contains(url, "deed") || strings.Contains(url, "legalcode") {
+		return url
+	}
+	if !strings.HasSuffix(url, "/") {
+		url += "/"
+	}
+	return url + "deed." + l.Code
+}
+
+// regions finds a region by its English name, for sentences that name a country in English.
+var regions = func() map[string]language.Region {
+	out := map[string]language.Region{}
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			r, err := language.ParseRegion(string([]rune{a, b}))
+			if err != nil {
+				continue
+			}
+			if n := display.English.Regions().Name(r); n != "" {
+				out[n] = r
+			}
+		}
+	}
+	return out
+}()
+
+// country names a country, given by its English name, in this localizer's language.
+func (l *Localizer) country(english string) string {
+	r, ok := regions[english]
+	if !ok {
+		return english
+	}
+	if n := display.Regions(language.MustParse(l.Code)).Name(r); n != "" {
+		return n
+	}
+	return english
+}

@@ -1,0 +1,128 @@
+package locale
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+)
+
+func load(t *testing.T) *Catalog {
+	t.Helper()
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// pluralForms are the CLDR plural forms each language needs for a message that counts.
+var pluralForms = map[string][]string{"en": {"one", "other"}, "de": {"one", "other"},
+	"fr": {"one", "many", "other"}, "es": {"one", "many", "other"}}
+
+func forms(m *goi18n.Message) map[string]string {
+	return map[string]string{"zero": m.Zero, "one": m.One, "two": m.Two, "few": m.Few, "many": m.Many, "other": m.Other}
+}
+
+var placeholderName = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
+
+func names(s string) []string {
+	var out []string
+	for _, m := range placeholderName.FindAllStringSubmatch(s, -1) {
+		out = append(out, m[1])
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// TestComplete: every message exists in every language, none is empty, plural messages have
+// each form the language needs, and a translation uses the placeholders of the English one.
+func TestComplete(t *testing.T) {
+	c := load(t)
+	en := c.messages["en"]
+	if len(en) < 100 {
+		t.Fatalf("only %d English messages", len(en))
+	}
+	for _, code := range Codes {
+		msgs := c.messages[code]
+		for id := range msgs {
+			if en[id] == nil {
+				t.Errorf("%s: %q is not in en.toml", code, id)
+			}
+		}
+		for id, e := range en {
+			m := msgs[id]
+			if m == nil {
+				t.Errorf("%s: %q is missing", code, id)
+				continue
+			}
+			want := []string{"other"}
+			if e.One != "" {
+				want = pluralForms[code]
+			}
+			f := forms(m)
+			for _, form := range want {
+				if strings.TrimSpace(f[form]) == "" {
+					t.Errorf("%s: %q has no %q form", code, id, form)
+				}
+				if got, wantNames := names(f[form]), names(e.Other); !slices.Equal(got, wantNames) {
+					t.Errorf("%s: %q (%s) uses placeholders %v, English %v", code, id, form, got, wantNames)
+				}
+			}
+		}
+	}
+}
+
+func TestMatch(t *testing.T) {
+	c := load(t)
+	for _, tc := range []struct {
+		accept  string
+		choices []string
+		want    string
+	}{
+		{"de-DE,de;q=0.9,en;q=0.5", nil, "de"},
+		{"fr-CA", nil, "fr"},
+		{"es-419,es;q=0.9", nil, "es"},
+		{"ja, zh;q=0.5", nil, "en"},
+		{"", nil, "en"},
+		{"de", []string{"fr"}, "fr"},
+		{"de", []string{"xx", "es"}, "es"},
+		{"de", []string{""}, "de"},
+		{"pt-BR, es;q=0.4", nil, "es"},
+	} {
+		if got := c.Match(tc.accept, tc.choices...); got != tc.want {
+			t.Errorf("Match(%q, %q) = %q, want %q", tc.accept, tc.choices, got, tc.want)
+		}
+	}
+}
+
+func TestLocalizer(t *testing.T) {
+	c := load(t)
+	de, fr, es := c.For("de"), c.For("fr"), c.For("es")
+	for _, tc := range []struct{ got, want string }{
+		{de.T("search.total", 1), "1 Ressource"},
+		{de.T("search.total", 12345), "12.345 Ressourcen"},
+		{fr.T("search.total", 0), "0 ressource"},
+		{fr.T("search.total", 2), "2 ressources"},
+		{es.T("search.total", 1000000), "1.000.000 de recursos"},
+		{de.T("layout.logout.named", "Name", "Ada"), "Abmelden (Ada)"},
+		{de.Known("Copy and share the work in any medium or format."), "Das Werk in jedem Medium und Format vervielfältigen und weiterverbreiten."},
+		{de.Known("This version is adapted to the law of Germany."), "Diese Version ist an das Recht von Deutschland angepasst."},
+		{fr.Known("CC-BY-ND-4.0 does not allow adaptations to be shared."), "CC-BY-ND-4.0 ne permet pas de partager des adaptations."},
+		{es.Known("a sentence nobody wrote"), "a sentence nobody wrote"},
+		{de.Deed("https://creativecommons.org/licenses/by/4.0/"), "https://creativecommons.org/licenses/by/4.0/deed.de"},
+		{fr.Deed("https://creativecommons.org/publicdomain/zero/1.0/"), "https://creativecommons.org/publicdomain/zero/1.0/deed.fr"},
+		{fr.Deed("https://opensource.org/licenses/MIT"), "https://opensource.org/licenses/MIT"},
+		{de.When(time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC)), "04.03.2026, 05:06 UTC"},
+		{c.For("xx").T("layout.nav.search"), "Search"},
+		{fr.LanguageName("de"), "allemand"},
+		{es.TOr("type.nothing", "fallback"), "fallback"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
