@@ -95,10 +95,7 @@ type searchView struct {
 	Next    string
 	Hidden  []hiddenField // filters kept when the query box is submitted
 	Error   string
-	// ErrorParam names the parameter that could not be read, which pages say in the reader's
-	// language rather than Error's English.
-	ErrorParam string
-	Curated    bool // the curation queue reuses this view
+	Curated bool // the curation queue reuses this view
 	// Openness holds the three choices with their counts; More announces what the current
 	// choice leaves out.
 	Openness []opennessChoice
@@ -110,6 +107,10 @@ type searchView struct {
 	Empty bool
 	// Sources maps source names to what learners see of them.
 	Sources map[string]workers.Source
+
+	// ErrorParam names the parameter that could not be read, which pages say in the reader's
+	// language rather than Error's English.
+	ErrorParam string
 }
 
 type opennessChoice struct {
