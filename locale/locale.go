@@ -135,6 +135,9 @@ type Localizer struct {
 	cat     *Catalog
 	loc     *goi18n.Localizer
 	printer *message.Printer
+	// plain holds the messages without placeholders or plural forms, written once: most
+	// lookups of a page are these.
+	plain map[string]string
 }
 
 // For returns the localizer of a language code; an unknown code gets English.
@@ -142,14 +145,26 @@ func (c *Catalog) For(code string) *Localizer {
 	if !slices.Contains(Codes, code) {
 		code = Codes[0]
 	}
-	return &Localizer{Code: code, cat: c, loc: goi18n.NewLocalizer(c.bundle, code),
-		printer: message.NewPrinter(language.MustParse(code))}
+	l := &Localizer{Code: code, cat: c, loc: goi18n.NewLocalizer(c.bundle, code),
+		printer: message.NewPrinter(language.MustParse(code)), plain: map[string]string{}}
+	for id, m := range c.messages["en"] {
+		if m.One != "" || strings.Contains(m.Other, "{{") {
+			continue
+		}
+		if s, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: id}); err == nil {
+			l.plain[id] = s
+		}
+	}
+	return l
 }
 
 // T writes a message. args are either one count (which picks the plural form and is
 // available as {{.Count}}) or name/value pairs, optionally after a count. A missing message
 // shows its id, which the completeness test keeps from happening.
 func (l *Localizer) T(id string, args ...any) string {
+	if s, ok := l.plain[id]; ok {
+		return s
+	}
 	lc := &goi18n.LocalizeConfig{MessageID: id}
 	data := map[string]any{}
 	if len(args)%2 == 1 {

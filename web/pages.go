@@ -7,8 +7,10 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/orchard-oer/orchard/catalog"
@@ -25,10 +27,18 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pages holds one template set per page and language, each with the shared layout; a set's
-// translation functions speak its language.
+// translation functions speak its language. English is parsed at start, which also proves that
+// every template parses; another language is parsed when a page is first asked for in it, so a
+// catalog read in one language holds one set of templates.
 type pages struct {
-	sets    map[string]map[string]*template.Template
 	catalog *locale.Catalog
+	langs   map[string]*langPages
+}
+
+type langPages struct {
+	once sync.Once
+	sets map[string]*template.Template
+	err  error
 }
 
 func parsePages() (*pages, error) {
@@ -36,26 +46,41 @@ func parsePages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	p := &pages{catalog: cat, langs: map[string]*langPages{}}
+	for _, code := range locale.Codes {
+		p.langs[code] = &langPages{}
+	}
+	if _, err := p.set("error", locale.Codes[0]); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// set is the template set of a page in a language; a nil set is no such page.
+func (p *pages) set(name, code string) (*template.Template, error) {
+	lp := p.langs[code]
+	lp.once.Do(func() { lp.sets, lp.err = parseSets(p.catalog.For(code)) })
+	return lp.sets[name], lp.err
+}
+
+func parseSets(l *locale.Localizer) (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
-	p := &pages{sets: map[string]map[string]*template.Template{}, catalog: cat}
+	sets := map[string]*template.Template{}
 	for _, n := range names {
 		base := strings.TrimSuffix(path.Base(n), ".html")
 		if base == "layout" {
 			continue
 		}
-		p.sets[base] = map[string]*template.Template{}
-		for _, code := range locale.Codes {
-			t, err := template.New(base).Funcs(funcs).Funcs(localFuncs(cat.For(code))).ParseFS(templateFS, "templates/layout.html", n)
-			if err != nil {
-				return nil, fmt.Errorf("parse template %s: %w", n, err)
-			}
-			p.sets[base][code] = t
+		t, err := template.New(base).Funcs(funcs).Funcs(localFuncs(l)).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", n, err)
 		}
+		sets[base] = t
 	}
-	return p, nil
+	return sets, nil
 }
 
 // localFuncs are the template functions that speak one language: t looks a message up by id,
@@ -120,13 +145,20 @@ type langLink struct {
 	Current         bool
 }
 
-// langCookie remembers the language a visitor chose.
-const langCookie = "orchard_lang"
+// langCookie remembers the language a visitor chose; langParam chooses it. (lang= is taken: it
+// filters searches by the language of the resources.)
+const (
+	langCookie = "orchard_lang"
+	langParam  = "locale"
+)
 
-// pageLang picks the language of a page: ?lang= (remembered in a cookie), the cookie, then
+// maxLinkQuery bounds the query a switcher link repeats: an over-long one is not repeated.
+const maxLinkQuery = 2048
+
+// pageLang picks the language of a page: ?locale= (remembered in a cookie), the cookie, then
 // Accept-Language. It also builds the switcher's links to the same page in the others.
 func (s *Server) pageLang(w http.ResponseWriter, r *http.Request) (string, []langLink) {
-	asked := r.URL.Query().Get("lang")
+	asked := r.URL.Query().Get(langParam)
 	var remembered string
 	if c, err := r.Cookie(langCookie); err == nil {
 		remembered = c.Value
@@ -138,11 +170,14 @@ func (s *Server) pageLang(w http.ResponseWriter, r *http.Request) (string, []lan
 	}
 	links := make([]langLink, len(locale.Codes))
 	for i, c := range locale.Codes {
-		q := r.URL.Query()
-		q.Set("lang", c)
+		q := url.Values{}
+		if len(r.URL.RawQuery) <= maxLinkQuery {
+			q = r.URL.Query()
+		}
+		q.Set(langParam, c)
 		u := r.URL.Path + "?" + q.Encode()
 		if r.Method != http.MethodGet {
-			u = "/?lang=" + c // a form's answer cannot be asked for again: switch on the front page
+			u = "/?" + langParam + "=" + c // a form's answer cannot be asked for again: switch on the front page
 		}
 		links[i] = langLink{Code: c, Name: locale.Name(c), URL: u, Current: c == code}
 	}
@@ -153,8 +188,9 @@ func (s *Server) pageLang(w http.ResponseWriter, r *http.Request) (string, []lan
 // rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	code, links := s.pageLang(w, r)
-	t := s.pages.sets[name][code]
-	if t == nil {
+	t, err := s.pages.set(name, code)
+	if t == nil || err != nil {
+		s.log.Error("page template", "page", name, "lang", code, "err", err)
 		http.Error(w, "no such page template: "+name, http.StatusInternalServerError)
 		return
 	}

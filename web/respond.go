@@ -61,10 +61,13 @@ type errorView struct {
 	Title   string
 	Message string
 	Text    string
+	// Cause is what is full, for 507 answers.
+	Cause string
 	// Detail is what the server found wrong with the request, for 400 answers; other causes
-	// stay in the log, since they may name internals. Param names the parameter it is about.
-	Detail string
-	Param  string
+	// stay in the log, since they may name internals. ParamErr is Detail when it is about a
+	// parameter.
+	Detail   string
+	ParamErr *ParamError
 }
 
 func newErrorView(status int, err error) errorView {
@@ -74,12 +77,12 @@ func newErrorView(status int, err error) errorView {
 		v.Title, v.Message = "error.not_found.title", "error.not_found.text"
 	case status == http.StatusInsufficientStorage:
 		// A full store is the operator's to mend, not an internal fault: say which.
-		v.Title, v.Message = "error.full.title", "error.full.text"
+		v.Title, v.Message, v.Cause = "error.full.title", "error.full.text", err.Error()
 	case status >= http.StatusInternalServerError:
 		v.Title, v.Message = "error.server.title", "error.server.text"
 	case status == http.StatusBadRequest:
 		v.Title, v.Message = "error.bad_request.title", "error.bad_request.text"
-		v.Detail, v.Param = err.Error(), paramOf(err)
+		v.Detail, v.ParamErr = err.Error(), paramOf(err)
 	default:
 		v.Text = err.Error()
 	}

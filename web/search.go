@@ -108,9 +108,8 @@ type searchView struct {
 	// Sources maps source names to what learners see of them.
 	Sources map[string]workers.Source
 
-	// ErrorParam names the parameter that could not be read, which pages say in the reader's
-	// language rather than Error's English.
-	ErrorParam string
+	// ParamErr is Error when it is about a parameter, which pages say in the reader's language.
+	ParamErr *ParamError
 }
 
 type opennessChoice struct {
@@ -173,7 +172,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		if len(shown) > catalog.MaxQueryBytes {
 			shown = "" // a page never repeats an over-long query
 		}
-		s.render(w, r, http.StatusBadRequest, "search", searchView{Query: shown, Error: err.Error(), ErrorParam: paramOf(err), Sorts: sorts("")})
+		s.render(w, r, http.StatusBadRequest, "search", searchView{Query: shown, Error: err.Error(), ParamErr: paramOf(err), Sorts: sorts("")})
 		return
 	}
 	req.Facets = shownFacets // counting facets is most of a search's cost: only those shown
@@ -281,7 +280,7 @@ func buildSearchView(base string, q url.Values, req catalog.SearchRequest, res c
 			}),
 		})
 		if on {
-			v.Active = append(v.Active, active{Name: wnt.label, RemoveURL: link(func(n url.Values) { n.Del(wnt.param) })})
+			v.Active = append(v.Active, active{Name: "want.heading", Msg: wnt.label, RemoveURL: link(func(n url.Values) { n.Del(wnt.param) })})
 		}
 	}
 	cur := Openness(req.Filter)
@@ -426,11 +425,11 @@ func paginate(cur, per, total int, link func(int) string) (pages []pageLink, pre
 	return pages, prev, next
 }
 
-// paramOf is the request parameter err is about, or "".
-func paramOf(err error) string {
+// paramOf is err when it is about a request parameter, or nil.
+func paramOf(err error) *ParamError {
 	var pe *ParamError
 	if errors.As(err, &pe) {
-		return pe.Param
+		return pe
 	}
-	return ""
+	return nil
 }
