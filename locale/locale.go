@@ -33,9 +33,10 @@ var Codes = func() []string {
 	return out
 }()
 
-// kbPrefix marks the messages whose English text is a sentence Orchard's knowledge base writes
-// in English (license explanations, standings, remix reasons): they are found by that text.
-const kbPrefix = "kb."
+// byText reports whether a message is found by its English text: those whose ids start with
+// "kb." translate sentences Orchard's knowledge base writes in English (license explanations,
+// standings, remix reasons), those with "said." what the server writes in English on forms.
+func byText(id string) bool { return strings.HasPrefix(id, "kb.") || strings.HasPrefix(id, "said.") }
 
 // Catalog is every message in every language.
 type Catalog struct {
@@ -74,7 +75,7 @@ func Load() (*Catalog, error) {
 		c.messages[code] = map[string]*goi18n.Message{}
 		for _, m := range f.Messages {
 			c.messages[code][m.ID] = m
-			if code != "en" || !strings.HasPrefix(m.ID, kbPrefix) {
+			if code != "en" || !byText(m.ID) {
 				continue
 			}
 			if !placeholder.MatchString(m.Other) {

@@ -126,3 +126,18 @@ func TestLocalizer(t *testing.T) {
 		}
 	}
 }
+
+// TestByTextUnique: a sentence found by its English text names one message.
+func TestByTextUnique(t *testing.T) {
+	c := load(t)
+	seen := map[string]string{}
+	for id, m := range c.messages["en"] {
+		if !byText(id) {
+			continue
+		}
+		if other, ok := seen[m.Other]; ok {
+			t.Errorf("%q and %q have the same English text %q", id, other, m.Other)
+		}
+		seen[m.Other] = id
+	}
+}
