@@ -235,6 +235,21 @@ func (l *Localizer) When(t time.Time) string {
 	return t.UTC().Format(dateTime[l.Code])
 }
 
+// dateOnly are the layouts of a day in each language.
+var dateOnly = map[string]string{"en": "2006-01-02", "de": "02.01.2006", "fr": "02/01/2006", "es": "02/01/2006"}
+
+// Date writes a date or a moment that a record gives as text (2024-05-01, or RFC 3339 with a
+// time) as the language writes dates; other text, such as a year alone, stays as it is.
+func (l *Localizer) Date(s string) string {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return l.When(t)
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t.Format(dateOnly[l.Code])
+	}
+	return s
+}
+
 // Name is the language's name in itself, as a switcher shows it.
 func Name(code string) string {
 	switch code {

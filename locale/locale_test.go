@@ -119,6 +119,9 @@ func TestLocalizer(t *testing.T) {
 		{de.When(time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC)), "04.03.2026, 05:06 UTC"},
 		{c.For("xx").T("layout.nav.search"), "Search"},
 		{fr.LanguageName("de"), "allemand"},
+		{de.Date("2024-05-01T10:00:00Z"), "01.05.2024, 10:00 UTC"},
+		{es.Date("2021-03-04"), "04/03/2021"},
+		{fr.Date("2019"), "2019"},
 		{es.TOr("type.nothing", "fallback"), "fallback"},
 	} {
 		if tc.got != tc.want {

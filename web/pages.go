@@ -104,6 +104,7 @@ func localFuncs(l *locale.Localizer) template.FuncMap {
 			return langName(code)
 		},
 		"deed": l.Deed,
+		"date": l.Date,
 		// licenseTitle prefers the official translated title the knowledge base holds.
 		"licenseTitle": func(id, english string) string {
 			if t, ok := license.Lookup(id); ok && t.Title == english {
