@@ -4,12 +4,15 @@
 package locale
 
 import (
+	"cmp"
 	"embed"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/pelletier/go-toml/v2"
@@ -51,9 +54,12 @@ type Catalog struct {
 }
 
 type kbPattern struct {
-	re    *regexp.Regexp
-	id    string
-	names []string
+	re      *regexp.Regexp
+	id      string
+	names   []string
+	// prefix and literal measure how specific a pattern is: the text before its first
+	// placeholder, and all its text that is not placeholders.
+	prefix, literal int
 }
 
 var placeholder = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
@@ -92,11 +98,19 @@ func Load() (*Catalog, error) {
 				p.names = append(p.names, m.Other[loc[2]:loc[3]])
 				rest = m.Other[loc[1]:]
 			}
+			p.prefix = placeholder.FindStringIndex(m.Other)[0]
+			p.literal = len(placeholder.ReplaceAllString(m.Other, ""))
 			re.WriteString(regexp.QuoteMeta(rest) + "$")
 			p.re = regexp.MustCompile(re.String())
 			c.patterns = append(c.patterns, p)
 		}
 	}
+	// The most specific pattern is tried first: "Not quite. {{.Sentence}}" before
+	// "{{.License}} allows adaptations.", "Not quite: you named {{.Named}}, …" before
+	// "Not quite: {{.Sentence}}."
+	slices.SortFunc(c.patterns, func(a, b kbPattern) int {
+		return cmp.Or(b.prefix-a.prefix, b.literal-a.literal, strings.Compare(a.id, b.id))
+	})
 	return c, nil
 }
 
@@ -209,12 +223,28 @@ func (l *Localizer) Known(english string) string {
 		var args []any
 		for i, name := range p.names {
 			v := m[i+1]
-			if name == "Country" {
+			switch {
+			case name == "Country":
 				v = l.country(v)
+			case strings.HasPrefix(name, "Sentence"):
+				v = l.sentence(v)
 			}
 			args = append(args, name, v)
 		}
 		return l.T(p.id, args...)
+	}
+	return english
+}
+
+// sentence translates a sentence set inside another, which may have lost its capital letter.
+func (l *Localizer) sentence(english string) string {
+	if s := l.Known(english); s != english {
+		return s
+	}
+	if r, size := utf8.DecodeRuneInString(english); unicode.IsLower(r) {
+		if up := string(unicode.ToUpper(r)) + english[size:]; l.Known(up) != up {
+			return l.Known(up)
+		}
 	}
 	return english
 }
