@@ -54,9 +54,9 @@ type Catalog struct {
 }
 
 type kbPattern struct {
-	re      *regexp.Regexp
-	id      string
-	names   []string
+	re    *regexp.Regexp
+	id    string
+	names []string
 	// prefix and literal measure how specific a pattern is: the text before its first
 	// placeholder, and all its text that is not placeholders.
 	prefix, literal int
