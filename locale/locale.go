@@ -49,8 +49,9 @@ type Catalog struct {
 	messages map[string]map[string]*goi18n.Message
 	// kb finds a knowledge-base message by its English text; patterns hold those with
 	// placeholders.
-	kb       map[string]string
-	patterns []kbPattern
+	kb         map[string]string
+	patterns   []kbPattern
+	localizers map[string]*Localizer
 }
 
 type kbPattern struct {
@@ -105,6 +106,10 @@ func Load() (*Catalog, error) {
 			c.patterns = append(c.patterns, p)
 		}
 	}
+	c.localizers = map[string]*Localizer{}
+	for _, code := range Codes {
+		c.localizers[code] = c.newLocalizer(code)
+	}
 	// The most specific pattern is tried first: "Not quite. {{.Sentence}}" before
 	// "{{.License}} allows adaptations.", "Not quite: you named {{.Named}}, …" before
 	// "Not quite: {{.Sentence}}."
@@ -157,9 +162,13 @@ type Localizer struct {
 
 // For returns the localizer of a language code; an unknown code gets English.
 func (c *Catalog) For(code string) *Localizer {
-	if !slices.Contains(Codes, code) {
-		code = Codes[0]
+	if l, ok := c.localizers[code]; ok {
+		return l
 	}
+	return c.localizers[Codes[0]]
+}
+
+func (c *Catalog) newLocalizer(code string) *Localizer {
 	l := &Localizer{Code: code, cat: c, loc: goi18n.NewLocalizer(c.bundle, code),
 		printer: message.NewPrinter(language.MustParse(code)), plain: map[string]string{}}
 	for id, m := range c.messages["en"] {

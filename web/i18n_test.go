@@ -3,6 +3,8 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -127,8 +129,11 @@ func TestTemplatesHaveNoLiteralText(t *testing.T) {
 	}
 }
 
-// messageCall finds the ids that templates look up literally.
-var messageCall = regexp.MustCompile(`\{\{[^}]*\b(?:t|tOr) "([^"]+)"`)
+// messageCall finds the ids that templates look up literally, goCall those Go code does.
+var (
+	messageCall = regexp.MustCompile(`\{\{[^}]*\b(?:t|tOr) "([^"]+)"`)
+	goCall      = regexp.MustCompile(`\.T\("([^"]+)"`)
+)
 
 // TestTemplateMessagesExist: every message a template or the pages' Go code names exists, with
 // the ids made of a prefix and a value for every value.
@@ -188,7 +193,28 @@ func TestTemplateMessagesExist(t *testing.T) {
 		restype.Software, restype.Text, restype.Video, restype.Other} {
 		ids = append(ids, "type."+ty)
 	}
-	ids = append(ids, "want.commercial", "want.derivatives", "filter.not_free")
+	ids = append(ids, "want.commercial", "want.derivatives", "filter.not_free", "want.heading",
+		"steps.add", "steps.add.hint", "steps.add.action", "steps.run", "steps.run.hint", "steps.run.action", "steps.run.open",
+		"steps.settle", "steps.settle.hint", "steps.settle.action", "steps.settle.waiting")
+	// What handlers write themselves (charts) they look up with T.
+	goFiles, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range goFiles {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range goCall.FindAllStringSubmatch(string(src), -1) {
+			if !strings.HasSuffix(m[1], ".") {
+				ids = append(ids, m[1])
+			}
+		}
+	}
 	for _, id := range ids {
 		if !p.catalog.Has(id) {
 			t.Errorf("message %q is used but not in en.toml", id)

@@ -157,7 +157,8 @@ const (
 const maxLinkQuery = 2048
 
 // pageLang picks the language of a page: ?locale= (remembered in a cookie), the cookie, then
-// Accept-Language. It also builds the switcher's links to the same page in the others.
+// Accept-Language. Given w, it also remembers a choice and builds the switcher's links to the
+// same page in the other languages.
 func (s *Server) pageLang(w http.ResponseWriter, r *http.Request) (string, []langLink) {
 	asked := r.URL.Query().Get(langParam)
 	var remembered string
@@ -165,6 +166,9 @@ func (s *Server) pageLang(w http.ResponseWriter, r *http.Request) (string, []lan
 		remembered = c.Value
 	}
 	code := s.pages.catalog.Match(r.Header.Get("Accept-Language"), asked, remembered)
+	if w == nil {
+		return code, nil
+	}
 	if asked == code && remembered != code {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || s.cfg.SecureCookies})
@@ -183,6 +187,12 @@ func (s *Server) pageLang(w http.ResponseWriter, r *http.Request) (string, []lan
 		links[i] = langLink{Code: c, Name: locale.Name(c), URL: u, Current: c == code}
 	}
 	return code, links
+}
+
+// localizer speaks the language pageLang picks for r, for what handlers write themselves.
+func (s *Server) localizer(r *http.Request) *locale.Localizer {
+	code, _ := s.pageLang(nil, r)
+	return s.pages.catalog.For(code)
 }
 
 // render writes a page; the whole page is rendered first so that a template error becomes a 500

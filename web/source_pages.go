@@ -10,6 +10,7 @@ import (
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/locale"
 	"github.com/orchard-oer/orchard/probe"
 	"github.com/orchard-oer/orchard/workers"
 )
@@ -99,14 +100,14 @@ func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, statusOf(err), err)
 			return
 		}
-		v.Rows = append(v.Rows, sourceRow{SourceStatus: ss, Records: stats.BySource[ss.Source.Name], Mix: stackedBar(mix, "License mix of "+ss.Source.Name)})
+		v.Rows = append(v.Rows, sourceRow{SourceStatus: ss, Records: stats.BySource[ss.Source.Name], Mix: stackedBar(s.localizer(r), mix, s.localizer(r).T("chart.mix_of", "Source", ss.Source.Name))})
 	}
 	all, err := s.licenseMix(ctx, "")
 	if err != nil {
 		s.fail(w, r, statusOf(err), err)
 		return
 	}
-	v.Catalog = barChart(all, "Licenses across the catalog")
+	v.Catalog = barChart(s.localizer(r), all, s.localizer(r).T("sources.chart"))
 	s.render(w, r, http.StatusOK, "sources", v)
 }
 
@@ -212,7 +213,7 @@ func (s *Server) sourceFormPost(w http.ResponseWriter, r *http.Request) {
 	if !isNew {
 		v.Form.Name = name
 		f.Name = name
-		s.sourceDetail(r.Context(), name, &v)
+		s.sourceDetail(r.Context(), s.localizer(r), name, &v)
 	}
 	if err != nil {
 		v.Error = err.Error()
@@ -279,12 +280,12 @@ func (s *Server) sourcePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := sourceFormView{Form: formOf(src)}
-	s.sourceDetail(r.Context(), name, &v)
+	s.sourceDetail(r.Context(), s.localizer(r), name, &v)
 	s.render(w, r, http.StatusOK, "source", v)
 }
 
 // sourceDetail fills the status, run history and charts of an existing source.
-func (s *Server) sourceDetail(ctx context.Context, name string, v *sourceFormView) {
+func (s *Server) sourceDetail(ctx context.Context, l *locale.Localizer, name string, v *sourceFormView) {
 	if st, err := s.workers.Status(ctx); err == nil {
 		if i := slices.IndexFunc(st, func(ss workers.SourceStatus) bool { return ss.Source.Name == name }); i >= 0 {
 			v.Status = &st[i]
@@ -292,10 +293,10 @@ func (s *Server) sourceDetail(ctx context.Context, name string, v *sourceFormVie
 	}
 	if runs, err := s.workers.History(ctx, name, 30); err == nil {
 		v.Runs = runs
-		v.Chart = runsChart(runs)
+		v.Chart = runsChart(l, runs)
 	}
 	if mix, err := s.licenseMix(ctx, name); err == nil {
-		v.Mix = barChart(mix, "Licenses of "+name)
+		v.Mix = barChart(l, mix, l.T("chart.licenses_of", "Source", name))
 	}
 }
 
