@@ -120,6 +120,8 @@ func TestLocalizer(t *testing.T) {
 			"Vous pouvez : Copier et partager l'œuvre sur tout support et dans tout format."},
 		{es.Known("CC BY 4.0 (Attribution 4.0 International): An open license: you may reuse, adapt and share the work, even commercially, under its conditions."),
 			"CC BY 4.0 (Reconocimiento 4.0 International): Una licencia abierta: puede reutilizar, adaptar y compartir la obra, incluso comercialmente, según sus condiciones."},
+		{de.Known("“Zelle”: all rights are reserved, so it may not be shared without permission"),
+			"“Zelle”: alle Rechte sind vorbehalten, daher darf es ohne Erlaubnis nicht weitergegeben werden"},
 		{de.Known("Not quite: the author is missing: credit Ada Lovelace; and 2 more below."),
 			"Nicht ganz: die Urheber fehlen: nennen Sie Ada Lovelace; und 2 weitere unten."},
 		{de.Deed("https://creativecommons.org/licenses/by/4.0/"), "https://creativecommons.org/licenses/by/4.0/deed.de"},
