@@ -237,6 +237,8 @@ func (l *Localizer) Known(english string) string {
 				v = l.country(v)
 			case strings.HasPrefix(name, "Sentence"):
 				v = l.sentence(v)
+			case listNames[name]:
+				v = strings.ReplaceAll(v, " and ", " "+l.T("word.and")+" ")
 			}
 			args = append(args, name, v)
 		}
@@ -244,6 +246,9 @@ func (l *Localizer) Known(english string) string {
 	}
 	return english
 }
+
+// listNames are the placeholders that hold lists written in English, "A, B and C".
+var listNames = map[string]bool{"Licenses": true, "Items": true, "Titles": true, "Names": true}
 
 // sentence translates a sentence set inside another, which may have lost its capital letter.
 func (l *Localizer) sentence(english string) string {

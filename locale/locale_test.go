@@ -113,6 +113,8 @@ func TestLocalizer(t *testing.T) {
 		{de.Known("This version is adapted to the law of Germany."), "Diese Version ist an das Recht von Deutschland angepasst."},
 		{fr.Known("CC-BY-ND-4.0 does not allow adaptations to be shared."), "CC-BY-ND-4.0 ne permet pas de partager des adaptations."},
 		{es.Known("a sentence nobody wrote"), "a sentence nobody wrote"},
+		{es.Known("CC-BY-SA-4.0 and CC-BY-NC-SA-4.0 require the adaptation to be shared alike, so only the listed licenses fit."),
+			"CC-BY-SA-4.0 y CC-BY-NC-SA-4.0 exigen compartir la obra derivada igual, así que solo sirven las licencias indicadas."},
 		// A sentence inside a sentence is translated too, capital letter lost or not.
 		{de.Known("Not quite. CC BY-NC 4.0 forbids uses mainly for commercial advantage."),
 			"Nicht ganz. CC BY-NC 4.0 verbietet Nutzungen, die vorwiegend kommerziellen Vorteilen dienen."},
