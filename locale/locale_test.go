@@ -109,23 +109,6 @@ func TestLocalizer(t *testing.T) {
 		{fr.T("search.total", 2), "2 ressources"},
 		{es.T("search.total", 1000000), "1.000.000 de recursos"},
 		{de.T("layout.logout.named", "Name", "Ada"), "Abmelden (Ada)"},
-		{de.Known("Copy and share the work in any medium or format."), "Das Werk in jedem Medium und Format vervielfältigen und weiterverbreiten."},
-		{de.Known("This version is adapted to the law of Germany."), "Diese Version ist an das Recht von Deutschland angepasst."},
-		{fr.Known("CC-BY-ND-4.0 does not allow adaptations to be shared."), "CC-BY-ND-4.0 ne permet pas de partager des adaptations."},
-		{es.Known("a sentence nobody wrote"), "a sentence nobody wrote"},
-		{es.Known("CC-BY-SA-4.0 and CC-BY-NC-SA-4.0 require the adaptation to be shared alike, so only the listed licenses fit."),
-			"CC-BY-SA-4.0 y CC-BY-NC-SA-4.0 exigen compartir la obra derivada igual, así que solo sirven las licencias indicadas."},
-		// A sentence inside a sentence is translated too, capital letter lost or not.
-		{de.Known("Not quite. CC BY-NC 4.0 forbids uses mainly for commercial advantage."),
-			"Nicht ganz. CC BY-NC 4.0 verbietet Nutzungen, die vorwiegend kommerziellen Vorteilen dienen."},
-		{fr.Known("You may: copy and share the work in any medium or format."),
-			"Vous pouvez : Copier et partager l'œuvre sur tout support et dans tout format."},
-		{es.Known("CC BY 4.0 (Attribution 4.0 International): An open license: you may reuse, adapt and share the work, even commercially, under its conditions."),
-			"CC BY 4.0 (Reconocimiento 4.0 International): Una licencia abierta: puede reutilizar, adaptar y compartir la obra, incluso comercialmente, según sus condiciones."},
-		{de.Known("“Zelle”: all rights are reserved, so it may not be shared without permission"),
-			"“Zelle”: alle Rechte sind vorbehalten, daher darf es ohne Erlaubnis nicht weitergegeben werden"},
-		{de.Known("Not quite: the author is missing: credit Ada Lovelace; and 2 more below."),
-			"Nicht ganz: die Urheber fehlen: nennen Sie Ada Lovelace; und 2 weitere unten."},
 		{de.Deed("https://creativecommons.org/licenses/by/4.0/"), "https://creativecommons.org/licenses/by/4.0/deed.de"},
 		{fr.Deed("https://creativecommons.org/publicdomain/zero/1.0/"), "https://creativecommons.org/publicdomain/zero/1.0/deed.fr"},
 		{fr.Deed("https://opensource.org/licenses/MIT"), "https://opensource.org/licenses/MIT"},
@@ -155,5 +138,27 @@ func TestByTextUnique(t *testing.T) {
 			t.Errorf("%q and %q have the same English text %q", id, other, m.Other)
 		}
 		seen[m.Other] = id
+	}
+}
+
+// TestKnown: sentences Go code writes in English are found by their text, placeholders, lists
+// and sentences set inside others included.
+func TestKnown(t *testing.T) {
+	c := load(t)
+	for _, tc := range []struct{ code, english, want string }{
+		{"de", "Copy and share the work in any medium or format.", "Das Werk in jedem Medium und Format vervielfältigen und weiterverbreiten."},
+		{"de", "This version is adapted to the law of Germany.", "Diese Version ist an das Recht von Deutschland angepasst."},
+		{"fr", "CC-BY-ND-4.0 does not allow adaptations to be shared.", "CC-BY-ND-4.0 ne permet pas de partager des adaptations."},
+		{"es", "a sentence nobody wrote", "a sentence nobody wrote"},
+		{"es", "CC-BY-SA-4.0 and CC-BY-NC-SA-4.0 require the adaptation to be shared alike, so only the listed licenses fit.", "CC-BY-SA-4.0 y CC-BY-NC-SA-4.0 exigen compartir la obra derivada igual, así que solo sirven las licencias indicadas."},
+		{"de", "Not quite. CC BY-NC 4.0 forbids uses mainly for commercial advantage.", "Nicht ganz. CC BY-NC 4.0 verbietet Nutzungen, die vorwiegend kommerziellen Vorteilen dienen."},
+		{"fr", "You may: copy and share the work in any medium or format.", "Vous pouvez : Copier et partager l'œuvre sur tout support et dans tout format."},
+		{"es", "CC BY 4.0 (Attribution 4.0 International): An open license: you may reuse, adapt and share the work, even commercially, under its conditions.", "CC BY 4.0 (Reconocimiento 4.0 International): Una licencia abierta: puede reutilizar, adaptar y compartir la obra, incluso comercialmente, según sus condiciones."},
+		{"de", "“Zelle”: all rights are reserved, so it may not be shared without permission", "“Zelle”: alle Rechte sind vorbehalten, daher darf es ohne Erlaubnis nicht weitergegeben werden"},
+		{"de", "Not quite: the author is missing: credit Ada Lovelace; and 2 more below.", "Nicht ganz: die Urheber fehlen: nennen Sie Ada Lovelace; und 2 weitere unten."},
+	} {
+		if got := c.For(tc.code).Known(tc.english); got != tc.want {
+			t.Errorf("%s: %q\ngot  %q\nwant %q", tc.code, tc.english, got, tc.want)
+		}
 	}
 }
