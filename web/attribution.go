@@ -74,9 +74,9 @@ type elementView struct {
 	Name, State, Problem string
 }
 
-// elementNames are the headings the page gives the graded elements.
-var elementNames = map[string]string{"title": "Title", "author": "Author", "source": "Source",
-	"license": "License", "modified": "Changes"}
+// elementNames are the message ids of the headings the page gives the graded elements.
+var elementNames = map[string]string{"title": "check.element.title", "author": "check.element.author",
+	"source": "check.element.source", "license": "check.element.license", "modified": "check.element.modified"}
 
 // maxFormBody bounds the form a record page's check sends: the attribution, URL-encoded, and
 // the CSRF token.

@@ -313,6 +313,35 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("evidence lost: %+v", rec.License.Evidence)
 		}
 	})
+
+	t.Run("languages", func(t *testing.T) {
+		pizza := catalog.RecordID(sourceName, repo.Identifier("1"))
+		for _, lc := range []struct{ code, heading, deed string }{
+			{"de", "Was Sie tun dürfen", "https://creativecommons.org/licenses/by/4.0/deed.de"},
+			{"fr", "Ce que vous pouvez faire", "https://creativecommons.org/licenses/by/4.0/deed.fr"},
+		} {
+			do(t, ctx, "switch to "+lc.code+" on the search page",
+				chromedp.Navigate(base+"/?q=pizza&openness=any"),
+				chromedp.WaitVisible(css(`.langs a[data-lang="`+lc.code+`"]`)),
+				chromedp.Click(css(`.langs a[data-lang="`+lc.code+`"]`)),
+				chromedp.WaitVisible(css(`html[lang="`+lc.code+`"] .hits .hit`)),
+			)
+			shot(t, ctx, "search-"+lc.code)
+			do(t, ctx, "the record page remembers "+lc.code,
+				chromedp.Navigate(base+"/records/"+pizza),
+				chromedp.WaitVisible(css(`html[lang="`+lc.code+`"] #deed-link`)),
+			)
+			if got := value(t, ctx, "heading", chromedp.Text(css(`#license-heading`))); got != lc.heading {
+				t.Errorf("%s: license heading %q, want %q", lc.code, got, lc.heading)
+			}
+			deed := value(t, ctx, "deed", chromedp.AttributeValue(css(`#deed-link`), "href"))
+			if deed.Value != lc.deed {
+				t.Errorf("%s: deed link %q, want %q", lc.code, deed.Value, lc.deed)
+			}
+			shot(t, ctx, "record-"+lc.code)
+		}
+		do(t, ctx, "back to English", chromedp.Navigate(base+"/?locale=en"), chromedp.WaitVisible(css(`html[lang="en"]`)))
+	})
 }
 
 // TestBrowserEmptyCatalog shows a new catalog to a learner and to a librarian, in a browser of

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/orchard-oer/orchard/locale"
 	"github.com/orchard-oer/orchard/normalizer/license"
 	"github.com/orchard-oer/orchard/workers"
 )
@@ -47,7 +48,7 @@ func licenseBars(counts map[string]int, total int) []bar {
 		bars = append(bars, bar{Label: label, Value: counts[id], Color: palette[i%len(palette)]})
 	}
 	if total > known {
-		bars = append(bars, bar{Label: "Unknown", Value: total - known, Color: colorUnknown})
+		bars = append(bars, bar{Label: labelUnknown, Value: total - known, Color: colorUnknown})
 	}
 	return bars
 }
@@ -55,19 +56,37 @@ func licenseBars(counts map[string]int, total int) []bar {
 func esc(s string) string { return template.HTMLEscapeString(s) }
 
 // describe is the text alternative of a chart: "title: a 3, b 2".
-func describe(title string, bars []bar) string {
+func describe(l *locale.Localizer, title string, bars []bar) string {
 	parts := make([]string, len(bars))
 	for i, b := range bars {
-		parts[i] = fmt.Sprintf("%s %d", b.Label, b.Value)
+		parts[i] = fmt.Sprintf("%s %s", barLabel(l, b), l.Number(b.Value))
 	}
 	if len(parts) == 0 {
-		return title + ": no records"
+		return title + ": " + l.T("chart.no_records")
 	}
 	return title + ": " + strings.Join(parts, ", ")
 }
 
+// barLabel is a bar's label in l's language: license labels stay, the bars of unknown and
+// other licenses are named.
+func barLabel(l *locale.Localizer, b bar) string {
+	switch b.Label {
+	case labelUnknown:
+		return l.T("chart.unknown")
+	case labelOther:
+		return l.T("chart.other")
+	}
+	return b.Label
+}
+
+// The labels of the bars that are not one license.
+const (
+	labelUnknown = "Unknown"
+	labelOther   = "Other"
+)
+
 // barChart draws labelled horizontal bars.
-func barChart(bars []bar, title string) chart {
+func barChart(l *locale.Localizer, bars []bar, title string) chart {
 	const (
 		width  = 520
 		labelW = 170
@@ -79,7 +98,7 @@ func barChart(bars []bar, title string) chart {
 		for _, b := range bars[11:] {
 			rest += b.Value
 		}
-		bars = append(slices.Clone(bars[:11]), bar{Label: "Other", Value: rest, Color: colorUnknown})
+		bars = append(slices.Clone(bars[:11]), bar{Label: labelOther, Value: rest, Color: colorUnknown})
 	}
 	maxV := 1
 	for _, b := range bars {
@@ -88,23 +107,23 @@ func barChart(bars []bar, title string) chart {
 	h := max(rowH, len(bars)*rowH)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s"><title>%s</title>`,
-		width, h, width, h, esc(describe(title, bars)), esc(title))
+		width, h, width, h, esc(describe(l, title, bars)), esc(title))
 	if len(bars) == 0 {
-		fmt.Fprintf(&sb, `<text x="0" y="15" font-size="13" fill="#444">No records yet</text>`)
+		fmt.Fprintf(&sb, `<text x="0" y="15" font-size="13" fill="#444">%s</text>`, esc(l.T("chart.no_records_yet")))
 	}
 	for i, b := range bars {
 		y := i * rowH
 		w := (width - labelW - countW) * b.Value / maxV
-		fmt.Fprintf(&sb, `<text x="%d" y="%d" font-size="13" text-anchor="end" fill="#222">%s</text>`, labelW-8, y+15, esc(truncate(b.Label, 24)))
+		fmt.Fprintf(&sb, `<text x="%d" y="%d" font-size="13" text-anchor="end" fill="#222">%s</text>`, labelW-8, y+15, esc(truncate(barLabel(l, b), 24)))
 		fmt.Fprintf(&sb, `<rect x="%d" y="%d" width="%d" height="%d" rx="2" fill="%s"/>`, labelW, y+4, max(w, 1), rowH-8, b.Color)
-		fmt.Fprintf(&sb, `<text x="%d" y="%d" font-size="12" fill="#222">%d</text>`, labelW+max(w, 1)+6, y+15, b.Value)
+		fmt.Fprintf(&sb, `<text x="%d" y="%d" font-size="12" fill="#222">%s</text>`, labelW+max(w, 1)+6, y+15, l.Number(b.Value))
 	}
 	sb.WriteString(`</svg>`)
 	return chart(sb.String())
 }
 
 // stackedBar draws one thin bar split by share, for table cells.
-func stackedBar(bars []bar, title string) chart {
+func stackedBar(l *locale.Localizer, bars []bar, title string) chart {
 	const width, height = 160, 14
 	total := 0
 	for _, b := range bars {
@@ -112,7 +131,7 @@ func stackedBar(bars []bar, title string) chart {
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg class="mix" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s"><title>%s</title>`,
-		width, height, width, height, esc(describe(title, bars)), esc(describe(title, bars)))
+		width, height, width, height, esc(describe(l, title, bars)), esc(describe(l, title, bars)))
 	if total == 0 {
 		fmt.Fprintf(&sb, `<rect width="%d" height="%d" fill="#eee"/>`, width, height)
 	}
@@ -122,7 +141,7 @@ func stackedBar(bars []bar, title string) chart {
 		if i == len(bars)-1 {
 			w = width - x
 		}
-		fmt.Fprintf(&sb, `<rect x="%d" y="0" width="%d" height="%d" fill="%s"><title>%s: %d</title></rect>`, x, w, height, b.Color, esc(b.Label), b.Value)
+		fmt.Fprintf(&sb, `<rect x="%d" y="0" width="%d" height="%d" fill="%s"><title>%s: %s</title></rect>`, x, w, height, b.Color, esc(barLabel(l, b)), l.Number(b.Value))
 		x += w
 	}
 	sb.WriteString(`</svg>`)
@@ -135,7 +154,7 @@ var statusColor = map[workers.RunStatus]string{
 }
 
 // runsChart draws records handled per run, oldest left, coloured by outcome.
-func runsChart(runs []workers.Run) chart {
+func runsChart(l *locale.Localizer, runs []workers.Run) chart {
 	const (
 		width  = 520
 		height = 140
@@ -150,23 +169,24 @@ func runsChart(runs []workers.Run) chart {
 	bars := make([]bar, len(runs))
 	for i, r := range runs {
 		maxV = max(maxV, r.Records)
-		bars[i] = bar{Label: r.Queued.UTC().Format("2006-01-02 15:04") + " " + string(r.Status), Value: r.Records, Color: statusColor[r.Status]}
+		bars[i] = bar{Label: l.When(r.Queued) + " " + l.T("runs.status."+string(r.Status)), Value: r.Records, Color: statusColor[r.Status]}
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s"><title>Records per run</title>`,
-		width, height, width, height, esc(describe("Records per run, oldest first", bars)))
+	fmt.Fprintf(&sb, `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s"><title>%s</title>`,
+		width, height, width, height, esc(describe(l, l.T("chart.runs.described"), bars)), esc(l.T("runs.chart")))
 	fmt.Fprintf(&sb, `<line x1="0" y1="%d" x2="%d" y2="%d" stroke="#666"/>`, base, width, base)
-	fmt.Fprintf(&sb, `<text x="0" y="12" font-size="11" fill="#444">%d records</text>`, maxV)
+	fmt.Fprintf(&sb, `<text x="0" y="12" font-size="11" fill="#444">%s</text>`, esc(l.T("chart.records", maxV)))
 	if len(bars) == 0 {
-		fmt.Fprintf(&sb, `<text x="0" y="%d" font-size="13" fill="#444">No runs yet</text>`, base-10)
+		fmt.Fprintf(&sb, `<text x="0" y="%d" font-size="13" fill="#444">%s</text>`, base-10, esc(l.T("runs.none")))
 	}
 	slot := width / max(len(bars), 10)
 	for i, b := range bars {
 		h := (base - 20) * b.Value / maxV
-		fmt.Fprintf(&sb, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"><title>%s: %d records</title></rect>`,
-			i*slot+2, base-max(h, 1), max(slot-4, 2), max(h, 1), b.Color, esc(b.Label), b.Value)
+		fmt.Fprintf(&sb, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"><title>%s: %s</title></rect>`,
+			i*slot+2, base-max(h, 1), max(slot-4, 2), max(h, 1), b.Color, esc(b.Label), esc(l.T("chart.records", b.Value)))
 	}
-	fmt.Fprintf(&sb, `<text x="0" y="%d" font-size="11" fill="#444">oldest</text><text x="%d" y="%d" font-size="11" text-anchor="end" fill="#444">newest</text>`, height-4, width, height-4)
+	fmt.Fprintf(&sb, `<text x="0" y="%d" font-size="11" fill="#444">%s</text><text x="%d" y="%d" font-size="11" text-anchor="end" fill="#444">%s</text>`,
+		height-4, esc(l.T("chart.oldest")), width, height-4, esc(l.T("chart.newest")))
 	sb.WriteString(`</svg>`)
 	return chart(sb.String())
 }
@@ -187,11 +207,12 @@ func (s *Server) chartLicenses(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, statusOf(err), err)
 		return
 	}
-	title := "Licenses across the catalog"
+	l := s.localizer(r)
+	title := l.T("sources.chart")
 	if source != "" {
-		title = "Licenses of " + source
+		title = l.T("chart.licenses_of", "Source", source)
 	}
-	writeSVG(w, barChart(mix, title))
+	writeSVG(w, barChart(l, mix, title))
 }
 
 // chartRuns serves records per run of a source as an SVG file.
@@ -201,7 +222,7 @@ func (s *Server) chartRuns(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, statusOf(err), err)
 		return
 	}
-	writeSVG(w, runsChart(runs))
+	writeSVG(w, runsChart(s.localizer(r), runs))
 }
 
 func writeSVG(w http.ResponseWriter, c chart) {

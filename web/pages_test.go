@@ -34,7 +34,7 @@ func TestSearchPage(t *testing.T) {
 		t.Errorf("security headers: %v", hd)
 	}
 	code, body, _ = b.get("/?sort=sideways")
-	if code != 400 || !strings.Contains(body, "parameter sort") {
+	if code != 400 || !strings.Contains(body, "“sort”") || !strings.Contains(body, "must be relevance, newest or title") {
 		t.Errorf("bad sort: %d", code)
 	}
 }

@@ -53,35 +53,38 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, err er
 	s.render(w, r, status, "error", newErrorView(status, err))
 }
 
-// errorView is a page that says what went wrong and offers a way on.
+// errorView is a page that says what went wrong and offers a way on. Title and Message are
+// message ids; Text is the error's own sentence, shown where no message says it (the
+// translation of a sentence Orchard writes in English is found by its text).
 type errorView struct {
 	Status  int
 	Title   string
 	Message string
+	Text    string
+	// Cause is what is full, for 507 answers.
+	Cause string
 	// Detail is what the server found wrong with the request, for 400 answers; other causes
-	// stay in the log, since they may name internals.
-	Detail string
+	// stay in the log, since they may name internals. ParamErr is Detail when it is about a
+	// parameter.
+	Detail   string
+	ParamErr *ParamError
 }
 
 func newErrorView(status int, err error) errorView {
-	v := errorView{Status: status, Title: http.StatusText(status)}
+	v := errorView{Status: status, Title: "error.other.title", Text: http.StatusText(status)}
 	switch {
 	case status == http.StatusNotFound:
-		v.Title = "Not found"
-		v.Message = "There is nothing at this address. The resource may have been removed by its source, or the link may be mistyped."
+		v.Title, v.Message = "error.not_found.title", "error.not_found.text"
 	case status == http.StatusInsufficientStorage:
 		// A full store is the operator's to mend, not an internal fault: say which.
-		v.Title = "Storage full"
-		v.Message = err.Error() + ". Nothing was saved; please try again later or tell the librarians who run this catalog."
+		v.Title, v.Message, v.Cause = "error.full.title", "error.full.text", err.Error()
 	case status >= http.StatusInternalServerError:
-		v.Title = "Something went wrong"
-		v.Message = "Orchard could not answer this request. Please try again in a moment; if it keeps happening, tell the librarians who run this catalog."
+		v.Title, v.Message = "error.server.title", "error.server.text"
 	case status == http.StatusBadRequest:
-		v.Title = "This request could not be read"
-		v.Message = "Something in the address or the form was not understood."
-		v.Detail = err.Error()
+		v.Title, v.Message = "error.bad_request.title", "error.bad_request.text"
+		v.Detail, v.ParamErr = err.Error(), paramOf(err)
 	default:
-		v.Message = err.Error()
+		v.Text = err.Error()
 	}
 	return v
 }

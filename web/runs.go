@@ -85,7 +85,7 @@ func (s *Server) runsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, statusOf(err), err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "runs", runsView{Runs: runs, Dead: dead, Chart: runsChart(runs)})
+	s.render(w, r, http.StatusOK, "runs", runsView{Runs: runs, Dead: dead, Chart: runsChart(s.localizer(r), runs)})
 }
 
 func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/orchard-oer/orchard/catalog"
@@ -61,14 +60,14 @@ func (s *Server) runSearch(ctx context.Context, req catalog.SearchRequest) (cata
 	return res, nil
 }
 
-// Facets shown on the search page, in order, with their labels.
+// Facets shown on the search page, in order, with the message ids of their labels.
 var pageFacets = []struct{ name, label string }{
-	{catalog.FacetLicense, "License"},
-	{catalog.FacetLanguage, "Language"},
-	{catalog.FacetType, "Resource type"},
-	{catalog.FacetSource, "Source"},
-	{catalog.FacetSubject, "Subject"},
-	{catalog.FacetYear, "Year"},
+	{catalog.FacetLicense, "facet.license"},
+	{catalog.FacetLanguage, "facet.language"},
+	{catalog.FacetType, "facet.type"},
+	{catalog.FacetSource, "facet.source"},
+	{catalog.FacetSubject, "facet.subject"},
+	{catalog.FacetYear, "facet.year"},
 }
 
 var shownFacets = func() []string {
@@ -108,6 +107,9 @@ type searchView struct {
 	Empty bool
 	// Sources maps source names to what learners see of them.
 	Sources map[string]workers.Source
+
+	// ParamErr is Error when it is about a parameter, which pages say in the reader's language.
+	ParamErr *ParamError
 }
 
 type opennessChoice struct {
@@ -134,6 +136,8 @@ type facetGroup struct {
 
 type facetValue struct {
 	Value, Label string
+	Lang         string // the language code, when the value is a language
+	Msg          string // the message id of the value's name, when Orchard's vocabulary names it
 	Count        int
 	Selected     bool
 	URL          string // toggles the value
@@ -146,8 +150,10 @@ type want struct {
 	URL          string
 }
 
+// active is a filter in force: Name is the message id of what it filters, Label its value (Lang
+// when the value is a language code).
 type active struct {
-	Label, RemoveURL string
+	Name, Label, Lang, Msg, RemoveURL string
 }
 
 type pageLink struct {
@@ -166,7 +172,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		if len(shown) > catalog.MaxQueryBytes {
 			shown = "" // a page never repeats an over-long query
 		}
-		s.render(w, r, http.StatusBadRequest, "search", searchView{Query: shown, Error: err.Error(), Sorts: sorts("")})
+		s.render(w, r, http.StatusBadRequest, "search", searchView{Query: shown, Error: err.Error(), ParamErr: paramOf(err), Sorts: sorts("")})
 		return
 	}
 	req.Facets = shownFacets // counting facets is most of a search's cost: only those shown
@@ -216,9 +222,9 @@ func sourceTitle(sources map[string]workers.Source, name string) string {
 
 func sorts(cur catalog.Sort) []option {
 	return []option{
-		{string(catalog.SortRelevance), "Relevance", cur == catalog.SortRelevance || cur == ""},
-		{string(catalog.SortNewest), "Newest", cur == catalog.SortNewest},
-		{string(catalog.SortTitle), "Title", cur == catalog.SortTitle},
+		{string(catalog.SortRelevance), "sort.relevance", cur == catalog.SortRelevance || cur == ""},
+		{string(catalog.SortNewest), "sort.newest", cur == catalog.SortNewest},
+		{string(catalog.SortTitle), "sort.title", cur == catalog.SortTitle},
 	}
 }
 
@@ -246,21 +252,21 @@ func buildSearchView(base string, q url.Values, req catalog.SearchRequest, res c
 		for _, val := range sortedFacet(f.name, counts, selected) {
 			on := slices.Contains(selected, val)
 			g.Values = append(g.Values, facetValue{
-				Value: val, Label: facetLabel(f.name, val), Count: counts[val], Selected: on,
+				Value: val, Label: facetLabel(f.name, val), Lang: langOf(f.name, val), Msg: msgOf(f.name, val), Count: counts[val], Selected: on,
 				URL: link(func(n url.Values) { toggle(n, f.name, val, selected, on) }),
 			})
 		}
 		v.Facets = append(v.Facets, g)
 		for _, val := range selected {
 			v.Active = append(v.Active, active{
-				Label:     f.label + ": " + facetLabel(f.name, val),
+				Name: f.label, Label: facetLabel(f.name, val), Lang: langOf(f.name, val), Msg: msgOf(f.name, val),
 				RemoveURL: link(func(n url.Values) { toggle(n, f.name, val, selected, true) }),
 			})
 		}
 	}
 	lic := res.Facets[catalog.FacetLicense]
 	for _, wnt := range []struct{ param, label string }{
-		{"commercial", "Use commercially"}, {"derivatives", "Modify and adapt"},
+		{"commercial", "want.commercial"}, {"derivatives", "want.derivatives"},
 	} {
 		on := q.Get(wnt.param) == "true"
 		v.Wants = append(v.Wants, want{
@@ -274,7 +280,7 @@ func buildSearchView(base string, q url.Values, req catalog.SearchRequest, res c
 			}),
 		})
 		if on {
-			v.Active = append(v.Active, active{Label: "I want to: " + wnt.label, RemoveURL: link(func(n url.Values) { n.Del(wnt.param) })})
+			v.Active = append(v.Active, active{Name: "want.heading", Msg: wnt.label, RemoveURL: link(func(n url.Values) { n.Del(wnt.param) })})
 		}
 	}
 	cur := Openness(req.Filter)
@@ -292,12 +298,12 @@ func buildSearchView(base string, q url.Values, req catalog.SearchRequest, res c
 		}
 	}
 	if q.Get("open") == "false" {
-		v.Active = append(v.Active, active{Label: "Not " + strings.ToLower(license.OpennessFree.Label),
+		v.Active = append(v.Active, active{Name: "filter.not_free",
 			RemoveURL: link(func(n url.Values) { n.Del("open") })})
 	}
 	for _, p := range []string{"year_from", "year_to", "status", "family"} {
 		if val := q.Get(p); val != "" {
-			v.Active = append(v.Active, active{Label: p + ": " + val, RemoveURL: link(func(n url.Values) { n.Del(p) })})
+			v.Active = append(v.Active, active{Name: "filter." + p, Label: val, RemoveURL: link(func(n url.Values) { n.Del(p) })})
 		}
 	}
 	for _, p := range filterParams {
@@ -367,6 +373,22 @@ func facetLabel(name, val string) string {
 	return val
 }
 
+// langOf is a language facet's value, which pages name in the reader's language.
+func langOf(name, val string) string {
+	if name == catalog.FacetLanguage {
+		return val
+	}
+	return ""
+}
+
+// msgOf is the message id of a resource type's name.
+func msgOf(name, val string) string {
+	if name == catalog.FacetType {
+		return "type." + val
+	}
+	return ""
+}
+
 // permitted counts the hits whose license allows commercial use or adaptation, from the
 // license facet: every license id has fixed permissions, so no second search is needed.
 func permitted(licenses map[string]int, param string) int {
@@ -401,4 +423,13 @@ func paginate(cur, per, total int, link func(int) string) (pages []pageLink, pre
 		next = link(cur + 1)
 	}
 	return pages, prev, next
+}
+
+// paramOf is err when it is about a request parameter, or nil.
+func paramOf(err error) *ParamError {
+	var pe *ParamError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/locale"
 	"github.com/orchard-oer/orchard/probe"
 	"github.com/orchard-oer/orchard/workers"
 )
@@ -32,10 +33,13 @@ type sourcesView struct {
 	Steps []step
 }
 
-// step is one item of the first-steps checklist.
+// step is one item of the first-steps checklist. Label, Hint and Action are message ids; Count
+// and Name fill in the hint and the action.
 type step struct {
 	Label, Hint, URL, Action string
 	Done                     bool
+	Count                    int
+	Name                     string
 }
 
 // firstSteps lists what a new catalog needs: a source, a run of it, and a decision about every
@@ -52,18 +56,15 @@ func (s *Server) firstSteps(ctx context.Context, st []workers.SourceStatus) ([]s
 		return nil, err
 	}
 	steps := []step{
-		{Label: "Add a source", Hint: "an OAI-PMH repository or a web site with open educational resources",
-			URL: "/admin/sources/new", Action: "Add a source", Done: len(st) > 0},
-		{Label: "Run it", Hint: "harvest the source once; later runs follow its schedule",
-			URL: "/admin/", Action: "Choose a source to run", Done: ran},
-		{Label: "Settle its licenses", Hint: "decide about the records whose license is unknown or conflicting",
-			URL: "/admin/curation", Action: "Open the curation queue", Done: ran && res.Total == 0},
+		{Label: "steps.add", Hint: "steps.add.hint", URL: "/admin/sources/new", Action: "steps.add.action", Done: len(st) > 0},
+		{Label: "steps.run", Hint: "steps.run.hint", URL: "/admin/", Action: "steps.run.action", Done: ran},
+		{Label: "steps.settle", Hint: "steps.settle.hint", URL: "/admin/curation", Action: "steps.settle.action", Done: ran && res.Total == 0},
 	}
 	if ran && res.Total > 0 {
-		steps[2].Hint = strconv.Itoa(res.Total) + " records with an unknown or conflicting license wait for a decision"
+		steps[2].Hint, steps[2].Count = "steps.settle.waiting", res.Total
 	}
 	if len(st) == 1 {
-		steps[1].URL, steps[1].Action = "/admin/sources/"+st[0].Source.Name, "Open "+st[0].Source.Name
+		steps[1].URL, steps[1].Action, steps[1].Name = "/admin/sources/"+st[0].Source.Name, "steps.run.open", st[0].Source.Name
 	}
 	for _, p := range steps {
 		if !p.Done {
@@ -99,14 +100,14 @@ func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, statusOf(err), err)
 			return
 		}
-		v.Rows = append(v.Rows, sourceRow{SourceStatus: ss, Records: stats.BySource[ss.Source.Name], Mix: stackedBar(mix, "License mix of "+ss.Source.Name)})
+		v.Rows = append(v.Rows, sourceRow{SourceStatus: ss, Records: stats.BySource[ss.Source.Name], Mix: stackedBar(s.localizer(r), mix, s.localizer(r).T("chart.mix_of", "Source", ss.Source.Name))})
 	}
 	all, err := s.licenseMix(ctx, "")
 	if err != nil {
 		s.fail(w, r, statusOf(err), err)
 		return
 	}
-	v.Catalog = barChart(all, "Licenses across the catalog")
+	v.Catalog = barChart(s.localizer(r), all, s.localizer(r).T("sources.chart"))
 	s.render(w, r, http.StatusOK, "sources", v)
 }
 
@@ -212,7 +213,7 @@ func (s *Server) sourceFormPost(w http.ResponseWriter, r *http.Request) {
 	if !isNew {
 		v.Form.Name = name
 		f.Name = name
-		s.sourceDetail(r.Context(), name, &v)
+		s.sourceDetail(r.Context(), s.localizer(r), name, &v)
 	}
 	if err != nil {
 		v.Error = err.Error()
@@ -279,12 +280,12 @@ func (s *Server) sourcePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := sourceFormView{Form: formOf(src)}
-	s.sourceDetail(r.Context(), name, &v)
+	s.sourceDetail(r.Context(), s.localizer(r), name, &v)
 	s.render(w, r, http.StatusOK, "source", v)
 }
 
 // sourceDetail fills the status, run history and charts of an existing source.
-func (s *Server) sourceDetail(ctx context.Context, name string, v *sourceFormView) {
+func (s *Server) sourceDetail(ctx context.Context, l *locale.Localizer, name string, v *sourceFormView) {
 	if st, err := s.workers.Status(ctx); err == nil {
 		if i := slices.IndexFunc(st, func(ss workers.SourceStatus) bool { return ss.Source.Name == name }); i >= 0 {
 			v.Status = &st[i]
@@ -292,10 +293,10 @@ func (s *Server) sourceDetail(ctx context.Context, name string, v *sourceFormVie
 	}
 	if runs, err := s.workers.History(ctx, name, 30); err == nil {
 		v.Runs = runs
-		v.Chart = runsChart(runs)
+		v.Chart = runsChart(l, runs)
 	}
 	if mix, err := s.licenseMix(ctx, name); err == nil {
-		v.Mix = barChart(mix, "Licenses of "+name)
+		v.Mix = barChart(l, mix, l.T("chart.licenses_of", "Source", name))
 	}
 }
 
