@@ -67,7 +67,8 @@ var pageFacets = []struct{ name, label string }{
 	{catalog.FacetLanguage, "Language"},
 	{catalog.FacetType, "Resource type"},
 	{catalog.FacetSource, "Source"},
-	{catalog.FacetSubject, "Subject"},
+	{catalog.FacetField, "Subject"},
+	{catalog.FacetSubject, "Other subjects"},
 	{catalog.FacetYear, "Year"},
 }
 
@@ -130,6 +131,7 @@ type option struct {
 type facetGroup struct {
 	Name, Label string
 	Values      []facetValue
+	Tree        []fieldNode // the field facet, as the vocabulary's tree
 }
 
 type facetValue struct {
@@ -176,7 +178,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, statusOf(err), "search", searchView{Query: req.Query, Error: "The search failed; please try again.", Sorts: sorts(req.Sort)})
 		return
 	}
-	v := buildSearchView("/", q, req, res)
+	v := buildSearchView("/", pageLang(r), q, req, res)
 	v.Sources = s.sourcesByName(r.Context())
 	for i, g := range v.Facets {
 		if g.Name == catalog.FacetSource {
@@ -223,9 +225,10 @@ func sorts(cur catalog.Sort) []option {
 }
 
 // filterParams are the query parameters that narrow a search; changing one starts at page 1.
-var filterParams = []string{"license", "commercial", "derivatives", "lang", "type", "source", "subject", "year", "year_from", "year_to", "status", "open", "openness", "family"}
+var filterParams = []string{"license", "commercial", "derivatives", "lang", "type", "source", "subject", "field", "year", "year_from", "year_to", "status", "open", "openness", "family"}
 
-func buildSearchView(base string, q url.Values, req catalog.SearchRequest, res catalog.SearchResult) searchView {
+// buildSearchView lays out a search's results; lang is the language of field labels.
+func buildSearchView(base, lang string, q url.Values, req catalog.SearchRequest, res catalog.SearchResult) searchView {
 	v := searchView{Query: req.Query, Sort: string(req.Sort), Sorts: sorts(req.Sort), Total: res.Total, Hits: res.Hits}
 	link := func(change func(url.Values)) string {
 		n := url.Values{}
@@ -241,19 +244,31 @@ func buildSearchView(base string, q url.Values, req catalog.SearchRequest, res c
 	}
 	for _, f := range pageFacets {
 		selected := list(q, f.name)
+		if f.name == catalog.FacetField {
+			selected = req.Filter.Fields // notations, however the fields were named
+		}
 		g := facetGroup{Name: f.name, Label: f.label}
 		counts := res.Facets[f.name]
+		switch f.name {
+		case catalog.FacetField:
+			g.Tree = fieldTree(lang, counts, selected, func(val string, on bool) string {
+				return link(func(n url.Values) { toggle(n, f.name, val, selected, on) })
+			})
+			counts = nil
+		case catalog.FacetSubject:
+			counts = unmappedSubjects(counts) // the tree shows the others
+		}
 		for _, val := range sortedFacet(f.name, counts, selected) {
 			on := slices.Contains(selected, val)
 			g.Values = append(g.Values, facetValue{
-				Value: val, Label: facetLabel(f.name, val), Count: counts[val], Selected: on,
+				Value: val, Label: facetLabel(lang, f.name, val), Count: counts[val], Selected: on,
 				URL: link(func(n url.Values) { toggle(n, f.name, val, selected, on) }),
 			})
 		}
 		v.Facets = append(v.Facets, g)
 		for _, val := range selected {
 			v.Active = append(v.Active, active{
-				Label:     f.label + ": " + facetLabel(f.name, val),
+				Label:     f.label + ": " + facetLabel(lang, f.name, val),
 				RemoveURL: link(func(n url.Values) { toggle(n, f.name, val, selected, true) }),
 			})
 		}
@@ -355,8 +370,10 @@ func sortedFacet(name string, counts map[string]int, selected []string) []string
 	return out
 }
 
-func facetLabel(name, val string) string {
+func facetLabel(lang, name, val string) string {
 	switch name {
+	case catalog.FacetField:
+		return fieldLabel(lang, val)
 	case catalog.FacetLanguage:
 		return langName(val)
 	case catalog.FacetLicense:
