@@ -10,9 +10,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/orchard-oer/orchard/normalizer/text"
 )
 
 // Languages are the languages every concept has a preferred label in; the first is the
@@ -303,27 +302,6 @@ func (v *Vocabulary) Fields(subjects []string) []string {
 	return out
 }
 
-// key is the form labels are compared in: lower case, without diacritics, with every run of
-// characters other than letters and digits as one space.
-func key(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range norm.NFKD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			if r == 'ß' {
-				b.WriteString("ss")
-			} else {
-				b.WriteRune(unicode.ToLower(r))
-			}
-			space = false
-		default:
-			space = true
-		}
-	}
-	return b.String()
-}
+// key is the form labels are compared in: text.Fold, so case, diacritics and punctuation
+// never decide a match.
+func key(s string) string { return text.Fold(s) }
