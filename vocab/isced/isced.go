@@ -146,26 +146,6 @@ func (v *Vocabulary) indexLabels() {
 	}
 }
 
-// Ambiguous lists the labels that name two concepts of which neither is below the other: such
-// a label maps to whichever came last, which a vocabulary should not leave to chance.
-func (v *Vocabulary) Ambiguous() []string {
-	seen := map[string]string{}
-	var out []string
-	for _, n := range v.order {
-		c := v.concepts[n]
-		for _, lang := range Languages {
-			for _, l := range append([]string{c.Pref[lang]}, c.Alt[lang]...) {
-				k := key(l)
-				if o, ok := seen[k]; ok && o != n && !slices.Contains(v.Path(n), o) && !slices.Contains(v.Path(o), n) {
-					out = append(out, l+" ("+o+", "+n+")")
-				}
-				seen[k] = n
-			}
-		}
-	}
-	return out
-}
-
 var (
 	defaultOnce  sync.Once
 	defaultVocab *Vocabulary
