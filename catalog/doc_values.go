@@ -18,6 +18,8 @@ func (r *Record) FacetValues(facet string) []string {
 		return nonEmpty(r.Source)
 	case FacetSubject:
 		return r.Subjects
+	case FacetField:
+		return r.Fields
 	case FacetYear:
 		if r.Year == 0 {
 			return nil

@@ -53,10 +53,13 @@ const (
 	FacetStatus   = "status"
 	// FacetOpenness counts records by the narrowest openness choice that shows them.
 	FacetOpenness = "openness"
+	// FacetField counts records by ISCED-F field notation; a record counts under each
+	// broader field too, so a filter by a field includes all below it.
+	FacetField = "field"
 )
 
 // Facets lists every facet an index can count.
-var Facets = []string{FacetLicense, FacetFamily, FacetLanguage, FacetType, FacetSource, FacetSubject, FacetYear, FacetStatus, FacetOpenness}
+var Facets = []string{FacetLicense, FacetFamily, FacetLanguage, FacetType, FacetSource, FacetSubject, FacetYear, FacetStatus, FacetOpenness, FacetField}
 
 // Filter narrows a search. Fields combine with AND; the values within one field combine with OR.
 // A nil bool pointer means "either".
@@ -71,6 +74,7 @@ type Filter struct {
 	Types       []string
 	Sources     []string
 	Subjects    []string
+	Fields      []string // ISCED-F notations: records filed under them or below
 	Statuses    []Status
 	YearFrom    int // inclusive, 0 for no bound
 	YearTo      int // inclusive, 0 for no bound
@@ -99,6 +103,7 @@ func (f Filter) FacetTerms() []FacetTerm {
 		{FacetType, f.Types},
 		{FacetSource, f.Sources},
 		{FacetSubject, f.Subjects},
+		{FacetField, f.Fields},
 		{FacetStatus, statuses},
 	} {
 		if len(t.Values) > 0 {

@@ -1,5 +1,7 @@
 package catalog
 
+import "github.com/orchard-oer/orchard/vocab/isced"
+
 // Names of the fields every index backend derives from a record for filters, facets and
 // sorting. They differ from the record's own JSON names ("f_hidden", not "hidden") so that a
 // backend storing both keeps them apart.
@@ -12,6 +14,9 @@ const (
 	FieldCommons     = "f_commons"
 	FieldSortTitle   = "sort_title"
 	FieldSortDate    = "sort_date"
+	// FieldFieldLabels holds the labels of the record's fields in every language, searched
+	// as text so that "Biologie" finds what is filed under biology or below.
+	FieldFieldLabels = "field_labels"
 )
 
 // IndexFields returns the fields r contributes to an index by the names above: the flags
@@ -25,6 +30,9 @@ func (r *Record) IndexFields() map[string]any {
 		FieldOpen:        r.License.Open,
 		FieldCommons:     r.License.Commons(),
 		FieldSortTitle:   r.TitleKey(),
+	}
+	if l := isced.Default().Labels(r.Fields); len(l) > 0 {
+		f[FieldFieldLabels] = l
 	}
 	if k := r.DateKey(); k != "" {
 		f[FieldSortDate] = k

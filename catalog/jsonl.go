@@ -138,7 +138,8 @@ type sentBatch struct {
 	pending          Pending
 }
 
-// Import reads JSON Lines records into idx in batches; records marked deleted are removed.
+// Import reads JSON Lines records into idx in batches, filing each under the fields its
+// subjects name (Record.SetFields); records marked deleted are removed.
 // Bad lines are reported and skipped; Check finds them beforehand when nothing may go in
 // unless all is well. A batch the index refuses is reported with its lines and the rest goes
 // on; once the index cannot be reached at all, reading stops. The error is nil only when every
@@ -218,6 +219,8 @@ func Import(ctx context.Context, idx Index, r io.Reader, opts ImportOptions) (Im
 			cur.first = line
 		}
 		cur.last = line
+		// Fields derive from the subjects: an export written before they existed gets them.
+		rec.SetFields()
 		if rec.Deleted {
 			cur.deletes++
 		} else {

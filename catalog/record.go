@@ -25,6 +25,7 @@ type Record struct {
 	Creators      []string `json:"creators"`
 	Languages     []string `json:"languages"`
 	Subjects      []string `json:"subjects"`
+	Fields        []string `json:"fields,omitempty"` // ISCED-F notations, broader ones included (SetFields)
 	Keywords      []string `json:"keywords,omitempty"`
 	ResourceTypes []string `json:"resource_types"`
 	Date          string   `json:"date,omitempty"` // issued or created, ISO 8601 (year, month or day)

@@ -62,6 +62,7 @@ func Record(source string, raw harvester.Record) (catalog.Record, error) {
 	rec.URL = landingURL(raw, origin)
 	rec.License, _ = License(raw.Rights)
 	bound(&rec)
+	rec.SetFields()
 	rec.Attribution = attribution(&rec)
 	if err := rec.Validate(); err != nil {
 		return rec, err

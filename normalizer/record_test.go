@@ -42,6 +42,7 @@ func TestRecord(t *testing.T) {
 		Creators:      []string{"Müller, Anna", "Doe, John"},
 		Languages:     []string{"de"},
 		Subjects:      []string{"Biologie"},
+		Fields:        []string{"05", "051", "0511"}, // ISCED-F biology, under its broader fields
 		ResourceTypes: []string{"exercise", "video"},
 		Date:          "2019",
 		Year:          2019,

@@ -174,7 +174,7 @@ func (s *Server) curationPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, statusOf(err), err)
 		return
 	}
-	v := curationView{searchView: buildSearchView("/admin/curation", q, req, res), Decisions: map[string]curation.Decision{},
+	v := curationView{searchView: buildSearchView("/admin/curation", s.lang(r), q, req, res), Decisions: map[string]curation.Decision{},
 		Licenses: license.All(), Message: r.URL.Query().Get("done")}
 	for _, h := range res.Hits {
 		if d, ok, err := s.overrides.Get(r.Context(), h.ID); err == nil && ok {

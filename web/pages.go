@@ -189,10 +189,15 @@ func (s *Server) pageLang(w http.ResponseWriter, r *http.Request) (string, []lan
 	return code, links
 }
 
+// lang is the language code pageLang picks for r.
+func (s *Server) lang(r *http.Request) string {
+	code, _ := s.pageLang(nil, r)
+	return code
+}
+
 // localizer speaks the language pageLang picks for r, for what handlers write themselves.
 func (s *Server) localizer(r *http.Request) *locale.Localizer {
-	code, _ := s.pageLang(nil, r)
-	return s.pages.catalog.For(code)
+	return s.pages.catalog.For(s.lang(r))
 }
 
 // render writes a page; the whole page is rendered first so that a template error becomes a 500

@@ -43,6 +43,9 @@ func ParseSearch(q url.Values) (catalog.SearchRequest, error) {
 	f.Types = list(q, "type")
 	f.Sources = list(q, "source")
 	f.Subjects = list(q, "subject")
+	if f.Fields, err = fieldNotations(q["field"]); err != nil {
+		return req, err
+	}
 	for _, s := range list(q, "status") {
 		st := catalog.Status(s)
 		if !slices.Contains([]catalog.Status{catalog.StatusOpen, catalog.StatusClosed, catalog.StatusUnknown, catalog.StatusConflict}, st) {

@@ -66,7 +66,8 @@ var pageFacets = []struct{ name, label string }{
 	{catalog.FacetLanguage, "facet.language"},
 	{catalog.FacetType, "facet.type"},
 	{catalog.FacetSource, "facet.source"},
-	{catalog.FacetSubject, "facet.subject"},
+	{catalog.FacetField, "facet.subject"},
+	{catalog.FacetSubject, "facet.other_subjects"},
 	{catalog.FacetYear, "facet.year"},
 }
 
@@ -132,6 +133,7 @@ type option struct {
 type facetGroup struct {
 	Name, Label string
 	Values      []facetValue
+	Tree        []fieldNode // the field facet, as the vocabulary's tree
 }
 
 type facetValue struct {
@@ -182,7 +184,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, statusOf(err), "search", searchView{Query: req.Query, Error: "The search failed; please try again.", Sorts: sorts(req.Sort)})
 		return
 	}
-	v := buildSearchView("/", q, req, res)
+	v := buildSearchView("/", s.lang(r), q, req, res)
 	v.Sources = s.sourcesByName(r.Context())
 	for i, g := range v.Facets {
 		if g.Name == catalog.FacetSource {
@@ -229,9 +231,10 @@ func sorts(cur catalog.Sort) []option {
 }
 
 // filterParams are the query parameters that narrow a search; changing one starts at page 1.
-var filterParams = []string{"license", "commercial", "derivatives", "lang", "type", "source", "subject", "year", "year_from", "year_to", "status", "open", "openness", "family"}
+var filterParams = []string{"license", "commercial", "derivatives", "lang", "type", "source", "subject", "field", "year", "year_from", "year_to", "status", "open", "openness", "family"}
 
-func buildSearchView(base string, q url.Values, req catalog.SearchRequest, res catalog.SearchResult) searchView {
+// buildSearchView lays out a search's results; lang is the language of field labels.
+func buildSearchView(base, lang string, q url.Values, req catalog.SearchRequest, res catalog.SearchResult) searchView {
 	v := searchView{Query: req.Query, Sort: string(req.Sort), Sorts: sorts(req.Sort), Total: res.Total, Hits: res.Hits}
 	link := func(change func(url.Values)) string {
 		n := url.Values{}
@@ -247,19 +250,31 @@ func buildSearchView(base string, q url.Values, req catalog.SearchRequest, res c
 	}
 	for _, f := range pageFacets {
 		selected := list(q, f.name)
+		if f.name == catalog.FacetField {
+			selected = req.Filter.Fields // notations, however the fields were named
+		}
 		g := facetGroup{Name: f.name, Label: f.label}
 		counts := res.Facets[f.name]
+		switch f.name {
+		case catalog.FacetField:
+			g.Tree = fieldTree(lang, counts, selected, func(val string, on bool) string {
+				return link(func(n url.Values) { toggle(n, f.name, val, selected, on) })
+			})
+			counts = nil
+		case catalog.FacetSubject:
+			counts = unmappedSubjects(counts) // the tree shows the others
+		}
 		for _, val := range sortedFacet(f.name, counts, selected) {
 			on := slices.Contains(selected, val)
 			g.Values = append(g.Values, facetValue{
-				Value: val, Label: facetLabel(f.name, val), Lang: langOf(f.name, val), Msg: msgOf(f.name, val), Count: counts[val], Selected: on,
+				Value: val, Label: facetLabel(lang, f.name, val), Lang: langOf(f.name, val), Msg: msgOf(f.name, val), Count: counts[val], Selected: on,
 				URL: link(func(n url.Values) { toggle(n, f.name, val, selected, on) }),
 			})
 		}
 		v.Facets = append(v.Facets, g)
 		for _, val := range selected {
 			v.Active = append(v.Active, active{
-				Name: f.label, Label: facetLabel(f.name, val), Lang: langOf(f.name, val), Msg: msgOf(f.name, val),
+				Name: f.label, Label: facetLabel(lang, f.name, val), Lang: langOf(f.name, val), Msg: msgOf(f.name, val),
 				RemoveURL: link(func(n url.Values) { toggle(n, f.name, val, selected, true) }),
 			})
 		}
@@ -361,8 +376,10 @@ func sortedFacet(name string, counts map[string]int, selected []string) []string
 	return out
 }
 
-func facetLabel(name, val string) string {
+func facetLabel(lang, name, val string) string {
 	switch name {
+	case catalog.FacetField:
+		return fieldLabel(lang, val)
 	case catalog.FacetLanguage:
 		return langName(val)
 	case catalog.FacetLicense:

@@ -14,8 +14,17 @@ func license(id, family string, commercial, derivatives, open bool) catalog.Lice
 }
 
 // Fixtures is a small catalog in English, German, French and Spanish covering every filter,
-// facet and sort key. Fixtures()[i] is fresh each call so tests may change them.
+// facet and sort key. Fixtures()[i] is fresh each call so tests may change them. Their subjects
+// are filed under ISCED-F fields as the normalizer files them.
 func Fixtures() []catalog.Record {
+	recs := fixtures()
+	for i := range recs {
+		recs[i].SetFields()
+	}
+	return recs
+}
+
+func fixtures() []catalog.Record {
 	conflict := license("CC-BY-4.0", "CC-BY", true, true, true)
 	conflict.Conflict = true
 	conflict.Evidence = append(conflict.Evidence, catalog.Evidence{From: "html:license", Value: "All rights reserved", ID: "LicenseRef-All-Rights-Reserved"})

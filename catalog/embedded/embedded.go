@@ -191,6 +191,11 @@ func document(r *catalog.Record) (map[string]any, error) {
 	}
 	title := norm.NFC.String(r.Title)
 	doc := r.IndexFields()
+	// The fields' labels join the body: a field's name finds what is filed under it.
+	if labels, ok := doc[catalog.FieldFieldLabels].([]string); ok {
+		body = append(body, labels...)
+		delete(doc, catalog.FieldFieldLabels)
+	}
 	doc[fieldTitle] = title
 	doc[fieldBody] = body
 	doc[fieldSource] = string(src)

@@ -27,7 +27,8 @@ import (
 //	2: derived fields named by catalog.Record.IndexFields (f_hidden, f_open, …)
 //	3: list_date, the order of harvest lists (catalog.Record.ListDate)
 //	4: f_commons and the openness facet (catalog.License.Commons, Openness)
-const layoutVersion = 4
+//	5: ISCED-F fields: the field facet and their labels in the body (catalog.Record.SetFields)
+const layoutVersion = 5
 
 // layoutKey holds layoutVersion, in decimal, among the index's internal values.
 var layoutKey = []byte("orchard_layout")
@@ -202,6 +203,8 @@ func copyRecords(old bleve.Index, path string) (uint64, error) {
 			if err != nil {
 				return err
 			}
+			// Records stored before fields existed, or before the vocabulary grew, get them.
+			r.SetFields()
 			doc, err := document(&r)
 			if err != nil {
 				return fmt.Errorf("record %s: %w", h.ID, err)

@@ -21,7 +21,7 @@ import (
 // (catalog.Field*).
 const (
 	fieldTitle     = "title" // folded title: exact, prefix and typo matches
-	fieldBody      = "body"  // folded description, creators, subjects, keywords
+	fieldBody      = "body"  // folded description, creators, subjects, keywords, field labels
 	fieldSource    = "src"   // the record's JSON, stored only
 	fieldYear      = "year"  // numeric, for year ranges
 	fieldDatestamp = "datestamp"

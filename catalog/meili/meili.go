@@ -61,7 +61,7 @@ const (
 )
 
 // searchable in order of weight: a match in the title ranks first.
-var searchable = []string{"title", "keywords", "subjects", "description", "creators"}
+var searchable = []string{"title", "keywords", "subjects", "description", "creators", catalog.FieldFieldLabels}
 
 // Document fields beside those catalog.Record.IndexFields derives (catalog.Field*): record
 // fields used as they are, and the keys of harvest lists.

@@ -146,6 +146,7 @@ func openOutput(cmd *cobra.Command, name string) (io.Writer, func() error, error
 // the HTTP API so that both paths parse them the same way.
 type filterFlags struct {
 	license, family, lang, typ, source, subject, status []string
+	field                                               []string
 	commercial, derivatives, open, openness             string
 	yearFrom, yearTo                                    int
 }
@@ -157,6 +158,8 @@ func (f *filterFlags) register(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&f.typ, "type", nil, "resource types")
 	fs.StringSliceVar(&f.source, "source", nil, "sources")
 	fs.StringSliceVar(&f.subject, "subject", nil, "subjects")
+	// An array, not a comma list: field names hold commas ("Business, administration and law").
+	fs.StringArrayVar(&f.field, "field", nil, "ISCED-F fields by notation or name in en/de/fr/es (0511, Biology, Biologie), with all below them; repeatable")
 	fs.StringSliceVar(&f.status, "status", nil, "license status: open, closed, unknown, conflict")
 	fs.StringVar(&f.commercial, "commercial", "", "true: commercial use allowed")
 	fs.StringVar(&f.derivatives, "derivatives", "", "true: adaptations allowed")
@@ -173,6 +176,9 @@ func (f *filterFlags) values() url.Values {
 		if len(vs) > 0 {
 			q.Set(name, strings.Join(vs, ","))
 		}
+	}
+	for _, v := range f.field {
+		q.Add("field", v)
 	}
 	for name, v := range map[string]string{"commercial": f.commercial, "derivatives": f.derivatives, "open": f.open, "openness": f.openness} {
 		if v != "" {

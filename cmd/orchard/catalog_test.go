@@ -24,7 +24,7 @@ func writeJSONL(t *testing.T, lines ...string) string {
 }
 
 func rec(id, title, lic, family string, open, commercial bool, langs ...string) string {
-	r := catalog.Record{ID: id, Source: "test", OriginID: "oai:" + id, Title: title, Languages: langs,
+	r := catalog.Record{ID: id, Source: "test", OriginID: "oai:" + id, Title: title, Languages: langs, Subjects: []string{"Biologie"},
 		License: catalog.License{ID: lic, Family: family, Open: open, Commercial: commercial, Derivatives: true, Label: lic}}
 	b, _ := json.Marshal(r)
 	return string(b)
@@ -80,6 +80,12 @@ func TestImportSearchExport(t *testing.T) {
 		{[]string{"--license", "CC BY-NC 4.0", "photosynthesis"}, 1},
 		{[]string{"--lang", "German", "--commercial", "true", "photosynthese"}, 1},
 		{[]string{"--lang", "de", "photosynthese"}, 1},
+		// fields by notation or by name, a broad field with all below it
+		{[]string{"--field", "0511", "photosynthesis"}, 3},
+		{[]string{"--field", "Natural sciences, mathematics and statistics", "photosynthesis"}, 3},
+		{[]string{"--field", "Informatik", "--field", "Biología", "photosynthesis"}, 3},
+		{[]string{"--field", "Informatik", "photosynthesis"}, 0},
+		{[]string{"--field", "ISCED 05", "biology"}, 3}, // the field's name found as a word
 	} {
 		out, _, err = run(t, append([]string{"search", "--json"}, tc.args...)...)
 		if err != nil {
@@ -91,7 +97,7 @@ func TestImportSearchExport(t *testing.T) {
 			t.Errorf("search %q: total %d, want %d: %s", tc.args, res.Total, tc.want, out)
 		}
 	}
-	for _, args := range [][]string{{"--lang", "Klingon"}, {"--license", "CC BY 9.0"}, {"--openness", "open"}} {
+	for _, args := range [][]string{{"--lang", "Klingon"}, {"--license", "CC BY 9.0"}, {"--openness", "open"}, {"--field", "Alchemy"}} {
 		if _, _, err := run(t, append([]string{"search"}, args...)...); err == nil || !strings.Contains(err.Error(), "must be") {
 			t.Errorf("search %q: error %v, want the accepted forms", args, err)
 		}

@@ -50,9 +50,9 @@ func TestLayers(t *testing.T) {
 }
 
 // pure names the packages that do no I/O: the normalizer and its parts, the record model, the
-// raw-record types, the URL parser and the JSON-LD writer.
+// raw-record types, the URL parser, the JSON-LD writer and the vocabularies.
 func pure(name string) bool {
-	return name == "normalizer" || strings.HasPrefix(name, "normalizer/") ||
+	return name == "normalizer" || strings.HasPrefix(name, "normalizer/") || strings.HasPrefix(name, "vocab/") ||
 		slices.Contains([]string{"catalog", "harvester", "weburl", "amb"}, name)
 }
 

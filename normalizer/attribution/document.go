@@ -3,10 +3,10 @@ package attribution
 import (
 	"regexp"
 	"strings"
-	"unicode"
 
 	"golang.org/x/net/html"
-	"golang.org/x/text/unicode/norm"
+
+	"github.com/orchard-oer/orchard/normalizer/text"
 )
 
 // Format is how a learner wrote an attribution.
@@ -207,24 +207,8 @@ func (d *document) markdownLink(image bool, text, href string, hrefs *[]link) st
 	return text
 }
 
-// fold lower-cases s, drops diacritics and reduces everything but letters and digits to single
-// spaces, so that curly quotes, dashes and italics markers never decide a match.
-func fold(s string) string {
-	var b strings.Builder
-	space := true
-	for _, r := range norm.NFKD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(r))
-			space = false
-		case !space:
-			b.WriteByte(' ')
-			space = true
-		}
-	}
-	return strings.TrimSpace(b.String())
-}
+// fold is text.Fold: curly quotes, dashes and italics markers never decide a match.
+func fold(s string) string { return text.Fold(s) }
 
 // containsWords reports whether the folded text holds the folded phrase on word boundaries.
 func containsWords(text, phrase string) bool {

@@ -66,3 +66,17 @@ func TestCollapse(t *testing.T) {
 		}
 	}
 }
+
+func TestFold(t *testing.T) {
+	for in, want := range map[string]string{
+		"Biología":                "biologia",
+		"  Straße — “Süd”  ":      "strasse sud",
+		"Sciences de l'éducation": "sciences de l education",
+		"ISCED-F 2013: 0511":      "isced f 2013 0511",
+		"…":                       "",
+	} {
+		if got := Fold(in); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
