@@ -47,7 +47,7 @@ func TestBrowserSubjectTree(t *testing.T) {
 	}
 	names := value(t, ctx, "toggle names", chromedp.Evaluate[[]string](`[...document.querySelectorAll('`+tree+` summary')].map(s => s.textContent.trim())`))
 	for _, n := range names {
-		if !strings.HasPrefix(n, "Narrower fields of ") {
+		if !strings.HasPrefix(n, "Engere Fachgebiete von ") {
 			t.Errorf("a toggle is named %q", n)
 		}
 	}

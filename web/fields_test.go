@@ -76,7 +76,7 @@ func TestSubjectTree(t *testing.T) {
 		`data-value="051">Biologie und verwandte Wissenschaften</a> <span class="count">3</span>`,
 		`data-value="0511">Biologie</a> <span class="count">3</span>`,
 		`data-value="0222">Geschichte und Archäologie</a>`,
-		`<details><summary><span class="visually-hidden">Narrower fields of Naturwissenschaften, Mathematik und Statistik</span></summary><ul class="tree">`,
+		`<details><summary><span class="visually-hidden">Engere Fachgebiete von Naturwissenschaften, Mathematik und Statistik</span></summary><ul class="tree">`,
 	} {
 		if !strings.Contains(tree, want) {
 			t.Errorf("subject tree lacks %s:\n%s", want, tree)
@@ -92,14 +92,14 @@ func TestSubjectTree(t *testing.T) {
 	body = get("/?openness=any&field=Biolog%C3%ADa", "fr")
 	tree = section(t, body, "field")
 	for _, want := range []string{
-		`<details open><summary><span class="visually-hidden">Narrower fields of Sciences naturelles, mathématiques et statistiques</span>`,
-		`href="/?openness=any" class="check on" data-value="0511">Biologie<span class="visually-hidden"> (selected; follow to remove)</span></a> <span class="count">3</span>`,
+		`<details open><summary><span class="visually-hidden">Domaines plus précis de Sciences naturelles, mathématiques et statistiques</span>`,
+		`href="/?openness=any" class="check on" data-value="0511">Biologie<span class="visually-hidden"> (sélectionné ; suivre le lien pour le retirer)</span></a> <span class="count">3</span>`,
 	} {
 		if !strings.Contains(tree, want) {
 			t.Errorf("tree with biology chosen lacks %s:\n%s", want, tree)
 		}
 	}
-	if !strings.Contains(body, `>Subject: Biologie <span aria-hidden="true">×</span>`) || !strings.Contains(body, `3 resources`) {
+	if !strings.Contains(body, `>Discipline: Biologie <span aria-hidden="true">×</span>`) || !strings.Contains(body, `3 ressources`) {
 		t.Errorf("biology chosen: no active filter or not 3 resources")
 	}
 	if !strings.Contains(get("/?openness=any", ""), `data-value="0511">Biology</a>`) {
