@@ -321,6 +321,7 @@ func (r *run) flush(ctx context.Context, done bool) error {
 	p := r.page
 	p.Progress = r.cp.Progress
 	p.Done = done
+	p.Sweep = done && !r.cp.LeftOut
 	p.Warnings, r.warnings = r.warnings, nil
 	cp := r.cp
 	if done && r.cp.LeftOut {
