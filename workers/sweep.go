@@ -33,18 +33,14 @@ const (
 	SweepRemoving SweepStatus = "removing"
 )
 
-// Reasons a sweep waits for a librarian.
-const (
-	// SweepFewSeen: the run saw less than Config.SweepMinShare of the source's records.
-	SweepFewSeen = "few_seen"
-	// SweepQuarantined: records the run could not read would count as unseen.
-	SweepQuarantined = "quarantined"
-)
+// SweepFewSeen is why a sweep waits: the run saw less than Config.SweepMinShare of the
+// source's records, as a broken server or site would show them.
+const SweepFewSeen = "few_seen"
 
 // Sweep is what a run did, or would do, with its source's records that it did not see.
 type Sweep struct {
 	Status SweepStatus `json:"status"`
-	Reason string      `json:"reason,omitempty"` // why it waits: SweepFewSeen or SweepQuarantined
+	Reason string      `json:"reason,omitempty"` // why it waits: SweepFewSeen
 	// Seen counts the source's records the run wrote, Total those the catalog held when it
 	// ended, Unseen the others: those the sweep removes or would remove.
 	Seen    int `json:"seen"`
@@ -94,8 +90,6 @@ func (a *attempt) sweep(ctx context.Context) error {
 	case sw.Unseen == 0:
 	case float64(sw.Seen) < a.s.cfg.SweepMinShare*float64(sw.Total):
 		sw.Status, sw.Reason = SweepWaiting, SweepFewSeen
-	case a.state.Stats.Quarantined > 0:
-		sw.Status, sw.Reason = SweepWaiting, SweepQuarantined
 	default:
 		if sw.Removed, err = a.removeBefore(ctx, before); err != nil {
 			return err
