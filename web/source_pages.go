@@ -193,6 +193,8 @@ type sourceFormView struct {
 	Runs     []workers.Run
 	Chart    chart
 	Mix      chart
+	// Sweep is the run whose sweep waits for a librarian, if any.
+	Sweep *workers.Run
 }
 
 func (s *Server) sourceFormPage(w http.ResponseWriter, r *http.Request) {
@@ -293,6 +295,9 @@ func (s *Server) sourceDetail(ctx context.Context, name string, v *sourceFormVie
 	if runs, err := s.workers.History(ctx, name, 30); err == nil {
 		v.Runs = runs
 		v.Chart = runsChart(runs)
+	}
+	if run, err := s.workers.WaitingSweep(ctx, name); err == nil {
+		v.Sweep = &run
 	}
 	if mix, err := s.licenseMix(ctx, name); err == nil {
 		v.Mix = barChart(mix, "Licenses of "+name)

@@ -129,6 +129,7 @@ type Run struct {
 	QuarantineSamples []harvester.Quarantine `json:"quarantine_samples,omitempty"`
 	Errors            int                    `json:"errors"`
 	ErrorSamples      []string               `json:"error_samples,omitempty"`
+	Sweep             *Sweep                 `json:"sweep,omitempty"`
 }
 
 func runOf(r workers.Run) Run {
@@ -139,6 +140,7 @@ func runOf(r workers.Run) Run {
 		Pages: r.Pages, Records: r.Records, Upserted: r.Upserted, Deleted: r.Deleted, Expected: r.Expected,
 		Licenses: r.Licenses, Unknown: r.Unknown, Conflicting: r.Conflicting, Quarantined: r.Quarantined,
 		QuarantineSamples: r.QuarantineSamples, Errors: r.Errors, ErrorSamples: r.ErrorSamples,
+		Sweep: sweepOf(r.Sweep),
 	}
 }
 

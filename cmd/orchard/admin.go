@@ -165,7 +165,7 @@ func addSourceCmds(a *app, parent *cobra.Command) {
 	}
 	upd.register(updCmd)
 
-	parent.AddCommand(addCmd, updCmd,
+	parent.AddCommand(addCmd, updCmd, newRemoveCmd(a), newSweepCmd(a),
 		&cobra.Command{
 			Use:   "list",
 			Short: "List sources with their last run",
@@ -184,18 +184,6 @@ func addSourceCmds(a *app, parent *cobra.Command) {
 					return err
 				}
 				return printJSON(cmd.OutOrStdout(), src)
-			},
-		},
-		&cobra.Command{
-			Use:   "remove NAME",
-			Short: "Remove a source (its records stay in the catalog)",
-			Args:  cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				if err := a.api(cmd.Context(), http.MethodDelete, "/api/admin/sources/"+url.PathEscape(args[0]), nil, nil); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "removed %s\n", args[0])
-				return nil
 			},
 		},
 	)
