@@ -177,7 +177,7 @@ func TestScheduleAcrossProcesses(t *testing.T) {
 }
 
 // A source that may drop records without reporting them gets a full run once its last full run
-// is FullEvery old; the others stay incremental. On a fake clock, with runs kept in memory.
+// is FullEvery old (its own, or the default); the others stay incremental. On a fake clock, with runs kept in memory.
 func TestSchedulerFullCadence(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
@@ -185,7 +185,10 @@ func TestSchedulerFullCadence(t *testing.T) {
 		web.Name, web.Type = "site", harvester.TypeWeb
 		transient, persistent := testSource("transient"), testSource("persistent")
 		transient.Schedule, persistent.Schedule = "@daily", "@daily"
-		srcs := []Source{web, transient, persistent}
+		never, often := web, web // their own cadence
+		never.Name, never.FullEvery = "never", -1
+		often.Name, often.FullEvery = "often", 2*24*time.Hour
+		srcs := []Source{web, transient, persistent, never, often}
 		var mu sync.Mutex
 		runs := map[string][]Run{ // newest first, as History gives them
 			"transient":  {{Status: StatusSucceeded, Sweepable: true, Queued: start}},
@@ -220,7 +223,7 @@ func TestSchedulerFullCadence(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
-		want := map[string][]int{"site": {1, 4, 7}, "transient": {1, 4, 7}}
+		want := map[string][]int{"site": {1, 4, 7}, "transient": {1, 4, 7}, "often": {1, 3, 5, 7}}
 		if !reflect.DeepEqual(fulls, want) {
 			t.Errorf("full runs on days %v, want %v", fulls, want)
 		}

@@ -213,9 +213,12 @@ func (s *System) RemoveSource(ctx context.Context, name string, keepRecords bool
 
 // fullDue reports whether a scheduled run at due should be a full harvest: the source may
 // drop records without reporting them (a web site, or a repository whose last run said so)
-// and its last full run was queued at least every before due. every 0 or less turns
-// scheduled full runs off.
+// and its last full run was queued at least every (or the source's FullEvery) before due.
+// Negative turns scheduled full runs off.
 func fullDue(src Source, runs []Run, every time.Duration, due time.Time) bool {
+	if src.FullEvery != 0 {
+		every = src.FullEvery
+	}
 	if every <= 0 {
 		return false
 	}
