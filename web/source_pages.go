@@ -132,6 +132,7 @@ func (s *Server) licenseMix(ctx context.Context, source string) ([]bar, error) {
 type sourceForm struct {
 	Name, Type, URL, Prefixes, Sets, Schedule, TimeZone, Mode, URLs, PathPrefix string
 	Title, Description                                                          string
+	FullEvery                                                                   string // a duration; validated by readSourceForm
 	MaxPages, MaxDepth                                                          int
 	Paused                                                                      bool
 	Revision                                                                    uint64
@@ -143,7 +144,7 @@ func formOf(src workers.Source) sourceForm {
 		Sets: strings.Join(src.Sets, " "), Schedule: src.Schedule, TimeZone: src.TimeZone, Mode: src.Mode,
 		URLs: strings.Join(src.URLs, "\n"), PathPrefix: src.PathPrefix, MaxPages: src.MaxPages,
 		MaxDepth: src.MaxDepth, Paused: src.Paused, Revision: src.Revision,
-		Title: src.Title, Description: src.Description,
+		Title: src.Title, Description: src.Description, FullEvery: durationString(src.FullEvery),
 	}
 }
 
@@ -155,6 +156,7 @@ func (f sourceForm) applyTo(src *workers.Source) {
 	src.MaxPages, src.MaxDepth = f.MaxPages, f.MaxDepth
 	src.Schedule, src.TimeZone, src.Paused = strings.TrimSpace(f.Schedule), strings.TrimSpace(f.TimeZone), f.Paused
 	src.Title, src.Description = strings.TrimSpace(f.Title), strings.TrimSpace(f.Description)
+	src.FullEvery, _ = parseDuration("full_every", strings.TrimSpace(f.FullEvery)) // readSourceForm refused a bad one
 }
 
 func readSourceForm(r *http.Request) (sourceForm, error) {
@@ -164,6 +166,10 @@ func readSourceForm(r *http.Request) (sourceForm, error) {
 		TimeZone: r.PostFormValue("time_zone"), Mode: r.PostFormValue("mode"), URLs: r.PostFormValue("urls"),
 		PathPrefix: r.PostFormValue("path_prefix"), Paused: r.PostFormValue("paused") != "",
 		Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
+		FullEvery: r.PostFormValue("full_every"),
+	}
+	if _, err := parseDuration("full_every", strings.TrimSpace(f.FullEvery)); err != nil {
+		return f, err
 	}
 	var err error
 	for _, n := range []struct {
