@@ -35,12 +35,12 @@ func (s *System) RunNow(ctx context.Context, source string, full bool) (string, 
 }
 
 func (s *System) enqueue(ctx context.Context, source string, full bool, trigger string, due time.Time) (string, error) {
-	return s.enqueueJob(ctx, job{Source: source, Full: full, Trigger: trigger, Due: due}, due)
+	return s.enqueueJob(ctx, job{Source: source, Full: full, Trigger: trigger, Due: due})
 }
 
 // enqueueJob queues j under a new run.
-func (s *System) enqueueJob(ctx context.Context, j job, due time.Time) (string, error) {
-	source, trigger := j.Source, j.Trigger
+func (s *System) enqueueJob(ctx context.Context, j job) (string, error) {
+	source, trigger, due := j.Source, j.Trigger, j.Due
 	if _, err := s.registry.Get(ctx, source); err != nil {
 		return "", err
 	}

@@ -115,9 +115,10 @@ type progressState struct {
 	RunID      string          `json:"run_id"`
 	Checkpoint json.RawMessage `json:"checkpoint,omitempty"`
 	Done       bool            `json:"done,omitempty"`
+	Stats      Stats           `json:"stats"`
+
 	// Sweep is the last page's harvester.Page.Sweep.
-	Sweep bool  `json:"sweep,omitempty"`
-	Stats Stats `json:"stats"`
+	Sweep bool `json:"sweep,omitempty"`
 }
 
 // attempt is one delivery of a job to this worker.

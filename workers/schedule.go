@@ -81,11 +81,12 @@ func nextDue(spec, tz string, after time.Time) (time.Time, error) {
 // that only one of them enqueues a job per due time.
 type scheduler struct {
 	sources func(ctx context.Context) ([]Source, error)
+	fire    func(ctx context.Context, src Source, due time.Time, full bool) error
+	rescan  time.Duration
+	log     *slog.Logger
+
 	// full says whether src's run at due is a full harvest.
-	full   func(ctx context.Context, src Source, due time.Time) (bool, error)
-	fire   func(ctx context.Context, src Source, due time.Time, full bool) error
-	rescan time.Duration
-	log    *slog.Logger
+	full func(ctx context.Context, src Source, due time.Time) (bool, error)
 }
 
 // run fires due sources until ctx is done. Due times that passed while no scheduler ran are not

@@ -192,7 +192,7 @@ func (s *System) DecideSweep(ctx context.Context, source string, remove bool) (s
 		run.Sweep.Status = SweepKept
 		return "", s.saveRun(ctx, run)
 	}
-	id, err := s.enqueueJob(ctx, job{Source: source, Trigger: TriggerSweep, SweepOf: run.ID, Before: run.Sweep.Before}, time.Time{})
+	id, err := s.enqueueJob(ctx, job{Source: source, Trigger: TriggerSweep, SweepOf: run.ID, Before: run.Sweep.Before})
 	if err != nil {
 		return "", err
 	}
@@ -208,7 +208,7 @@ func (s *System) RemoveSource(ctx context.Context, name string, keepRecords bool
 	if keepRecords {
 		return "", s.registry.Remove(ctx, name)
 	}
-	return s.enqueueJob(ctx, job{Source: name, Trigger: TriggerRemove}, time.Time{})
+	return s.enqueueJob(ctx, job{Source: name, Trigger: TriggerRemove})
 }
 
 // fullDue reports whether a scheduled run at due should be a full harvest: the source may
