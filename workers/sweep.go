@@ -168,13 +168,18 @@ func (a *attempt) removeBefore(ctx context.Context, before string) (int, error) 
 var ErrNoSweep = errors.New("no sweep waits for a decision")
 
 // WaitingSweep returns the run of source whose sweep waits for a librarian, or ErrNoSweep.
-// Only the latest run with a sweep counts: a later sweep supersedes an earlier one.
+// Only the latest run with a sweep counts: a later sweep supersedes an earlier one. Runs from
+// before the source was added (a removed source's, of the same name) do not count.
 func (s *System) WaitingSweep(ctx context.Context, source string) (Run, error) {
+	src, err := s.registry.Get(ctx, source)
+	if err != nil {
+		return Run{}, err
+	}
 	runs, err := s.History(ctx, source, 0)
 	if err != nil {
 		return Run{}, err
 	}
-	i := slices.IndexFunc(runs, func(r Run) bool { return r.Sweep != nil })
+	i := slices.IndexFunc(runs, func(r Run) bool { return r.Sweep != nil && !r.Queued.Before(src.Created) })
 	if i < 0 || runs[i].Sweep.Status != SweepWaiting {
 		return Run{}, fmt.Errorf("source %s: %w", source, ErrNoSweep)
 	}

@@ -279,15 +279,24 @@ func TestWebDeletionsAndSweeps(t *testing.T) {
 			}
 
 			// Removing the source with --keep-records keeps them; without, they leave.
+			// A sweep waits when the source is removed and added again: it is not the new
+			// source's.
 			w.set("/p0", http.StatusOK, true)
 			runDone(t, s, "site", false)
 			check("/p0")
+			w.clear()
+			if r := runDone(t, s, "site", true); r.Sweep == nil || r.Sweep.Status != SweepWaiting {
+				t.Fatalf("sweep before removal: %+v", r.Sweep)
+			}
 			if id, err := s.RemoveSource(ctx, "site", true); err != nil || id != "" {
 				t.Fatalf("remove keeping records: %q, %v", id, err)
 			}
 			check("/p0")
 			if _, err := s.Sources().Add(ctx, src); err != nil {
 				t.Fatal(err)
+			}
+			if _, err := s.WaitingSweep(ctx, "site"); !errors.Is(err, ErrNoSweep) {
+				t.Errorf("a source added again inherits a sweep: %v", err)
 			}
 			id, err = s.RemoveSource(ctx, "site", false)
 			if err != nil {
