@@ -3,14 +3,13 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/internal/testsite"
 )
 
 // A sitemap that shrinks to nothing: the full run waits for a librarian on the source page,
@@ -19,25 +18,8 @@ import (
 func TestSweepOnSourcePage(t *testing.T) {
 	h := newHarness(t)
 	newPipeline().start(h)
-	var mu sync.Mutex
-	pages := []string{"/a", "/b"}
-	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if r.URL.Path == "/sitemap.xml" {
-			w.Header().Set("Content-Type", "application/xml")
-			fmt.Fprint(w, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-			for _, p := range pages {
-				fmt.Fprintf(w, "<url><loc>http://%s%s</loc></url>", r.Host, p)
-			}
-			fmt.Fprint(w, `</urlset>`)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprintf(w, `<html><head><title>Page %s</title></head><body>Text</body></html>`, r.URL.Path)
-	}))
-	t.Cleanup(site.Close)
-	h.call("POST", "/api/admin/sources", h.librarian, map[string]any{"name": "site", "type": "web", "mode": "sitemap", "url": site.URL + "/sitemap.xml"}, 201, nil)
+	site := testsite.Start(t, "/a", "/b")
+	h.call("POST", "/api/admin/sources", h.librarian, map[string]any{"name": "site", "type": "web", "mode": "sitemap", "url": site.Sitemap()}, 201, nil)
 	run := func(full bool) Run {
 		t.Helper()
 		var started map[string]string
@@ -55,9 +37,7 @@ func TestSweepOnSourcePage(t *testing.T) {
 	if r := run(false); r.Status != "succeeded" || count() != 2 {
 		t.Fatalf("first run: %+v, %d records", r, count())
 	}
-	mu.Lock()
-	pages = nil
-	mu.Unlock()
+	site.Clear()
 	b := h.browser()
 	b.login(h.librarian)
 	notice := "This run saw 0 of 2 records; 2 would be removed."
@@ -100,9 +80,7 @@ func TestSweepOnSourcePage(t *testing.T) {
 	}
 
 	// Removed from its page, with its records.
-	mu.Lock()
-	pages = []string{"/a"}
-	mu.Unlock()
+	site.Set("/a", http.StatusOK, true)
 	run(false)
 	admin := h.browser()
 	admin.login(h.admin)

@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,86 +14,9 @@ import (
 	"github.com/orchard-oer/orchard/harvester/fetch"
 	"github.com/orchard-oer/orchard/harvester/site"
 	"github.com/orchard-oer/orchard/internal/testenv"
+	"github.com/orchard-oer/orchard/internal/testsite"
 	"github.com/orchard-oer/orchard/normalizer"
 )
-
-// website is a loopback site whose sitemap lists pages that a test adds, drops or makes
-// answer 410 Gone.
-type website struct {
-	*httptest.Server
-	mu    sync.Mutex
-	pages map[string]int // path: status; listed in the sitemap unless negative
-	stall chan struct{}  // when set, page requests wait for it to close
-}
-
-func newWebsite(t testing.TB, n int) *website {
-	w := &website{pages: map[string]int{}}
-	for i := range n {
-		w.pages[fmt.Sprintf("/p%d", i)] = http.StatusOK
-	}
-	w.Server = httptest.NewServer(http.HandlerFunc(w.serve))
-	t.Cleanup(w.Close)
-	return w
-}
-
-func (w *website) serve(rw http.ResponseWriter, r *http.Request) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if r.URL.Path == "/sitemap.xml" {
-		rw.Header().Set("Content-Type", "application/xml")
-		fmt.Fprint(rw, `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-		for _, p := range slices.Sorted(func(yield func(string) bool) {
-			for p, st := range w.pages {
-				if st > 0 && !yield(p) {
-					return
-				}
-			}
-		}) {
-			fmt.Fprintf(rw, "<url><loc>%s%s</loc></url>", w.URL, p)
-		}
-		fmt.Fprint(rw, `</urlset>`)
-		return
-	}
-	st, ok := w.pages[r.URL.Path]
-	if st < 0 {
-		st = -st
-	}
-	if stall := w.stall; stall != nil {
-		w.mu.Unlock()
-		<-stall
-		w.mu.Lock()
-	}
-	if !ok || st != http.StatusOK {
-		http.Error(rw, "gone", cmpInt(st, http.StatusNotFound))
-		return
-	}
-	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprintf(rw, `<html lang="en"><head><title>Page %s</title>
-<link rel="license" href="https://creativecommons.org/licenses/by/4.0/"></head><body><p>Text.</p></body></html>`, r.URL.Path)
-}
-
-func cmpInt(v, otherwise int) int {
-	if v == 0 {
-		return otherwise
-	}
-	return v
-}
-
-// set makes path answer status, listed in the sitemap when listed.
-func (w *website) set(path string, status int, listed bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !listed {
-		status = -status
-	}
-	w.pages[path] = status
-}
-
-func (w *website) clear() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	clear(w.pages)
-}
 
 // backends are the two indexes every deletion is tested against.
 func backends(t *testing.T) map[string]func(t *testing.T) catalog.Index {
@@ -133,14 +53,6 @@ func sourceIDs(t *testing.T, ix catalog.Index, source string) []string {
 	return ids
 }
 
-func (w *website) urls(paths ...string) []string {
-	out := make([]string, len(paths))
-	for i, p := range paths {
-		out[i] = w.URL + p
-	}
-	return out
-}
-
 // runDone runs source (full or not) and waits for the run to end, then for the clock to pass
 // its second: a record is marked by the second it was written in.
 func runDone(t *testing.T, s *System, source string, full bool) Run {
@@ -171,14 +83,14 @@ func TestWebDeletionsAndSweeps(t *testing.T) {
 			s := openSystem(t, fastConfig(t.TempDir()))
 			startWorkers(t, s, webPipeline(ix), 1)
 			ctx := t.Context()
-			w := newWebsite(t, 4)
-			src := Source{Source: harvester.Source{Name: "site", Type: harvester.TypeWeb, URL: w.URL + "/sitemap.xml", Mode: site.ModeSitemap}}
+			w := testsite.Start(t, "/p0", "/p1", "/p2", "/p3")
+			src := Source{Source: harvester.Source{Name: "site", Type: harvester.TypeWeb, URL: w.Sitemap(), Mode: site.ModeSitemap}}
 			if _, err := s.Sources().Add(ctx, src); err != nil {
 				t.Fatal(err)
 			}
 			check := func(want ...string) {
 				t.Helper()
-				if got, want := sourceIDs(t, ix, "site"), w.urls(want...); !slices.Equal(got, want) {
+				if got, want := sourceIDs(t, ix, "site"), w.URLs(want...); !slices.Equal(got, want) {
 					t.Fatalf("catalog holds %v, want %v", got, want)
 				}
 			}
@@ -197,7 +109,7 @@ func TestWebDeletionsAndSweeps(t *testing.T) {
 			check("/p0", "/p1", "/p2", "/p3")
 
 			// A known page answers 410 on an incremental run: deleted, with a tombstone.
-			w.set("/p3", http.StatusGone, true)
+			w.Set("/p3", http.StatusGone, true)
 			runDone(t, s, "site", false)
 			check("/p0", "/p1", "/p2")
 			if !tombstoned("/p3") {
@@ -205,16 +117,14 @@ func TestWebDeletionsAndSweeps(t *testing.T) {
 			}
 
 			// /p2 leaves the sitemap: an incremental run keeps it ...
-			w.set("/p2", http.StatusOK, false)
+			w.Set("/p2", http.StatusOK, false)
 			if r := runDone(t, s, "site", false); r.Sweep != nil {
 				t.Errorf("incremental run swept: %+v", r.Sweep)
 			}
 			check("/p0", "/p1", "/p2")
 
 			// ... a cancelled full run too ...
-			w.mu.Lock()
-			w.stall = make(chan struct{})
-			w.mu.Unlock()
+			release := w.Stall()
 			id, err := s.RunNow(ctx, "site", true)
 			if err != nil {
 				t.Fatal(err)
@@ -223,10 +133,7 @@ func TestWebDeletionsAndSweeps(t *testing.T) {
 			if err := s.Cancel(ctx, "site"); err != nil {
 				t.Fatal(err)
 			}
-			w.mu.Lock()
-			close(w.stall)
-			w.stall = nil
-			w.mu.Unlock()
+			release()
 			if r := waitRun(t, s, id, 10*time.Second, ended); r.Status != StatusCancelled || r.Sweep != nil {
 				t.Fatalf("cancelled run: %+v", r)
 			}
@@ -243,7 +150,7 @@ func TestWebDeletionsAndSweeps(t *testing.T) {
 			}
 
 			// The sitemap shrinks to nothing: the run waits for a librarian.
-			w.clear()
+			w.Clear()
 			r = runDone(t, s, "site", true)
 			if r.Sweep == nil || r.Sweep.Status != SweepWaiting || r.Sweep.Reason != SweepFewSeen || r.Sweep.Unseen != 2 || r.Sweep.Seen != 0 {
 				t.Fatalf("empty sitemap's sweep: %+v", r.Sweep)
@@ -281,10 +188,10 @@ func TestWebDeletionsAndSweeps(t *testing.T) {
 			// Removing the source with --keep-records keeps them; without, they leave.
 			// A sweep waits when the source is removed and added again: it is not the new
 			// source's.
-			w.set("/p0", http.StatusOK, true)
+			w.Set("/p0", http.StatusOK, true)
 			runDone(t, s, "site", false)
 			check("/p0")
-			w.clear()
+			w.Clear()
 			if r := runDone(t, s, "site", true); r.Sweep == nil || r.Sweep.Status != SweepWaiting {
 				t.Fatalf("sweep before removal: %+v", r.Sweep)
 			}

@@ -2,36 +2,19 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/orchard-oer/orchard/internal/testsite"
 )
 
 // `orchard source sweep` decides a waiting sweep; `orchard source remove` removes a source with
 // its records, or alone with --keep-records.
 func TestSourceSweepAndRemove(t *testing.T) {
 	t.Setenv("ORCHARD_DATA_DIR", isolate(t))
-	var mu sync.Mutex
-	pages := []string{"/a", "/b"}
-	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if r.URL.Path == "/sitemap.xml" {
-			fmt.Fprint(w, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-			for _, p := range pages {
-				fmt.Fprintf(w, "<url><loc>http://%s%s</loc></url>", r.Host, p)
-			}
-			fmt.Fprint(w, `</urlset>`)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprintf(w, `<html><head><title>Page %s</title></head><body>Text</body></html>`, r.URL.Path)
-	}))
-	t.Cleanup(site.Close)
+	site := testsite.Start(t, "/a", "/b")
 	server := startServe(t)
 	token, errOut, err := run(t, "token", "create", "--role", "admin", "--name", "cli")
 	if err != nil {
@@ -61,15 +44,13 @@ func TestSourceSweepAndRemove(t *testing.T) {
 		}
 		return res.Total
 	}
-	add := []string{"source", "add", "site", "--type", "web", "--mode", "sitemap", "--url", site.URL + "/sitemap.xml"}
+	add := []string{"source", "add", "site", "--type", "web", "--mode", "sitemap", "--url", site.Sitemap()}
 	cli(add...)
 	cli("harvest", "run", "site", "--wait")
 	if n := records(); n != 2 {
 		t.Fatalf("%d records after the first run", n)
 	}
-	mu.Lock()
-	pages = nil
-	mu.Unlock()
+	site.Clear()
 	cli("harvest", "run", "site", "--full", "--wait")
 	if _, _, err := run(t, "source", "sweep", "site"); err == nil {
 		t.Error("sweep without --confirm or --keep accepted")
