@@ -113,6 +113,11 @@ type Page struct {
 	// Warnings are for the run's record: things a librarian should know that did not stop
 	// the harvest, such as a checkpoint that could not be resumed.
 	Warnings []string
+	// Sweep, on the last page (Done), says that the source may drop records without reporting
+	// their deletion (an OAI-PMH repository whose deletedRecord is no or transient, a web
+	// site) and that no page limit cut the run short: of the records a full run of the
+	// source's whole range did not emit, none is still offered.
+	Sweep bool
 }
 
 // Emit receives pages in order. A harvester moves on only after Emit returns nil, so the

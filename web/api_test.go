@@ -302,7 +302,16 @@ func TestSourcesAPI(t *testing.T) {
 	if srcs, _ := status["sources"].([]any); len(srcs) != 1 {
 		t.Errorf("status = %v", status)
 	}
-	h.call("DELETE", "/api/admin/sources/demo", h.admin, nil, 204, nil)
+	// No sweep waits; then the source leaves with its records (a run), or alone.
+	h.call("POST", "/api/admin/sources/demo/sweep?confirm=true", h.librarian, nil, 409, nil)
+	h.call("POST", "/api/admin/sources/demo/sweep", h.librarian, nil, 400, nil)
+	var removal map[string]string
+	h.call("DELETE", "/api/admin/sources/demo", h.admin, nil, 202, &removal)
+	if removal["run_id"] == "" {
+		t.Errorf("removal with records = %v", removal)
+	}
+	h.call("POST", "/api/admin/sources/demo/cancel", h.librarian, nil, 202, nil)
+	h.call("DELETE", "/api/admin/sources/demo?keep_records=true", h.admin, nil, 204, nil)
 	h.call("DELETE", "/api/admin/sources/demo", h.admin, nil, 404, nil)
 }
 

@@ -106,6 +106,9 @@ type Workers interface {
 	WatchProgress(ctx context.Context, source string) (<-chan workers.Progress, error)
 	DeadLetters(ctx context.Context) ([]workers.DeadLetter, error)
 	Docs(ctx context.Context, bucket string) (*workers.Docs, error)
+	WaitingSweep(ctx context.Context, source string) (workers.Run, error)
+	DecideSweep(ctx context.Context, source string, remove bool) (string, error)
+	RemoveSource(ctx context.Context, name string, keepRecords bool) (string, error)
 }
 
 // Deps are the parts the server works with.
@@ -332,6 +335,7 @@ func (s *Server) routeAll() {
 	s.route("DELETE /api/admin/sources/{name}", adm(s.apiSourceDelete))
 	s.route("POST /api/admin/sources/{name}/run", lib(s.apiSourceRun))
 	s.route("POST /api/admin/sources/{name}/cancel", lib(s.apiSourceCancel))
+	s.route("POST /api/admin/sources/{name}/sweep", lib(s.apiSourceSweep))
 	s.route("GET /api/admin/sources/{name}/progress", lib(s.sourceProgress))
 	s.route("POST /api/admin/probe", lib(s.apiProbe))
 	s.route("GET /api/admin/runs", lib(s.apiRuns))
@@ -377,6 +381,8 @@ func (s *Server) routeAll() {
 	s.route("GET /admin/sources/{name}", libP(s.sourcePage))
 	s.route("POST /admin/sources/{name}", libP(s.sourceFormPost))
 	s.route("POST /admin/sources/{name}/run", libP(s.sourceRunPost))
+	s.route("POST /admin/sources/{name}/sweep", libP(s.sourceSweepPost))
+	s.route("POST /admin/sources/{name}/remove", s.staffPage(roleAdmin)(s.sourceRemovePost))
 	s.route("GET /admin/sources/{name}/progress", libP(s.sourceProgress))
 	s.route("GET /admin/runs", libP(s.runsPage))
 	s.route("GET /admin/runs/{id}", libP(s.runPage))

@@ -133,6 +133,7 @@ func (s *Server) licenseMix(ctx context.Context, source string) ([]bar, error) {
 type sourceForm struct {
 	Name, Type, URL, Prefixes, Sets, Schedule, TimeZone, Mode, URLs, PathPrefix string
 	Title, Description                                                          string
+	FullEvery                                                                   string // a duration; validated by readSourceForm
 	MaxPages, MaxDepth                                                          int
 	Paused                                                                      bool
 	Revision                                                                    uint64
@@ -144,7 +145,7 @@ func formOf(src workers.Source) sourceForm {
 		Sets: strings.Join(src.Sets, " "), Schedule: src.Schedule, TimeZone: src.TimeZone, Mode: src.Mode,
 		URLs: strings.Join(src.URLs, "\n"), PathPrefix: src.PathPrefix, MaxPages: src.MaxPages,
 		MaxDepth: src.MaxDepth, Paused: src.Paused, Revision: src.Revision,
-		Title: src.Title, Description: src.Description,
+		Title: src.Title, Description: src.Description, FullEvery: durationString(src.FullEvery),
 	}
 }
 
@@ -156,6 +157,7 @@ func (f sourceForm) applyTo(src *workers.Source) {
 	src.MaxPages, src.MaxDepth = f.MaxPages, f.MaxDepth
 	src.Schedule, src.TimeZone, src.Paused = strings.TrimSpace(f.Schedule), strings.TrimSpace(f.TimeZone), f.Paused
 	src.Title, src.Description = strings.TrimSpace(f.Title), strings.TrimSpace(f.Description)
+	src.FullEvery, _ = parseDuration("full_every", strings.TrimSpace(f.FullEvery)) // readSourceForm refused a bad one
 }
 
 func readSourceForm(r *http.Request) (sourceForm, error) {
@@ -165,6 +167,10 @@ func readSourceForm(r *http.Request) (sourceForm, error) {
 		TimeZone: r.PostFormValue("time_zone"), Mode: r.PostFormValue("mode"), URLs: r.PostFormValue("urls"),
 		PathPrefix: r.PostFormValue("path_prefix"), Paused: r.PostFormValue("paused") != "",
 		Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
+		FullEvery: r.PostFormValue("full_every"),
+	}
+	if _, err := parseDuration("full_every", strings.TrimSpace(f.FullEvery)); err != nil {
+		return f, err
 	}
 	var err error
 	for _, n := range []struct {
@@ -194,6 +200,8 @@ type sourceFormView struct {
 	Runs     []workers.Run
 	Chart    chart
 	Mix      chart
+	// Sweep is the run whose sweep waits for a librarian, if any.
+	Sweep *workers.Run
 }
 
 func (s *Server) sourceFormPage(w http.ResponseWriter, r *http.Request) {
@@ -294,6 +302,9 @@ func (s *Server) sourceDetail(ctx context.Context, l *locale.Localizer, name str
 	if runs, err := s.workers.History(ctx, name, 30); err == nil {
 		v.Runs = runs
 		v.Chart = runsChart(l, runs)
+	}
+	if run, err := s.workers.WaitingSweep(ctx, name); err == nil {
+		v.Sweep = &run
 	}
 	if mix, err := s.licenseMix(ctx, name); err == nil {
 		v.Mix = barChart(l, mix, l.T("chart.licenses_of", "Source", name))

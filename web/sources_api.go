@@ -162,9 +162,21 @@ func ifMatch(r *http.Request) (uint64, error) {
 	return rev, nil
 }
 
+// apiSourceDelete removes a source: at once with ?keep_records=true (204), otherwise through
+// a run that removes its records first (202 with the run's id).
 func (s *Server) apiSourceDelete(w http.ResponseWriter, r *http.Request) {
-	if err := s.workers.Sources().Remove(r.Context(), r.PathValue("name")); err != nil {
+	keep, err := boolParam(r.URL.Query(), "keep_records")
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	id, err := s.workers.RemoveSource(r.Context(), r.PathValue("name"), keep != nil && *keep)
+	if err != nil {
 		writeError(w, statusOf(err), err)
+		return
+	}
+	if id != "" {
+		writeJSON(w, http.StatusAccepted, map[string]string{"run_id": id})
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

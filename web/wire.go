@@ -36,6 +36,9 @@ type Source struct {
 	Schedule string `json:"schedule,omitempty"`
 	TimeZone string `json:"time_zone,omitempty"`
 	Paused   bool   `json:"paused,omitempty"`
+	// FullEvery is how often scheduled runs are full ones, for sources that drop records
+	// unannounced; empty takes workers.full_every, negative never.
+	FullEvery string `json:"full_every,omitempty"`
 
 	// Detect asks, when adding, to check Type and Mode against what URL is; a source added
 	// without a type is always detected. Only in requests.
@@ -56,7 +59,7 @@ func SourceOf(src workers.Source) Source {
 		MetadataPrefixes: src.MetadataPrefixes, Sets: src.Sets, From: src.From, Until: src.Until,
 		Mode: src.Mode, URLs: src.URLs, MaxDepth: src.MaxDepth, MaxPages: src.MaxPages,
 		PathPrefix: src.PathPrefix, Pace: durationString(src.Pace),
-		Schedule: src.Schedule, TimeZone: src.TimeZone, Paused: src.Paused,
+		Schedule: src.Schedule, TimeZone: src.TimeZone, Paused: src.Paused, FullEvery: durationString(src.FullEvery),
 		Created: src.Created, Updated: src.Updated, Revision: src.Revision,
 	}
 }
@@ -64,6 +67,10 @@ func SourceOf(src workers.Source) Source {
 // Settings are the source's settings for the registry, which sets times and revisions itself.
 func (s Source) Settings() (workers.Source, error) {
 	pace, err := parseDuration("pace", s.Pace)
+	if err != nil {
+		return workers.Source{}, err
+	}
+	fullEvery, err := parseDuration("full_every", s.FullEvery)
 	if err != nil {
 		return workers.Source{}, err
 	}
@@ -75,7 +82,7 @@ func (s Source) Settings() (workers.Source, error) {
 			PathPrefix: s.PathPrefix, Pace: pace,
 		},
 		Title: s.Title, Description: s.Description,
-		Schedule: s.Schedule, TimeZone: s.TimeZone, Paused: s.Paused,
+		Schedule: s.Schedule, TimeZone: s.TimeZone, Paused: s.Paused, FullEvery: fullEvery,
 	}, nil
 }
 
@@ -129,6 +136,7 @@ type Run struct {
 	QuarantineSamples []harvester.Quarantine `json:"quarantine_samples,omitempty"`
 	Errors            int                    `json:"errors"`
 	ErrorSamples      []string               `json:"error_samples,omitempty"`
+	Sweep             *Sweep                 `json:"sweep,omitempty"`
 }
 
 func runOf(r workers.Run) Run {
@@ -139,6 +147,7 @@ func runOf(r workers.Run) Run {
 		Pages: r.Pages, Records: r.Records, Upserted: r.Upserted, Deleted: r.Deleted, Expected: r.Expected,
 		Licenses: r.Licenses, Unknown: r.Unknown, Conflicting: r.Conflicting, Quarantined: r.Quarantined,
 		QuarantineSamples: r.QuarantineSamples, Errors: r.Errors, ErrorSamples: r.ErrorSamples,
+		Sweep: sweepOf(r.Sweep),
 	}
 }
 

@@ -23,6 +23,10 @@ type job struct {
 	Full    bool      `json:"full"`
 	Trigger string    `json:"trigger"`
 	Due     time.Time `json:"due,omitzero"`
+	// SweepOf and Before, for a job that only removes records (TriggerSweep, TriggerRemove):
+	// the run whose waiting sweep was confirmed, and its mark.
+	SweepOf string `json:"sweep_of,omitempty"`
+	Before  string `json:"before,omitempty"`
 }
 
 // RunNow queues a harvest of source; ErrPending if one is already queued or running.
@@ -31,12 +35,21 @@ func (s *System) RunNow(ctx context.Context, source string, full bool) (string, 
 }
 
 func (s *System) enqueue(ctx context.Context, source string, full bool, trigger string, due time.Time) (string, error) {
+	return s.enqueueJob(ctx, job{Source: source, Full: full, Trigger: trigger, Due: due})
+}
+
+// enqueueJob queues j under a new run.
+func (s *System) enqueueJob(ctx context.Context, j job) (string, error) {
+	source, trigger, due := j.Source, j.Trigger, j.Due
 	if _, err := s.registry.Get(ctx, source); err != nil {
 		return "", err
 	}
 	now := time.Now().UTC()
-	j := job{RunID: newRunID(source, now), Source: source, Full: full, Trigger: trigger, Due: due}
-	run := Run{ID: j.RunID, Source: source, Trigger: trigger, Full: full, Status: StatusQueued, Due: due, Queued: now}
+	j.RunID = newRunID(source, now)
+	run := Run{ID: j.RunID, Source: source, Trigger: trigger, Full: j.Full, Status: StatusQueued, Due: due, Queued: now}
+	if j.Trigger == TriggerSweep || j.Trigger == TriggerRemove {
+		run.Sweep = &Sweep{Status: SweepRemoving, Of: j.SweepOf, Before: j.Before}
+	}
 	if err := s.saveRun(ctx, run); err != nil {
 		return "", err
 	}

@@ -116,6 +116,9 @@ type progressState struct {
 	Checkpoint json.RawMessage `json:"checkpoint,omitempty"`
 	Done       bool            `json:"done,omitempty"`
 	Stats      Stats           `json:"stats"`
+
+	// Sweep is the last page's harvester.Page.Sweep.
+	Sweep bool `json:"sweep,omitempty"`
 }
 
 // attempt is one delivery of a job to this worker.
@@ -175,6 +178,9 @@ func (s *System) execute(ctx context.Context, p *Pipeline, j job, delivery int, 
 		}
 		return run, err
 	}
+	if j.Trigger == TriggerSweep || j.Trigger == TriggerRemove {
+		return a.run, a.clean(ctx)
+	}
 	h, ok := p.Harvesters[a.src.Type]
 	if !ok {
 		return run, harvester.E(harvester.KindPermanent, "run "+j.RunID, fmt.Errorf("no harvester for type %q", a.src.Type))
@@ -200,6 +206,12 @@ func (s *System) execute(ctx context.Context, p *Pipeline, j job, delivery int, 
 			harvested()
 		}
 		if err = a.settleInflight(ctx, err); err != nil {
+			return a.run, err
+		}
+	}
+	a.run.Sweepable = a.state.Done && a.state.Sweep
+	if a.sweepable() && a.run.Sweep == nil {
+		if err := a.sweep(ctx); err != nil {
 			return a.run, err
 		}
 	}
@@ -340,7 +352,7 @@ func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 	if page.Progress.Expected > 0 {
 		st.Expected = page.Progress.Expected
 	}
-	sp.state = progressState{RunID: a.state.RunID, Checkpoint: page.Checkpoint, Done: page.Done, Stats: st}
+	sp.state = progressState{RunID: a.state.RunID, Checkpoint: page.Checkpoint, Done: page.Done, Sweep: page.Sweep, Stats: st}
 	a.sent = st
 	a.inflight, a.inflightRecs = append(a.inflight, sp), a.inflightRecs+sp.records
 	a.s.metrics.lag.Inc()

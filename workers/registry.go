@@ -46,6 +46,9 @@ type Source struct {
 	Schedule string `json:"schedule,omitempty"`
 	// TimeZone the schedule is read in (IANA name); empty is UTC.
 	TimeZone string `json:"time_zone,omitempty"`
+	// FullEvery overrides Config.FullEvery for this source: 0 takes it, negative never.
+	FullEvery time.Duration `json:"full_every,omitempty"`
+
 	// Paused sources keep their schedule but are not run by the scheduler.
 	Paused   bool      `json:"paused,omitempty"`
 	Created  time.Time `json:"created"`

@@ -61,6 +61,12 @@ type Run struct {
 	// including pages the catalog has not confirmed yet; Stats counts confirmed pages only.
 	PagesHarvested   int `json:"pages_harvested"`
 	RecordsHarvested int `json:"records_harvested"`
+	// Sweepable is set when the harvester said the source may drop records without
+	// reporting them (harvester.Page.Sweep): its full runs sweep, and come on a cadence.
+	Sweepable bool `json:"sweepable,omitempty"`
+	// Sweep is what the run did with its source's records that it did not see, or what a
+	// removing run did; nil when it did not sweep.
+	Sweep *Sweep `json:"sweep,omitempty"`
 	Stats
 }
 

@@ -81,9 +81,12 @@ func nextDue(spec, tz string, after time.Time) (time.Time, error) {
 // that only one of them enqueues a job per due time.
 type scheduler struct {
 	sources func(ctx context.Context) ([]Source, error)
-	fire    func(ctx context.Context, src Source, due time.Time) error
+	fire    func(ctx context.Context, src Source, due time.Time, full bool) error
 	rescan  time.Duration
 	log     *slog.Logger
+
+	// full says whether src's run at due is a full harvest.
+	full func(ctx context.Context, src Source, due time.Time) (bool, error)
 }
 
 // run fires due sources until ctx is done. Due times that passed while no scheduler ran are not
@@ -109,7 +112,11 @@ func (sc *scheduler) run(ctx context.Context) error {
 			due, ok := next[key]
 			if !ok || !due.After(now) {
 				if ok {
-					if err := sc.fire(ctx, src, due); err != nil && !errors.Is(err, context.Canceled) {
+					full, err := sc.full(ctx, src, due)
+					if err == nil {
+						err = sc.fire(ctx, src, due, full)
+					}
+					if err != nil && !errors.Is(err, context.Canceled) {
 						sc.log.Warn("scheduler: fire", "source", src.Name, "due", due, "err", err)
 					}
 				}
@@ -142,12 +149,21 @@ func (sc *scheduler) run(ctx context.Context) error {
 // RunScheduler fires the scheduled sources' jobs until ctx is done. Any number of processes may
 // run it at once: a due time's job is enqueued by whichever gets its lease first.
 func (s *System) RunScheduler(ctx context.Context) error {
-	sc := &scheduler{sources: s.registry.List, fire: s.fire, rescan: s.cfg.Rescan, log: s.log}
+	sc := &scheduler{sources: s.registry.List, full: s.fullDue, fire: s.fire, rescan: s.cfg.Rescan, log: s.log}
 	return sc.run(ctx)
 }
 
+// fullDue reads src's runs to tell whether its run at due is a full one (fullDue).
+func (s *System) fullDue(ctx context.Context, src Source, due time.Time) (bool, error) {
+	runs, err := s.History(ctx, src.Name, 0)
+	if err != nil {
+		return false, err
+	}
+	return fullDue(src, runs, s.cfg.FullEvery, due), nil
+}
+
 // fire enqueues src's job for due unless another process already did.
-func (s *System) fire(ctx context.Context, src Source, due time.Time) error {
+func (s *System) fire(ctx context.Context, src Source, due time.Time, full bool) error {
 	key := fmt.Sprintf("%s.%d", src.Name, due.Unix())
 	if _, err := s.leases.Create(ctx, key, []byte(due.UTC().Format(time.RFC3339))); err != nil {
 		if errors.Is(err, jetstream.ErrKeyExists) {
@@ -155,7 +171,7 @@ func (s *System) fire(ctx context.Context, src Source, due time.Time) error {
 		}
 		return fmt.Errorf("lease %s: %w", key, err)
 	}
-	id, err := s.enqueue(ctx, src.Name, false, TriggerSchedule, due)
+	id, err := s.enqueue(ctx, src.Name, full, TriggerSchedule, due)
 	if errors.Is(err, ErrPending) {
 		s.log.Info("scheduled run skipped: previous job still pending", "source", src.Name, "due", due)
 		return nil
@@ -163,6 +179,6 @@ func (s *System) fire(ctx context.Context, src Source, due time.Time) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("scheduled run queued", "source", src.Name, "due", due, "run", id)
+	s.log.Info("scheduled run queued", "source", src.Name, "due", due, "run", id, "full", full)
 	return nil
 }

@@ -2,10 +2,13 @@ package workers
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/orchard-oer/orchard/harvester"
 )
 
 func TestNextDue(t *testing.T) {
@@ -70,7 +73,8 @@ func TestSchedulerLoop(t *testing.T) {
 		fired := map[string][]time.Duration{}
 		sc := &scheduler{
 			sources: func(context.Context) ([]Source, error) { return srcs, nil },
-			fire: func(_ context.Context, src Source, due time.Time) error {
+			full:    func(context.Context, Source, time.Time) (bool, error) { return false, nil },
+			fire: func(_ context.Context, src Source, due time.Time, _ bool) error {
 				mu.Lock()
 				defer mu.Unlock()
 				if now := time.Now(); !now.Equal(due) {
@@ -125,7 +129,7 @@ func TestScheduleAcrossProcesses(t *testing.T) {
 	for i := range 10 {
 		sys := []*System{a, b}[i%2]
 		wg.Go(func() {
-			if err := sys.fire(ctx, src, due); err != nil {
+			if err := sys.fire(ctx, src, due, false); err != nil {
 				t.Errorf("fire: %v", err)
 			}
 		})
@@ -170,4 +174,58 @@ func TestScheduleAcrossProcesses(t *testing.T) {
 	if err != nil || len(st) != 1 || st[0].Next.IsZero() {
 		t.Errorf("status = %+v, %v", st, err)
 	}
+}
+
+// A source that may drop records without reporting them gets a full run once its last full run
+// is FullEvery old (its own, or the default); the others stay incremental. On a fake clock, with runs kept in memory.
+func TestSchedulerFullCadence(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		web := Source{Schedule: "@daily"}
+		web.Name, web.Type = "site", harvester.TypeWeb
+		transient, persistent := testSource("transient"), testSource("persistent")
+		transient.Schedule, persistent.Schedule = "@daily", "@daily"
+		never, often := web, web // their own cadence
+		never.Name, never.FullEvery = "never", -1
+		often.Name, often.FullEvery = "often", 2*24*time.Hour
+		srcs := []Source{web, transient, persistent, never, often}
+		var mu sync.Mutex
+		runs := map[string][]Run{ // newest first, as History gives them
+			"transient":  {{Status: StatusSucceeded, Sweepable: true, Queued: start}},
+			"persistent": {{Status: StatusSucceeded, Full: true, Queued: start}},
+		}
+		fulls := map[string][]int{} // days of full runs
+		sc := &scheduler{
+			sources: func(context.Context) ([]Source, error) { return srcs, nil },
+			full: func(_ context.Context, src Source, due time.Time) (bool, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				return fullDue(src, runs[src.Name], 3*24*time.Hour, due), nil
+			},
+			fire: func(_ context.Context, src Source, due time.Time, full bool) error {
+				mu.Lock()
+				defer mu.Unlock()
+				r := Run{Full: full, Status: StatusSucceeded, Due: due, Queued: due, Sweepable: src.Name != "persistent"}
+				runs[src.Name] = append([]Run{r}, runs[src.Name]...)
+				if full {
+					fulls[src.Name] = append(fulls[src.Name], int(due.Sub(start)/(24*time.Hour)))
+				}
+				return nil
+			},
+			rescan: time.Hour,
+			log:    testLog(t),
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error)
+		go func() { done <- sc.run(ctx) }()
+		time.Sleep(8*24*time.Hour + time.Minute)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		want := map[string][]int{"site": {1, 4, 7}, "transient": {1, 4, 7}, "often": {1, 3, 5, 7}}
+		if !reflect.DeepEqual(fulls, want) {
+			t.Errorf("full runs on days %v, want %v", fulls, want)
+		}
+	})
 }

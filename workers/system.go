@@ -83,6 +83,13 @@ type Config struct {
 	History int
 	// Rescan is how often the scheduler rereads the source registry.
 	Rescan time.Duration
+	// FullEvery is how often the scheduler makes a source's scheduled run a full one when the
+	// source may drop records without reporting them, so that its vanished records are swept;
+	// 0 takes 7 days, negative never.
+	FullEvery time.Duration
+	// SweepMinShare is the least share of a source's records a full run must see for the
+	// rest to be removed without a librarian's confirmation; 0 takes 0.5.
+	SweepMinShare float64
 
 	// Docs bounds document buckets by name; a bucket not named here, or named without
 	// MaxBytes, holds at most DocsMaxBytes.
@@ -144,6 +151,12 @@ func (c *Config) defaults() {
 	}
 	if c.DocsMaxBytes <= 0 {
 		c.DocsMaxBytes = DefaultDocsMaxBytes
+	}
+	if c.FullEvery == 0 {
+		c.FullEvery = 7 * 24 * time.Hour
+	}
+	if c.SweepMinShare <= 0 {
+		c.SweepMinShare = 0.5
 	}
 }
 

@@ -26,6 +26,7 @@ type sourceFlags struct {
 	harvest harvester.Source
 	src     web.Source // the registry's own settings: schedule, time zone, paused
 	pace    string
+	full    string
 }
 
 // registerHarvestFlags adds the flags that say what to harvest, shared by `source add|update`
@@ -49,6 +50,7 @@ func (f *sourceFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.src.Schedule, "schedule", "", `cron ("30 2 * * *"), "@daily" or "@every 6h"; empty: manual runs only`)
 	fs.StringVar(&f.src.TimeZone, "timezone", "", "IANA time zone of the schedule (default UTC)")
 	fs.BoolVar(&f.src.Paused, "paused", false, "keep the schedule but do not run it")
+	fs.StringVar(&f.full, "full-every", "", "make a scheduled run a full one this often when the source drops records unannounced (default workers.full_every; negative: never)")
 	fs.StringVar(&f.src.Title, "title", "", "the name learners see (default: the source's name)")
 	fs.StringVar(&f.src.Description, "description", "", "a sentence for learners about what the source offers")
 }
@@ -104,6 +106,13 @@ func (f *sourceFlags) apply(cmd *cobra.Command, src *web.Source) error {
 			return fmt.Errorf("--pace: %w", err)
 		}
 		src.Pace = d.String()
+	}
+	if set("full-every") {
+		d, err := time.ParseDuration(f.full)
+		if err != nil {
+			return fmt.Errorf("--full-every: %w", err)
+		}
+		src.FullEvery = d.String()
 	}
 	return nil
 }
@@ -165,7 +174,7 @@ func addSourceCmds(a *app, parent *cobra.Command) {
 	}
 	upd.register(updCmd)
 
-	parent.AddCommand(addCmd, updCmd,
+	parent.AddCommand(addCmd, updCmd, newRemoveCmd(a), newSweepCmd(a),
 		&cobra.Command{
 			Use:   "list",
 			Short: "List sources with their last run",
@@ -184,18 +193,6 @@ func addSourceCmds(a *app, parent *cobra.Command) {
 					return err
 				}
 				return printJSON(cmd.OutOrStdout(), src)
-			},
-		},
-		&cobra.Command{
-			Use:   "remove NAME",
-			Short: "Remove a source (its records stay in the catalog)",
-			Args:  cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				if err := a.api(cmd.Context(), http.MethodDelete, "/api/admin/sources/"+url.PathEscape(args[0]), nil, nil); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "removed %s\n", args[0])
-				return nil
 			},
 		},
 	)

@@ -57,7 +57,7 @@ func (a *app) apiAt(ctx context.Context, method, path string, rev uint64, body, 
 		return err
 	}
 	defer resp.Body.Close()
-	if out == nil {
+	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {

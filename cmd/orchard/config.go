@@ -84,6 +84,10 @@ type Config struct {
 		History      int           `mapstructure:"history" help:"runs kept per source"`
 		Rescan       time.Duration `mapstructure:"rescan" help:"how often the scheduler rereads the sources"`
 		HTTPAddr     string        `mapstructure:"http_addr" help:"listen address of a worker's /healthz, /readyz and /metrics (empty: none)"`
+
+		// FullEvery and SweepMinShare rule sweeps of records that vanished from their source.
+		FullEvery     time.Duration `mapstructure:"full_every" help:"scheduled runs of sources that drop records unannounced are full this often; negative: never"`
+		SweepMinShare float64       `mapstructure:"sweep_min_share" help:"least share of a source's records a full run must see to remove the rest without confirmation"`
 	} `mapstructure:"workers"`
 	Harvest struct {
 		UserAgent            string        `mapstructure:"user_agent" help:"User-Agent of harvest requests (default names Orchard and harvest.contact)"`

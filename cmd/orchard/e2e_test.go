@@ -120,7 +120,7 @@ func addDetected(t *testing.T) {
 		if out, _, err := run(t, "source", "show", tt.name); err != nil || json.Unmarshal([]byte(out), &got) != nil || got.Mode != tt.mode {
 			t.Fatalf("source show %s (%v): %s", tt.name, err, out)
 		}
-		if _, errOut, err := run(t, "source", "remove", tt.name); err != nil {
+		if _, errOut, err := run(t, "source", "remove", tt.name, "--keep-records"); err != nil {
 			t.Fatalf("source remove %s: %v\n%s", tt.name, err, errOut)
 		}
 	}

@@ -26,6 +26,7 @@ func (a *app) workersConfig(role, listen string) workers.Config {
 		Dir: a.cfg.DataDir, Listen: listen, Replicas: n.Replicas, Name: role,
 		AckWait: w.AckWait, MaxDeliver: w.MaxDeliver, Backoff: w.Backoff, MaxBackoff: w.MaxBackoff,
 		IndexRetry: w.IndexRetry, DrainTimeout: w.DrainTimeout, History: w.History, Rescan: w.Rescan,
+		FullEvery: w.FullEvery, SweepMinShare: w.SweepMinShare,
 		DocsMaxBytes: n.DocsMaxBytes,
 		Docs: map[string]workers.DocsLimits{
 			toolkit.Bucket: {MaxBytes: a.cfg.Toolkit.MaxBytes, Expire: a.cfg.Toolkit.ExpireAfter},

@@ -106,6 +106,8 @@ type Checkpoint struct {
 	Sets        []string `json:"sets,omitempty"`
 	Granularity string   `json:"granularity"`
 	Earliest    string   `json:"earliest,omitempty"`
+	// Deletions is the repository's deletedRecord (no, transient or persistent).
+	Deletions string `json:"deleted_record,omitempty"`
 	// ResponseDate is the server's clock in the run's first response; the next incremental
 	// run starts from it (less the overlap).
 	ResponseDate string `json:"response_date"`
@@ -243,7 +245,7 @@ func (r *run) start(ctx context.Context, src harvester.Source, prefixes []string
 	g := granularityOf(id.Granularity)
 	r.cp = &Checkpoint{
 		V: checkpointVersion, URL: src.URL, Prefixes: prefixes, Sets: src.Sets,
-		Granularity: string(g), Earliest: id.EarliestDatestamp, ResponseDate: date,
+		Granularity: string(g), Earliest: id.EarliestDatestamp, Deletions: id.DeletedRecord, ResponseDate: date,
 		From: normalize(g, from), Until: normalize(g, src.Until),
 	}
 	r.h.log.InfoContext(ctx, "harvest starting", "url", weburl.Redact(src.URL), "repository", id.RepositoryName,
@@ -457,6 +459,8 @@ func (r *run) page(ctx context.Context, resp *Response) (harvester.Page, error) 
 		r.warnings = append(r.warnings, msg)
 	}
 	page := harvester.Page{Records: recs, Quarantined: resp.Quarantined, Checkpoint: raw, Progress: cp.Progress, Done: cp.Done, Warnings: r.warnings}
+	// A checkpoint from before Deletions was kept says nothing: no sweep on its word.
+	page.Sweep = cp.Done && (cp.Deletions == "no" || cp.Deletions == "transient")
 	r.warnings = nil
 	return page, nil
 }

@@ -86,6 +86,22 @@ func catalogue(now time.Time) []oaiserver.Record {
 	}
 }
 
+// A repository that does not keep its deletions says on a run's last page, and only there, that
+// what a full run did not list is gone.
+func TestHarvestSweepWithoutPersistentDeletions(t *testing.T) {
+	for _, policy := range []string{"no", "transient"} {
+		t.Run(policy, func(t *testing.T) {
+			srv := oaiserver.Start(t, catalogue(time.Now()), oaiserver.Options{PageSize: 2, DeletedRecord: policy})
+			got := harvest(t, testHarvester(Config{}), harvester.Source{URL: srv.URL}, nil, true)
+			for i, p := range got.pages {
+				if p.Sweep != (i == len(got.pages)-1) {
+					t.Errorf("page %d of %d: sweep %t", i+1, len(got.pages), p.Sweep)
+				}
+			}
+		})
+	}
+}
+
 func TestHarvestCatmandu(t *testing.T) {
 	srv := oaiserver.Start(t, catalogue(time.Now()), oaiserver.Options{PageSize: 2})
 	id := srv.Identifier
@@ -115,6 +131,9 @@ func TestHarvestCatmandu(t *testing.T) {
 	cp := checkpointOf(t, last)
 	if !cp.Done || cp.NextFrom == "" || cp.ResponseDate == "" {
 		t.Fatalf("final checkpoint %+v", cp)
+	}
+	if last.Sweep || cp.Deletions != "persistent" {
+		t.Errorf("a repository that keeps its deletions (%q) asks for sweeps", cp.Deletions)
 	}
 	rd, _ := parseDatestamp(cp.ResponseDate)
 	if nf, _ := parseDatestamp(cp.NextFrom); !nf.Equal(rd.Add(-time.Hour)) {

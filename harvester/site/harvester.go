@@ -128,6 +128,9 @@ type checkpoint struct {
 	// LeftOut is set when the page limit kept pages that the source names from the queue.
 	LeftOut  bool `json:"left_out,omitempty"`
 	Sitemaps int  `json:"sitemaps,omitempty"` // sitemap files queued so far
+	// Unread is set when a sitemap the source names could not be read or was left out, so
+	// that the run may miss pages the site still offers.
+	Unread bool `json:"unread,omitempty"`
 	// Known are the validators of the last complete run: pages to ask conditionally and
 	// whose disappearance is a deletion.
 	Known map[string]validator `json:"known,omitempty"`
@@ -321,6 +324,7 @@ func (r *run) flush(ctx context.Context, done bool) error {
 	p := r.page
 	p.Progress = r.cp.Progress
 	p.Done = done
+	p.Sweep = done && !r.cp.LeftOut && !r.cp.Unread
 	p.Warnings, r.warnings = r.warnings, nil
 	cp := r.cp
 	if done && r.cp.LeftOut {
@@ -407,6 +411,7 @@ func (r *run) sitemap(ctx context.Context, it item) error {
 			return fmt.Errorf("read sitemap: %w", err)
 		}
 		r.quarantine(it.URL, err.Error())
+		r.cp.Unread = true
 		return nil
 	}
 	sm, err := ParseSitemap(resp.Body)
@@ -415,10 +420,14 @@ func (r *run) sitemap(ctx context.Context, it item) error {
 			return harvester.E(harvester.KindPermanent, "read sitemap "+it.URL, err)
 		}
 		r.quarantine(it.URL, err.Error())
+		r.cp.Unread = true
 		return nil
 	}
 	var children []item
 	for _, s := range sm.Sitemaps {
+		if it.Depth >= 4 || r.cp.Sitemaps >= r.h.cfg.MaxSitemaps {
+			r.cp.Unread = true
+		}
 		if it.Depth < 4 && r.cp.Sitemaps < r.h.cfg.MaxSitemaps {
 			key := "sitemap " + s.Loc
 			if !r.seen[key] {

@@ -196,6 +196,9 @@ func TestHarvestSitemap(t *testing.T) {
 	src := harvester.Source{Name: "site", Type: harvester.TypeWeb, URL: s.URL + "/sitemap_index.xml", Pace: time.Millisecond}
 	pages := collect(t, h, src, nil, false)
 	recs, quar := byOrigin(pages)
+	if last := pages[len(pages)-1]; !last.Done || !last.Sweep || slices.ContainsFunc(pages[:len(pages)-1], func(p harvester.Page) bool { return p.Sweep }) {
+		t.Errorf("only the last page of a whole sitemap says a full run may sweep")
+	}
 
 	if got := slices.Sorted(maps.Keys(recs)); !slices.Equal(got, []string{
 		s.URL + "/deleted", s.URL + "/gone", s.URL + "/latin1-header", s.URL + "/latin1-meta", s.URL + "/page1", s.URL + "/page2"}) {

@@ -65,6 +65,9 @@ func TestSitemapPageLimit(t *testing.T) {
 			if len(last.Warnings) != 1 || !strings.Contains(last.Warnings[0], "stopped at 20 pages") {
 				t.Errorf("warnings %q", last.Warnings)
 			}
+			if !last.Done || last.Sweep {
+				t.Errorf("a run cut short by the page limit: done %t, sweep %t; want done and no sweep", last.Done, last.Sweep)
+			}
 		})
 	}
 }

@@ -7,7 +7,8 @@
 //		oaiserver.Options{PageSize: 10})
 //	h.Harvest(ctx, harvester.Source{URL: srv.URL, …}, …) // srv.Identifier("1") == "oai:orchard.test:1"
 //
-// The repository answers all six verbs with second granularity, deletedRecord persistent,
+// The repository answers all six verbs with second granularity, deletedRecord persistent
+// (or as Options.DeletedRecord says), records a test may change (Server.SetRecords),
 // offset resumption tokens with completeListSize (no cursor or expiry), an empty token on the
 // last page, and one set per distinct setSpec of the records. A test without perl or the
 // provider is skipped (failed in CI) through testenv.Missing.
@@ -59,11 +60,38 @@ type Options struct {
 	Earliest string // earliestDatestamp: the least record datestamp, or 2000-01-01T00:00:00Z
 	// SetNames names sets by spec; sets without a name are named by their spec.
 	SetNames map[string]string
+	// DeletedRecord is what Identify says of deletions: persistent (the default), transient
+	// or no.
+	DeletedRecord string
 }
 
 // Server is a running repository.
 type Server struct {
-	URL string // the base URL, http://127.0.0.1:PORT/oai
+	URL  string // the base URL, http://127.0.0.1:PORT/oai
+	file string
+	cfg  repoConfig
+}
+
+// SetRecords makes the repository hold records from its next request on.
+func (s *Server) SetRecords(t testing.TB, records []Record) {
+	t.Helper()
+	s.cfg.Records = records
+	if err := writeConfig(s.file, s.cfg); err != nil {
+		t.Fatalf("oaiserver: %v", err)
+	}
+}
+
+// writeConfig replaces the file whole, so that the server never reads half of it.
+func writeConfig(file string, cfg repoConfig) error {
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	tmp := file + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, file)
 }
 
 // Identifier is the OAI identifier of the record with local id.
@@ -87,11 +115,7 @@ func Start(t testing.TB, records []Record, opts Options) *Server {
 	cfg := config(records, opts, port)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "repository.json")
-	b, err := json.Marshal(cfg)
-	if err != nil {
-		t.Fatalf("oaiserver: %v", err)
-	}
-	if err := os.WriteFile(file, b, 0o600); err != nil {
+	if err := writeConfig(file, cfg); err != nil {
 		t.Fatalf("oaiserver: %v", err)
 	}
 	var out strings.Builder
@@ -105,7 +129,7 @@ func Start(t testing.TB, records []Record, opts Options) *Server {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
-	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d/oai", port)}
+	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d/oai", port), file: file, cfg: cfg}
 	if err := waitReady(s.URL, 30*time.Second); err != nil {
 		t.Fatalf("oaiserver: %v; output:\n%s", err, out.String())
 	}
@@ -117,6 +141,7 @@ type repoConfig struct {
 	PageSize    int      `json:"page_size"`
 	Granularity string   `json:"granularity"`
 	Earliest    string   `json:"earliest"`
+	Deleted     string   `json:"deleted_record"`
 	Sets        []setCfg `json:"sets"`
 	Records     []Record `json:"records"`
 }
@@ -128,7 +153,10 @@ type setCfg struct {
 
 func config(records []Record, opts Options, port int) repoConfig {
 	c := repoConfig{Port: port, PageSize: opts.PageSize, Granularity: "YYYY-MM-DDThh:mm:ssZ",
-		Earliest: opts.Earliest, Records: records, Sets: []setCfg{}}
+		Earliest: opts.Earliest, Deleted: opts.DeletedRecord, Records: records, Sets: []setCfg{}}
+	if c.Deleted == "" {
+		c.Deleted = "persistent"
+	}
 	if c.PageSize <= 0 {
 		c.PageSize = 10
 	}

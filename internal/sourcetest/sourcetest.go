@@ -29,6 +29,7 @@ var values = map[string]any{
 	"Schedule":         "@daily",
 	"TimeZone":         "Europe/Berlin",
 	"Paused":           true,
+	"FullEvery":        72 * time.Hour,
 	"Title":            "Open Biology Library",
 	"Description":      "Worksheets and videos for secondary school biology.",
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 # Orchard's test OAI-PMH repository: Dancer::Plugin::Catmandu::OAI over an in-memory store.
 # Usage: perl app.pl CONFIG.json
-# CONFIG holds port, page_size, granularity, earliest, sets [{spec, name}] and records
+# CONFIG holds port, page_size, granularity, earliest, deleted_record, sets [{spec, name}] and records
 # [{_id, datestamp, setSpec [], deleted, title [], creator [], …}].
 
 use strict;
@@ -15,13 +15,27 @@ use Catmandu;
 use Dancer::Plugin::Catmandu::OAI;
 
 my $dir = dirname(File::Spec->rel2abs(__FILE__));
-open my $fh, '<:raw', $ARGV[0] or die "open $ARGV[0]: $!";
-my $cfg = JSON->new->utf8->decode(do { local $/; <$fh> });
-close $fh;
+sub slurp {
+    open my $fh, '<:raw', $ARGV[0] or die "open $ARGV[0]: $!";
+    my $text = do { local $/; <$fh> };
+    close $fh;
+    return $text;
+}
+my $text = slurp();
+my $cfg = JSON->new->utf8->decode($text);
 
 Catmandu->config->{store}{oai} = {package => '+Orchard::OAIStore'};
 my $bag = Catmandu->store('oai')->bag('data');
 $bag->add($_) for @{$cfg->{records}};
+
+# A test may rewrite the records between requests: the repository then holds the new ones.
+hook before => sub {
+    my $now = slurp();
+    return if $now eq $text;
+    $text = $now;
+    $bag->delete_all;
+    $bag->add($_) for @{JSON->new->utf8->decode($now)->{records}};
+};
 
 my $port = $cfg->{port};
 set appdir       => $dir;
@@ -40,7 +54,7 @@ oai_provider '/oai',
     uri_base             => "http://127.0.0.1:$port/oai",
     adminEmail           => 'admin@orchard.test',
     earliestDatestamp    => $cfg->{earliest},
-    deletedRecord        => 'persistent',
+    deletedRecord        => $cfg->{deleted_record},
     repositoryIdentifier => 'orchard.test',
     granularity          => $cfg->{granularity},
     limit                => $cfg->{page_size},
