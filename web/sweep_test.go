@@ -63,7 +63,7 @@ func TestSweepOnSourcePage(t *testing.T) {
 			if got.Sweep.Status != "kept" || count() != 2 {
 				t.Fatalf("after keep: %+v, %d records", got.Sweep, count())
 			}
-			if _, body, _ := b.get("/admin/runs/" + r.ID); !strings.Contains(body, "2 unseen records kept") {
+			if _, body, _ := b.get("/admin/runs/" + r.ID); !strings.Contains(body, "Kept: 2 records this run did not see stay in the catalog.") {
 				t.Errorf("run page after keep:\n%s", body)
 			}
 			continue
@@ -74,7 +74,7 @@ func TestSweepOnSourcePage(t *testing.T) {
 		if rm := h.waitRun(got.Sweep.By); rm.Sweep.Removed != 2 || count() != 0 {
 			t.Fatalf("removing run: %+v, %d records", rm.Sweep, count())
 		}
-		if _, body, _ := b.get("/admin/runs/" + got.Sweep.By); !strings.Contains(body, "2 records removed") {
+		if _, body, _ := b.get("/admin/runs/" + got.Sweep.By); !strings.Contains(body, "Records removed: 2") {
 			t.Errorf("removing run's page:\n%s", body)
 		}
 	}
