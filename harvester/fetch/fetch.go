@@ -172,9 +172,11 @@ type Observer interface {
 	Request(host string, status int, err error, bytes int64, d time.Duration)
 }
 
-// Request is one GET with its options.
+// Request is one GET (or HEAD) with its options.
 type Request struct {
-	URL    string
+	URL string
+	// Method is GET when empty; HEAD asks for the headers alone.
+	Method string
 	Header http.Header // e.g. If-None-Match, If-Modified-Since, Accept
 	// Pass lists status codes the caller handles itself (304, 404, 410, …): they come back as a
 	// Response with a nil error instead of being retried or turned into an error.
@@ -186,6 +188,9 @@ type Request struct {
 	Stats *Stats
 	// MaxBody lowers Config.MaxBody for this request when set.
 	MaxBody int64
+	// Prefix reads only the first MaxBody bytes of the body, uncompressed, and ends there
+	// without ErrTooLarge: enough to look at the start of a page.
+	Prefix bool
 }
 
 // Response is a fully read, decompressed response.
@@ -397,7 +402,11 @@ func (c *Client) roundTrip(parent context.Context, req Request, u *url.URL) (*Re
 	defer cancel()
 	ctx, stop := context.WithCancelCause(timed)
 	defer stop(nil)
-	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	method := http.MethodGet
+	if req.Method != "" {
+		method = req.Method
+	}
+	hr, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
 	if err != nil {
 		return nil, harvester.E(harvester.KindInvalid, "", err)
 	}
@@ -405,7 +414,11 @@ func (c *Client) roundTrip(parent context.Context, req Request, u *url.URL) (*Re
 		hr.Header[k] = vs
 	}
 	hr.Header.Set("User-Agent", c.cfg.UserAgent)
-	if hr.Header.Get("Accept-Encoding") == "" {
+	switch {
+	case req.Prefix:
+		// A cut compressed stream cannot be decoded.
+		hr.Header.Set("Accept-Encoding", "identity")
+	case hr.Header.Get("Accept-Encoding") == "":
 		hr.Header.Set("Accept-Encoding", "gzip, deflate")
 	}
 	c.count(req, func(s *Stats) { s.Requests.Add(1) })
@@ -437,7 +450,13 @@ func (c *Client) readBody(ctx, parent context.Context, stop context.CancelCauseF
 	if c.cfg.MinBodyRate > 0 {
 		go c.watchBody(ctx, &counted.n, stop)
 	}
-	raw, err := readCapped(counted, limit, resp.ContentLength)
+	var raw []byte
+	var err error
+	if req.Prefix {
+		raw, err = io.ReadAll(io.LimitReader(counted, limit))
+	} else {
+		raw, err = readCapped(counted, limit, resp.ContentLength)
+	}
 	if err != nil {
 		cause := context.Cause(ctx)
 		switch {
@@ -449,7 +468,10 @@ func (c *Client) readBody(ctx, parent context.Context, stop context.CancelCauseF
 		return nil, counted.n.Load(), classify(err)
 	}
 	body, err := decode(raw, resp.Header.Get("Content-Encoding"), limit)
-	if err != nil {
+	switch {
+	case err != nil && req.Prefix:
+		body = nil // compressed against the request: the prefix tells nothing
+	case err != nil:
 		return nil, counted.n.Load(), classify(err)
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, counted.n.Load(), nil
