@@ -40,6 +40,9 @@ type LinkConfig struct {
 	Policy linkcheck.Policy
 }
 
+// DefaultLinkConfig is the configuration RunLinkChecker completes an empty one to.
+func DefaultLinkConfig() LinkConfig { return LinkConfig{}.withDefaults() }
+
 func (c LinkConfig) withDefaults() LinkConfig {
 	if c.Interval <= 0 {
 		c.Interval = 10 * time.Minute

@@ -11,6 +11,7 @@ import (
 
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
+	"github.com/orchard-oer/orchard/harvester/linkcheck"
 	"github.com/orchard-oer/orchard/normalizer"
 	"github.com/orchard-oer/orchard/toolkit"
 	"github.com/orchard-oer/orchard/web"
@@ -28,7 +29,8 @@ func (a *app) workersConfig(role, listen string) workers.Config {
 		IndexRetry: w.IndexRetry, DrainTimeout: w.DrainTimeout, History: w.History, Rescan: w.Rescan,
 		DocsMaxBytes: n.DocsMaxBytes,
 		Docs: map[string]workers.DocsLimits{
-			toolkit.Bucket: {MaxBytes: a.cfg.Toolkit.MaxBytes, Expire: a.cfg.Toolkit.ExpireAfter},
+			toolkit.Bucket:      {MaxBytes: a.cfg.Toolkit.MaxBytes, Expire: a.cfg.Toolkit.ExpireAfter},
+			workers.LinksBucket: {MaxBytes: a.cfg.Links.MaxBytes},
 		},
 	}
 }
@@ -77,12 +79,21 @@ func (a *app) openWorkers(ctx context.Context, cfg workers.Config) (*workers.Sys
 }
 
 // pipeline is what workers do with a job: harvest, normalize with the librarians' decisions
-// applied, and index.
-func (a *app) pipeline(hs harvesters, idx catalog.Index, decisions *curation.Store) workers.Pipeline {
+// and the link checker's verdicts applied, and index.
+func (a *app) pipeline(sys *workers.System, hs harvesters, idx catalog.Index, decisions *curation.Store) workers.Pipeline {
 	return workers.Pipeline{
 		Harvesters: hs.byType(),
 		Index:      idx,
-		Normalize:  decisions.Normalize(normalizer.Record),
+		Normalize:  sys.KeepBroken(decisions.Normalize(normalizer.Record)),
+	}
+}
+
+// linkConfig is the link checker's part of the configuration.
+func (a *app) linkConfig() workers.LinkConfig {
+	l := a.cfg.Links
+	return workers.LinkConfig{
+		Interval: l.Interval, Batch: l.Batch, Recheck: l.Recheck,
+		Policy: linkcheck.Policy{Failures: l.Failures, Span: l.Span, BrokenRecheck: l.BrokenRecheck},
 	}
 }
 
@@ -197,8 +208,12 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		defer a.log.Info("orchard worker stopped", "process", sys.Name())
 	}
 	if nWorkers > 0 {
-		p := a.pipeline(hs, idx, decisions)
+		p := a.pipeline(sys, hs, idx, decisions)
 		parts = append(parts, func(ctx context.Context) error { return sys.RunWorkers(ctx, p, nWorkers) })
+		if a.cfg.Links.Enabled {
+			// Processes with workers take turns at the rounds, one process per round.
+			parts = append(parts, func(ctx context.Context) error { return sys.RunLinkChecker(ctx, idx, hs.links, a.linkConfig()) })
+		}
 	}
 	return runGroup(ctx, cancel, parts...)
 }

@@ -77,6 +77,10 @@ type Config struct {
 	Agent     string        // the name looked up in robots.txt groups: "Orchard"
 	RobotsTTL time.Duration // how long a host's robots.txt is kept: 1h
 	Prefix    int64         // bytes of a page read to find its title: 16 KiB
+	// AllowPrivate lets the checker reach private addresses if its client may. Landing URLs
+	// come from harvested metadata, which no operator vetted, so only tests on loopback
+	// set it.
+	AllowPrivate bool
 }
 
 // Checker checks links. It is safe for concurrent use.
@@ -137,11 +141,11 @@ func (c *Checker) Check(ctx context.Context, raw string) (Result, error) {
 	if !rules.Allowed(u) {
 		return Result{Kind: Disallowed, Detail: rules.URL}, nil
 	}
-	resp, err := c.client.Do(ctx, fetch.Request{URL: u.String(), Method: http.MethodHead, Pass: pass})
+	resp, err := c.client.Do(ctx, fetch.Request{URL: u.String(), Method: http.MethodHead, Pass: pass, Public: !c.cfg.AllowPrivate})
 	if err == nil && (headRefused[resp.StatusCode] || resp.URL != u.String()) {
 		// HEAD refused, or redirected: read the page's start, which also tells whether
 		// the page landed on says "not found".
-		resp, err = c.client.Do(ctx, fetch.Request{URL: u.String(), Pass: pass, MaxBody: c.cfg.Prefix, Prefix: true})
+		resp, err = c.client.Do(ctx, fetch.Request{URL: u.String(), Pass: pass, MaxBody: c.cfg.Prefix, Prefix: true, Public: !c.cfg.AllowPrivate})
 	}
 	if err != nil {
 		return c.failure(ctx, err)
@@ -172,7 +176,7 @@ func (c *Checker) rulesFor(ctx context.Context, u *url.URL) (*robots.Rules, erro
 	if ok && time.Since(cr.at) < c.cfg.RobotsTTL {
 		return cr.rules, cr.err
 	}
-	rules, err := robots.Fetch(ctx, c.client, u, robots.Request{Agent: c.cfg.Agent, MaxBody: c.cfg.Prefix * 32})
+	rules, err := robots.Fetch(ctx, c.client, u, robots.Request{Agent: c.cfg.Agent, MaxBody: c.cfg.Prefix * 32, Public: !c.cfg.AllowPrivate})
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}

@@ -65,13 +65,14 @@ type Request struct {
 	Pace    time.Duration
 	Stats   *fetch.Stats
 	MaxBody int64
+	Public  bool // as fetch.Request.Public
 }
 
 // Fetch fetches and reads the robots.txt of u's host. A server that keeps failing (5xx after
 // retries) yields an error: visiting a host whose rules cannot be read would be impolite.
 func Fetch(ctx context.Context, c *fetch.Client, u *url.URL, req Request) (*Rules, error) {
 	ru := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}).String()
-	resp, err := c.Do(ctx, fetch.Request{URL: ru, Pass: pass, Pace: req.Pace, Stats: req.Stats, MaxBody: req.MaxBody})
+	resp, err := c.Do(ctx, fetch.Request{URL: ru, Pass: pass, Pace: req.Pace, Stats: req.Stats, MaxBody: req.MaxBody, Public: req.Public})
 	if err != nil {
 		var se *fetch.StatusError
 		if errors.As(err, &se) && se.Code >= 400 && se.Code < 500 {
