@@ -105,6 +105,7 @@ type Workers interface {
 	Status(ctx context.Context) ([]workers.SourceStatus, error)
 	WatchProgress(ctx context.Context, source string) (<-chan workers.Progress, error)
 	DeadLetters(ctx context.Context) ([]workers.DeadLetter, error)
+	BrokenLinks(ctx context.Context) ([]workers.LinkState, error)
 	Docs(ctx context.Context, bucket string) (*workers.Docs, error)
 }
 
@@ -337,6 +338,7 @@ func (s *Server) routeAll() {
 	s.route("GET /api/admin/runs", lib(s.apiRuns))
 	s.route("GET /api/admin/runs/{id}", lib(s.apiRun))
 	s.route("GET /api/admin/deadletters", lib(s.apiDeadLetters))
+	s.route("GET /api/admin/links/broken", lib(s.apiBrokenLinks))
 	s.route("GET /api/admin/curation", lib(s.apiCuration))
 	s.route("GET /api/admin/overrides/{id}", lib(s.apiOverrideGet))
 	s.route("PUT /api/admin/overrides/{id}", lib(s.apiOverridePut))
@@ -381,6 +383,7 @@ func (s *Server) routeAll() {
 	s.route("GET /admin/runs", libP(s.runsPage))
 	s.route("GET /admin/runs/{id}", libP(s.runPage))
 	s.route("GET /admin/curation", libP(s.curationPage))
+	s.route("GET /admin/links", libP(s.brokenLinksPage))
 	s.route("POST /admin/curation/{id}", libP(s.curationPost))
 	s.route("POST /lab/sets", libP(s.labSetPost))
 	s.route("GET /lab/sets/{id}", libP(s.labSetPage))

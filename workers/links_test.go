@@ -167,7 +167,9 @@ func linkCheckerEndToEnd(t *testing.T, ix catalog.Index) {
 		Policy: linkcheck.Policy{Failures: 3, Span: 600 * time.Millisecond, BrokenRecheck: 100 * time.Millisecond},
 	}
 	started := time.Now()
-	go func() { done <- s.RunLinkChecker(ctx, ix, linkcheck.New(client, linkcheck.Config{AllowPrivate: true}), cfg) }()
+	go func() {
+		done <- s.RunLinkChecker(ctx, ix, linkcheck.New(client, linkcheck.Config{AllowPrivate: true}), cfg)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
