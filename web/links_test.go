@@ -48,6 +48,9 @@ func TestBrokenLinks(t *testing.T) {
 	if code, _, _ := h.do("GET", "/records/"+rec.ID, "", nil); code != http.StatusNotFound {
 		t.Errorf("record page for learners: %d, want 404", code)
 	}
+	if code, body, _ := h.do("GET", "/records/"+rec.ID, h.librarian, nil); code != http.StatusOK || !strings.Contains(string(body), "its page stopped answering") {
+		t.Errorf("record page for librarians: %d\n%s", code, body)
+	}
 	var got catalog.Record
 	h.call("GET", "/api/records/"+rec.ID, h.librarian, nil, http.StatusOK, &got)
 	if !got.Broken {
