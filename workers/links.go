@@ -283,13 +283,7 @@ func (s *System) KeepBroken(next NormalizeFunc) NormalizeFunc {
 		if err != nil {
 			return nil, err
 		}
-		ids := make([]string, 0, len(out))
-		for _, n := range out {
-			if n.Err == nil && !n.Record.Deleted {
-				ids = append(ids, n.Record.ID)
-			}
-		}
-		states, err := docs.GetMany(ctx, ids)
+		states, err := docs.GetMany(ctx, Written(out))
 		if err != nil {
 			return nil, fmt.Errorf("look up link states: %w", err)
 		}
