@@ -272,14 +272,15 @@ func (s *System) BrokenLinks(ctx context.Context) ([]LinkState, error) {
 
 // KeepBroken wraps next so that a harvested record whose link the checker found broken stays
 // withheld from learners: the states of a page's records are read in one lookup. A record
-// whose URL changed is taken as it comes, since its new link has not been checked yet.
-func (s *System) KeepBroken(next NormalizeFunc) NormalizeFunc {
+// whose URL changed is taken as it comes, since its new link has not been checked yet. The
+// bucket is opened here, before any job, so that no job waits on its creation.
+func (s *System) KeepBroken(ctx context.Context, next NormalizeFunc) (NormalizeFunc, error) {
+	docs, err := s.Docs(ctx, LinksBucket)
+	if err != nil {
+		return nil, fmt.Errorf("link states: %w", err)
+	}
 	return func(ctx context.Context, src harvester.Source, raws []harvester.Record) ([]Normalized, error) {
 		out, err := next(ctx, src, raws)
-		if err != nil {
-			return nil, err
-		}
-		docs, err := s.Docs(ctx, LinksBucket)
 		if err != nil {
 			return nil, err
 		}
@@ -299,5 +300,5 @@ func (s *System) KeepBroken(next NormalizeFunc) NormalizeFunc {
 			out[i].Record.Broken = st.Broken && st.URL == out[i].Record.URL
 		}
 		return out, nil
-	}
+	}, nil
 }

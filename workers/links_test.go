@@ -107,10 +107,11 @@ func linkCheckerEndToEnd(t *testing.T, ix catalog.Index) {
 	site := newLessonSite(t)
 	s := openSystem(t, fastConfig(t.TempDir()))
 	h := lessons{base: site.URL, paths: []string{"/lesson/1", "/lesson/2", "/private/3"}}
-	p := Pipeline{
-		Harvesters: map[string]harvester.Harvester{harvester.TypeWeb: h},
-		Normalize:  s.KeepBroken(EachRecord(normalizer.Record)), Index: ix,
+	normalize, err := s.KeepBroken(ctx, EachRecord(normalizer.Record))
+	if err != nil {
+		t.Fatal(err)
 	}
+	p := Pipeline{Harvesters: map[string]harvester.Harvester{harvester.TypeWeb: h}, Normalize: normalize, Index: ix}
 	startWorkers(t, s, p, 1)
 	src := Source{Source: harvester.Source{Name: "lessons", Type: harvester.TypeWeb, URL: site.URL}}
 	if _, err := s.Sources().Add(ctx, src); err != nil {

@@ -80,12 +80,12 @@ func (a *app) openWorkers(ctx context.Context, cfg workers.Config) (*workers.Sys
 
 // pipeline is what workers do with a job: harvest, normalize with the librarians' decisions
 // and the link checker's verdicts applied, and index.
-func (a *app) pipeline(sys *workers.System, hs harvesters, idx catalog.Index, decisions *curation.Store) workers.Pipeline {
-	return workers.Pipeline{
-		Harvesters: hs.byType(),
-		Index:      idx,
-		Normalize:  sys.KeepBroken(decisions.Normalize(normalizer.Record)),
+func (a *app) pipeline(ctx context.Context, sys *workers.System, hs harvesters, idx catalog.Index, decisions *curation.Store) (workers.Pipeline, error) {
+	normalize, err := sys.KeepBroken(ctx, decisions.Normalize(normalizer.Record))
+	if err != nil {
+		return workers.Pipeline{}, err
 	}
+	return workers.Pipeline{Harvesters: hs.byType(), Index: idx, Normalize: normalize}, nil
 }
 
 // linkConfig is the link checker's part of the configuration.
@@ -208,7 +208,10 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		defer a.log.Info("orchard worker stopped", "process", sys.Name())
 	}
 	if nWorkers > 0 {
-		p := a.pipeline(sys, hs, idx, decisions)
+		p, err := a.pipeline(ctx, sys, hs, idx, decisions)
+		if err != nil {
+			return err
+		}
 		parts = append(parts, func(ctx context.Context) error { return sys.RunWorkers(ctx, p, nWorkers) })
 		if a.cfg.Links.Enabled {
 			// Processes with workers take turns at the rounds, one process per round.
