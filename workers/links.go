@@ -128,7 +128,7 @@ func (lr *linkRounds) round(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("read record %s: %w", s.ID, err)
 		}
-		if err := lr.visit(ctx, rec, s, now); err != nil {
+		if err := lr.visit(ctx, rec, s); err != nil {
 			return err
 		}
 	}
@@ -147,7 +147,7 @@ func (lr *linkRounds) round(ctx context.Context) error {
 		if known[rec.ID] || rec.URL == "" {
 			continue // failing links are checked when due
 		}
-		if err := lr.visit(ctx, rec, LinkState{}, now); err != nil {
+		if err := lr.visit(ctx, rec, LinkState{}); err != nil {
 			return err
 		}
 	}
@@ -167,11 +167,12 @@ func (lr *linkRounds) round(ctx context.Context) error {
 // Broken flag in the index when the verdict changed. The state goes first, so that a harvest
 // meanwhile (KeepBroken) already sees the verdict the index is about to show, and a failed
 // index write is mended at the link's next check.
-func (lr *linkRounds) visit(ctx context.Context, rec catalog.Record, prev LinkState, now time.Time) error {
+func (lr *linkRounds) visit(ctx context.Context, rec catalog.Record, prev LinkState) error {
 	res, err := lr.checker.Check(ctx, rec.URL)
 	if err != nil {
 		return err
 	}
+	now := time.Now() // when the answer came: a check may wait long for its host's turn
 	lr.counted(res.Kind)
 	next, keep := lr.cfg.Policy.Update(prev.State, rec.URL, res, now)
 	switch {
