@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/harvester/linkcheck"
 	"github.com/orchard-oer/orchard/normalizer"
@@ -78,14 +77,15 @@ func (a *app) openWorkers(ctx context.Context, cfg workers.Config) (*workers.Sys
 	return sys, nil
 }
 
-// pipeline is what workers do with a job: harvest, normalize with the librarians' decisions
-// and the link checker's verdicts applied, and index.
-func (a *app) pipeline(ctx context.Context, sys *workers.System, hs harvesters, idx catalog.Index, decisions *curation.Store) (workers.Pipeline, error) {
-	normalize, err := sys.KeepBroken(ctx, decisions.Normalize(normalizer.Record))
+// normalize is how workers make catalog records: the normalizer, with the librarians'
+// decisions and the link checker's verdicts applied. Every process opens their buckets at
+// start, as the first to start creates them, so that no job waits on their creation.
+func (a *app) normalize(ctx context.Context, sys *workers.System) (workers.NormalizeFunc, error) {
+	decisions, err := curation.Open(ctx, sys)
 	if err != nil {
-		return workers.Pipeline{}, err
+		return nil, err
 	}
-	return workers.Pipeline{Harvesters: hs.byType(), Index: idx, Normalize: normalize}, nil
+	return sys.KeepBroken(ctx, decisions.Normalize(normalizer.Record))
 }
 
 // linkConfig is the link checker's part of the configuration.
@@ -169,7 +169,7 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		return err
 	}
 	defer idx.Close()
-	decisions, err := curation.Open(ctx, sys)
+	normalize, err := a.normalize(ctx, sys)
 	if err != nil {
 		return err
 	}
@@ -208,10 +208,7 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		defer a.log.Info("orchard worker stopped", "process", sys.Name())
 	}
 	if nWorkers > 0 {
-		p, err := a.pipeline(ctx, sys, hs, idx, decisions)
-		if err != nil {
-			return err
-		}
+		p := workers.Pipeline{Harvesters: hs.byType(), Index: idx, Normalize: normalize}
 		parts = append(parts, func(ctx context.Context) error { return sys.RunWorkers(ctx, p, nWorkers) })
 		if a.cfg.Links.Enabled {
 			// Processes with workers take turns at the rounds, one process per round.
