@@ -24,7 +24,7 @@ const (
 // as is the date key when r has no date).
 func (r *Record) IndexFields() map[string]any {
 	f := map[string]any{
-		FieldHidden:      r.Hidden,
+		FieldHidden:      r.Withheld(),
 		FieldCommercial:  r.License.Commercial,
 		FieldDerivatives: r.License.Derivatives,
 		FieldOpen:        r.License.Open,
@@ -44,3 +44,8 @@ func (r *Record) IndexFields() map[string]any {
 	}
 	return f
 }
+
+// Withheld reports whether learners must not see r: a librarian hid it or its link is broken.
+// Indexes keep both under FieldHidden, so every filter that leaves hidden records out leaves
+// out broken ones too.
+func (r *Record) Withheld() bool { return r.Hidden || r.Broken }

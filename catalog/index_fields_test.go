@@ -16,6 +16,11 @@ func TestIndexFields(t *testing.T) {
 			FieldCommons: false, FieldSortTitle: "zoo", FacetPrefix + FacetStatus: []string{"unknown"},
 			FacetPrefix + FacetOpenness: []string{"any"},
 		}},
+		{"broken link", Record{Title: "Zoo", Broken: true}, map[string]any{
+			FieldHidden: true, FieldCommercial: false, FieldDerivatives: false, FieldOpen: false,
+			FieldCommons: false, FieldSortTitle: "zoo", FacetPrefix + FacetStatus: []string{"unknown"},
+			FacetPrefix + FacetOpenness: []string{"any"},
+		}},
 		{"full", Record{
 			Title: "Écologie", Source: "s", Year: 2021, Date: "2021-03", Hidden: true,
 			Languages: []string{"fr"}, Subjects: []string{"Biology"}, ResourceTypes: []string{"text"},

@@ -34,6 +34,9 @@ type Record struct {
 	Attribution   string   `json:"attribution"`
 	// Hidden records stay in the index for librarians but never reach learners.
 	Hidden bool `json:"hidden,omitempty"`
+	// Broken is set while the link checker finds the record's landing page gone; such a
+	// record is withheld from learners as a hidden one is, until the page answers again.
+	Broken bool `json:"broken,omitempty"`
 	// Truncated names the fields the normalizer cut to their bounds ("title", "creators", …).
 	Truncated []string `json:"truncated,omitempty"`
 }

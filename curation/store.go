@@ -93,13 +93,7 @@ func (s *Store) Normalize(fn func(source string, raw harvester.Record) (catalog.
 		if err != nil {
 			return nil, err
 		}
-		ids := make([]string, 0, len(out))
-		for _, n := range out {
-			if n.Err == nil && !n.Record.Deleted {
-				ids = append(ids, n.Record.ID)
-			}
-		}
-		decisions, err := s.Lookup(ctx, ids)
+		decisions, err := s.Lookup(ctx, workers.Written(out))
 		if err != nil {
 			return nil, err
 		}

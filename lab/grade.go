@@ -31,7 +31,7 @@ type Facts struct {
 func FactsOf(r catalog.Record) Facts {
 	return Facts{
 		ID: r.ID, Title: r.Title, URL: r.URL, Creators: r.Creators, License: r.License.ID,
-		Languages: r.Languages, Types: r.ResourceTypes, Hidden: r.Hidden || r.Deleted, Unclear: r.License.Conflict,
+		Languages: r.Languages, Types: r.ResourceTypes, Hidden: r.Withheld() || r.Deleted, Unclear: r.License.Conflict,
 	}
 }
 

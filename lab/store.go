@@ -285,7 +285,7 @@ func (s *Store) OpenClass(ctx context.Context, setID, by string) (*Class, error)
 func (s *Store) resolve(ctx context.Context, q Question) (facts []Facts, skip string, err error) {
 	for _, id := range q.Records {
 		rec, err := s.index.Get(ctx, id)
-		if errors.Is(err, catalog.ErrNotFound) || err == nil && (rec.Hidden || rec.Deleted) {
+		if errors.Is(err, catalog.ErrNotFound) || err == nil && (rec.Withheld() || rec.Deleted) {
 			return nil, "", fmt.Errorf("record %s is %w since the set was made: edit the set or pick another record", id, ErrGone)
 		} else if err != nil {
 			return nil, "", fmt.Errorf("read record %s: %w", id, err)

@@ -155,7 +155,7 @@ func merge(recs []catalog.Record, tombs []item, size int, inCatalog func(string)
 	for len(out) < size && (i < len(recs) || j < len(tombs)) {
 		if j >= len(tombs) || i < len(recs) && recs[i].Key().Less(tombs[j].key) {
 			r := &recs[i]
-			out = append(out, item{key: r.Key(), rec: r, deleted: r.Hidden})
+			out = append(out, item{key: r.Key(), rec: r, deleted: r.Withheld()})
 			i++
 			continue
 		}

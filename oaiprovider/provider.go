@@ -211,7 +211,7 @@ func (p *Provider) lookup(ctx context.Context, identifier string) (item, error) 
 	r, err := p.index.Get(ctx, id)
 	switch {
 	case err == nil && r.ListDate() != "":
-		return item{key: r.Key(), rec: &r, deleted: r.Hidden}, nil
+		return item{key: r.Key(), rec: &r, deleted: r.Withheld()}, nil
 	case err != nil && !errors.Is(err, catalog.ErrNotFound):
 		return item{}, err
 	}

@@ -173,6 +173,7 @@ func TestAdminRefusals(t *testing.T) {
 		{"GET", "/api/admin/runs", false},
 		{"GET", "/api/admin/runs/x", false},
 		{"GET", "/api/admin/deadletters", false},
+		{"GET", "/api/admin/links/broken", false},
 		{"GET", "/api/admin/curation", false},
 		{"GET", "/api/admin/overrides/en-photo", false},
 		{"PUT", "/api/admin/overrides/en-photo", false},

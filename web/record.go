@@ -49,7 +49,7 @@ func (s *Server) getVisible(ctx context.Context, v *viewer, id string) (catalog.
 		return catalog.Record{}, err
 	}
 	rec, err := s.index.Get(ctx, id)
-	if err == nil && rec.Hidden && !v.Staff() {
+	if err == nil && rec.Withheld() && !v.Staff() {
 		err = catalog.ErrNotFound
 	}
 	return rec, err

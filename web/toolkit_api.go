@@ -139,7 +139,7 @@ func (s *Server) recordExists(ctx context.Context, id string) error {
 		return &ParamError{"record", err.(*ParamError).Reason}
 	}
 	rec, err := s.index.Get(ctx, id)
-	if err == nil && rec.Hidden {
+	if err == nil && rec.Withheld() {
 		err = catalog.ErrNotFound
 	}
 	if err != nil {

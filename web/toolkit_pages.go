@@ -28,7 +28,7 @@ func (s *Server) entries(ctx context.Context, t *toolkit.Toolkit) []toolkitEntry
 	for _, it := range t.Items {
 		e := toolkitEntry{Item: it}
 		rec, err := s.index.Get(ctx, it.Record)
-		if err != nil || rec.Hidden {
+		if err != nil || rec.Withheld() {
 			e.Missing = true
 		} else {
 			e.Rec = &rec

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/orchard-oer/orchard/harvester"
+	"github.com/orchard-oer/orchard/harvester/linkcheck"
 )
 
 // metrics are the harvest figures, counted where the events happen. They exist from Open on
@@ -61,6 +62,9 @@ func newMetrics() *metrics {
 	}
 	for _, k := range []harvester.Kind{harvester.KindTransient, harvester.KindPermanent, harvester.KindInvalid} {
 		m.errors.WithLabelValues(k.String())
+	}
+	for _, k := range linkcheck.Kinds {
+		m.linkChecks.WithLabelValues(string(k))
 	}
 	return m
 }

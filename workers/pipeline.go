@@ -82,6 +82,18 @@ func EachRecord(fn func(source string, raw harvester.Record) (catalog.Record, er
 	}
 }
 
+// Written returns the ids of the records of out that will be written: made without error and
+// not deleted. Wrappers of a NormalizeFunc look up what they apply to those records by them.
+func Written(out []Normalized) []string {
+	ids := make([]string, 0, len(out))
+	for _, n := range out {
+		if n.Err == nil && !n.Record.Deleted {
+			ids = append(ids, n.Record.ID)
+		}
+	}
+	return ids
+}
+
 // syncWriter gives an index without catalog.AsyncWriter the same shape: its writes are applied
 // when they return.
 type syncWriter struct{ catalog.Index }

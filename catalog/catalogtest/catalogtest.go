@@ -51,6 +51,7 @@ func Run(t *testing.T, newIndex func(t *testing.T) catalog.Index) {
 		{"ConcurrentUse", testConcurrent},
 		{"HostileQueriesBounded", testHostileQueries},
 		{"FieldsOfEducation", testFields},
+		{"BrokenLinksWithheld", testBroken},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, seeded(t)) })
 	}

@@ -108,6 +108,17 @@ type Config struct {
 		MinBodyRate          int64         `mapstructure:"min_body_rate" help:"least bytes a second a harvest response must average once body_stall has passed"`
 		MaxPages             int           `mapstructure:"max_pages" help:"pages of a run whose source sets no max_pages; 0 for no limit (a crawl stops at 1000)"`
 	} `mapstructure:"harvest"`
+	// Links configures the checker of records' landing pages.
+	Links struct {
+		Enabled       bool          `mapstructure:"enabled" help:"check records' landing pages and withhold from learners those that stay gone"`
+		Interval      time.Duration `mapstructure:"interval" help:"time between two rounds of link checks"`
+		Batch         int           `mapstructure:"batch" help:"most links one round checks"`
+		Recheck       time.Duration `mapstructure:"recheck" help:"least time between two checks of a link that answers"`
+		Failures      int           `mapstructure:"failures" help:"failed checks in a row that make a link broken"`
+		Span          time.Duration `mapstructure:"span" help:"least time from a link's first failure to its being marked broken"`
+		BrokenRecheck time.Duration `mapstructure:"broken_recheck" help:"how often a broken link is checked again"`
+		MaxBytes      int64         `mapstructure:"max_bytes" help:"bytes the link state bucket may hold"`
+	} `mapstructure:"links"`
 	OAI struct {
 		// AdminEmail is the OAI-PMH repository's contact, which the protocol requires: without
 		// it /oai is not served.
@@ -151,6 +162,15 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("workers.count", 2)
 	v.SetDefault("harvest.pace", time.Second)
 	v.SetDefault("harvest.timeout", 60*time.Second)
+	links := workers.DefaultLinkConfig()
+	v.SetDefault("links.enabled", true)
+	v.SetDefault("links.interval", links.Interval)
+	v.SetDefault("links.batch", links.Batch)
+	v.SetDefault("links.recheck", links.Recheck)
+	v.SetDefault("links.failures", links.Policy.Failures)
+	v.SetDefault("links.span", links.Policy.Span)
+	v.SetDefault("links.broken_recheck", links.Policy.BrokenRecheck)
+	v.SetDefault("links.max_bytes", 16<<20)
 	// The rest come from the packages that apply them, so that `config show` and --help tell
 	// the values in force instead of 0.
 	for prefix, defaults := range map[string]any{

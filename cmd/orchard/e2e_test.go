@@ -161,6 +161,9 @@ func endToEnd(t *testing.T, localSearch bool, start func()) {
 	if err != nil || !strings.Contains(out, "succeeded") {
 		t.Fatalf("harvest history (%v):\n%s", err, out)
 	}
+	if out, errOut, err := run(t, "links", "broken"); err != nil || out != "No broken links.\n" {
+		t.Fatalf("links broken (%v):\n%s%s", err, out, errOut)
+	}
 
 	search := func(args ...string) catalog.SearchResult {
 		t.Helper()

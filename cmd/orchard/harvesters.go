@@ -9,6 +9,7 @@ import (
 
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
+	"github.com/orchard-oer/orchard/harvester/linkcheck"
 	"github.com/orchard-oer/orchard/harvester/oaipmh"
 	"github.com/orchard-oer/orchard/harvester/site"
 	"github.com/orchard-oer/orchard/probe"
@@ -18,8 +19,9 @@ import (
 // harvesters are the clients of one process. Harvests and probes share them, and so share
 // their per-host pacing: probing a host that is being harvested does not add to its load.
 type harvesters struct {
-	oai *oaipmh.Harvester
-	web *site.Harvester
+	oai   *oaipmh.Harvester
+	web   *site.Harvester
+	links *linkcheck.Checker
 }
 
 // harvesters builds the clients. allowPrivate lets them reach loopback and private addresses:
@@ -32,8 +34,9 @@ func (a *app) harvesters(allowPrivate bool, obs fetch.Observer) harvesters {
 	cfg.Observer = obs
 	client := fetch.New(cfg, a.log)
 	return harvesters{
-		oai: oaipmh.New(oaipmh.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
-		web: site.New(site.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
+		oai:   oaipmh.New(oaipmh.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
+		web:   site.New(site.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
+		links: linkcheck.New(client, linkcheck.Config{}),
 	}
 }
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
+	"github.com/orchard-oer/orchard/harvester/linkcheck"
 	"github.com/orchard-oer/orchard/normalizer"
 	"github.com/orchard-oer/orchard/toolkit"
 	"github.com/orchard-oer/orchard/web"
@@ -29,7 +29,8 @@ func (a *app) workersConfig(role, listen string) workers.Config {
 		FullEvery: w.FullEvery, SweepMinShare: w.SweepMinShare,
 		DocsMaxBytes: n.DocsMaxBytes,
 		Docs: map[string]workers.DocsLimits{
-			toolkit.Bucket: {MaxBytes: a.cfg.Toolkit.MaxBytes, Expire: a.cfg.Toolkit.ExpireAfter},
+			toolkit.Bucket:      {MaxBytes: a.cfg.Toolkit.MaxBytes, Expire: a.cfg.Toolkit.ExpireAfter},
+			workers.LinksBucket: {MaxBytes: a.cfg.Links.MaxBytes},
 		},
 	}
 }
@@ -77,13 +78,23 @@ func (a *app) openWorkers(ctx context.Context, cfg workers.Config) (*workers.Sys
 	return sys, nil
 }
 
-// pipeline is what workers do with a job: harvest, normalize with the librarians' decisions
-// applied, and index.
-func (a *app) pipeline(hs harvesters, idx catalog.Index, decisions *curation.Store) workers.Pipeline {
-	return workers.Pipeline{
-		Harvesters: hs.byType(),
-		Index:      idx,
-		Normalize:  decisions.Normalize(normalizer.Record),
+// normalize is how workers make catalog records: the normalizer, with the librarians'
+// decisions and the link checker's verdicts applied. Every process opens their buckets at
+// start, as the first to start creates them, so that no job waits on their creation.
+func (a *app) normalize(ctx context.Context, sys *workers.System) (workers.NormalizeFunc, error) {
+	decisions, err := curation.Open(ctx, sys)
+	if err != nil {
+		return nil, err
+	}
+	return sys.KeepBroken(ctx, decisions.Normalize(normalizer.Record))
+}
+
+// linkConfig is the link checker's part of the configuration.
+func (a *app) linkConfig() workers.LinkConfig {
+	l := a.cfg.Links
+	return workers.LinkConfig{
+		Interval: l.Interval, Batch: l.Batch, Recheck: l.Recheck,
+		Policy: linkcheck.Policy{Failures: l.Failures, Span: l.Span, BrokenRecheck: l.BrokenRecheck},
 	}
 }
 
@@ -159,7 +170,7 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		return err
 	}
 	defer idx.Close()
-	decisions, err := curation.Open(ctx, sys)
+	normalize, err := a.normalize(ctx, sys)
 	if err != nil {
 		return err
 	}
@@ -198,8 +209,12 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		defer a.log.Info("orchard worker stopped", "process", sys.Name())
 	}
 	if nWorkers > 0 {
-		p := a.pipeline(hs, idx, decisions)
+		p := workers.Pipeline{Harvesters: hs.byType(), Index: idx, Normalize: normalize}
 		parts = append(parts, func(ctx context.Context) error { return sys.RunWorkers(ctx, p, nWorkers) })
+		if a.cfg.Links.Enabled {
+			// Processes with workers take turns at the rounds, one process per round.
+			parts = append(parts, func(ctx context.Context) error { return sys.RunLinkChecker(ctx, idx, hs.links, a.linkConfig()) })
+		}
 	}
 	return runGroup(ctx, cancel, parts...)
 }

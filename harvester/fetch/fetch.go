@@ -172,9 +172,11 @@ type Observer interface {
 	Request(host string, status int, err error, bytes int64, d time.Duration)
 }
 
-// Request is one GET with its options.
+// Request is one GET (or HEAD) with its options.
 type Request struct {
-	URL    string
+	URL string
+	// Method is GET when empty; HEAD asks for the headers alone.
+	Method string
 	Header http.Header // e.g. If-None-Match, If-Modified-Since, Accept
 	// Pass lists status codes the caller handles itself (304, 404, 410, …): they come back as a
 	// Response with a nil error instead of being retried or turned into an error.
@@ -186,6 +188,12 @@ type Request struct {
 	Stats *Stats
 	// MaxBody lowers Config.MaxBody for this request when set.
 	MaxBody int64
+	// Public refuses private addresses for this request even when Config.AllowPrivate lets
+	// the client reach them: for URLs that no operator chose, such as records' landing pages.
+	Public bool
+	// Prefix reads only the first MaxBody bytes of the body, uncompressed, and ends there
+	// without ErrTooLarge: enough to look at the start of a page.
+	Prefix bool
 }
 
 // Response is a fully read, decompressed response.
@@ -199,11 +207,13 @@ type Response struct {
 // Client fetches with the politeness and safety rules of its Config. It is safe for concurrent
 // use.
 type Client struct {
-	cfg   Config
-	log   *slog.Logger
-	http  *http.Client
-	hosts hostTable
-	stats Stats
+	cfg  Config
+	log  *slog.Logger
+	http *http.Client
+	// public is http for requests that must stay out of private networks (Request.Public).
+	public *http.Client
+	hosts  hostTable
+	stats  Stats
 }
 
 // New builds a Client.
@@ -212,35 +222,46 @@ func New(cfg Config, log *slog.Logger) *Client {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	rt := cfg.Transport
-	if rt == nil {
-		dialer := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 30 * time.Second}
-		if !cfg.AllowPrivate {
-			dialer.Control = refusePrivate
-		}
-		rt = &http.Transport{
-			// No proxy: the guard checks the address actually dialled.
-			Proxy:                 nil,
-			DialContext:           dialer.DialContext,
-			TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-			TLSHandshakeTimeout:   cfg.ConnectTimeout,
-			ResponseHeaderTimeout: cfg.HeaderTimeout,
-			// Orchard asks for compression itself and decodes what arrives, declared or not.
-			DisableCompression:  true,
-			MaxIdleConnsPerHost: 4,
-			IdleConnTimeout:     90 * time.Second,
-			ForceAttemptHTTP2:   true,
-		}
+	c := &Client{cfg: cfg, log: log, hosts: hostTable{m: map[string]*host{}}}
+	if cfg.Transport != nil {
+		c.http, c.public = c.httpClient(cfg.Transport), c.httpClient(cfg.Transport)
+		return c
 	}
-	return &Client{
-		cfg: cfg,
-		log: log,
-		http: &http.Client{
-			Transport: rt,
-			// Redirects are followed by Do, so that every hop is paced and checked.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		hosts: hostTable{m: map[string]*host{}},
+	c.http = c.httpClient(cfg.transport(cfg.AllowPrivate))
+	c.public = c.http
+	if cfg.AllowPrivate {
+		// A transport of its own, so that a public-only request never reuses a connection
+		// that another request opened to a private address.
+		c.public = c.httpClient(cfg.transport(false))
+	}
+	return c
+}
+
+func (cfg Config) transport(allowPrivate bool) http.RoundTripper {
+	dialer := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		dialer.Control = refusePrivate
+	}
+	return &http.Transport{
+		// No proxy: the guard checks the address actually dialled.
+		Proxy:                 nil,
+		DialContext:           dialer.DialContext,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   cfg.ConnectTimeout,
+		ResponseHeaderTimeout: cfg.HeaderTimeout,
+		// Orchard asks for compression itself and decodes what arrives, declared or not.
+		DisableCompression:  true,
+		MaxIdleConnsPerHost: 4,
+		IdleConnTimeout:     90 * time.Second,
+		ForceAttemptHTTP2:   true,
+	}
+}
+
+func (c *Client) httpClient(rt http.RoundTripper) *http.Client {
+	return &http.Client{
+		Transport: rt,
+		// Redirects are followed by Do, so that every hop is paced and checked.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
 
@@ -397,7 +418,11 @@ func (c *Client) roundTrip(parent context.Context, req Request, u *url.URL) (*Re
 	defer cancel()
 	ctx, stop := context.WithCancelCause(timed)
 	defer stop(nil)
-	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	method := http.MethodGet
+	if req.Method != "" {
+		method = req.Method
+	}
+	hr, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
 	if err != nil {
 		return nil, harvester.E(harvester.KindInvalid, "", err)
 	}
@@ -405,12 +430,20 @@ func (c *Client) roundTrip(parent context.Context, req Request, u *url.URL) (*Re
 		hr.Header[k] = vs
 	}
 	hr.Header.Set("User-Agent", c.cfg.UserAgent)
-	if hr.Header.Get("Accept-Encoding") == "" {
+	switch {
+	case req.Prefix:
+		// A cut compressed stream cannot be decoded.
+		hr.Header.Set("Accept-Encoding", "identity")
+	case hr.Header.Get("Accept-Encoding") == "":
 		hr.Header.Set("Accept-Encoding", "gzip, deflate")
 	}
 	c.count(req, func(s *Stats) { s.Requests.Add(1) })
 	start := time.Now()
-	resp, err := c.http.Do(hr)
+	hc := c.http
+	if req.Public {
+		hc = c.public
+	}
+	resp, err := hc.Do(hr)
 	if err != nil {
 		err = classify(err)
 		c.observe(u.Host, 0, err, 0, start)
@@ -437,7 +470,13 @@ func (c *Client) readBody(ctx, parent context.Context, stop context.CancelCauseF
 	if c.cfg.MinBodyRate > 0 {
 		go c.watchBody(ctx, &counted.n, stop)
 	}
-	raw, err := readCapped(counted, limit, resp.ContentLength)
+	var raw []byte
+	var err error
+	if req.Prefix {
+		raw, err = io.ReadAll(io.LimitReader(counted, limit))
+	} else {
+		raw, err = readCapped(counted, limit, resp.ContentLength)
+	}
 	if err != nil {
 		cause := context.Cause(ctx)
 		switch {
@@ -449,7 +488,10 @@ func (c *Client) readBody(ctx, parent context.Context, stop context.CancelCauseF
 		return nil, counted.n.Load(), classify(err)
 	}
 	body, err := decode(raw, resp.Header.Get("Content-Encoding"), limit)
-	if err != nil {
+	switch {
+	case err != nil && req.Prefix:
+		body = nil // compressed against the request: the prefix tells nothing
+	case err != nil:
 		return nil, counted.n.Load(), classify(err)
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, counted.n.Load(), nil

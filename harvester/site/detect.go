@@ -9,6 +9,7 @@ import (
 
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
+	"github.com/orchard-oer/orchard/harvester/robots"
 	"github.com/orchard-oer/orchard/weburl"
 )
 
@@ -49,7 +50,7 @@ func (h *Harvester) Detect(parent context.Context, rawURL string) (Found, error)
 	switch {
 	case isRobotsURL(resp.URL):
 		f.Kind = KindRobots
-		f.Sitemaps = parseRobots(resp.StatusCode, body, h.cfg.RobotsAgent).Sitemaps
+		f.Sitemaps = robots.Parse(resp.StatusCode, body, h.cfg.RobotsAgent).Sitemaps
 	case isHTML(resp.Header.Get("Content-Type"), body) || isHTML("", body):
 		f.Kind = KindPage
 	case xmlRoot(body) == "OAI-PMH":

@@ -21,6 +21,7 @@ import (
 
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
+	"github.com/orchard-oer/orchard/harvester/robots"
 	"github.com/orchard-oer/orchard/weburl"
 )
 
@@ -159,7 +160,7 @@ type run struct {
 	start   *url.URL
 	cp      checkpoint
 	seen    map[string]bool
-	robots  map[string]*robots // by scheme://host
+	robots  map[string]*robots.Rules // by scheme://host
 	stats   fetch.Stats
 	pace    time.Duration
 	page    harvester.Page
@@ -178,7 +179,7 @@ func (h *Harvester) Harvest(ctx context.Context, src harvester.Source, cpRaw jso
 		}
 		start = nil
 	}
-	r := &run{h: h, src: src, start: start, robots: map[string]*robots{}, emit: emit, seen: map[string]bool{}}
+	r := &run{h: h, src: src, start: start, robots: map[string]*robots.Rules{}, emit: emit, seen: map[string]bool{}}
 	r.pace = max(h.client.Pace(), src.Pace)
 	fp := fingerprint(src)
 	prev, warning := harvester.Resume[checkpoint](cpRaw, checkpointVersion, fp)
@@ -348,7 +349,7 @@ func (r *run) flush(ctx context.Context, done bool) error {
 
 // robotsFor returns the robots.txt rules of u's host, reading them once per run. A crawl
 // delay longer than the pace slows the run down.
-func (r *run) robotsFor(ctx context.Context, u *url.URL) (*robots, error) {
+func (r *run) robotsFor(ctx context.Context, u *url.URL) (*robots.Rules, error) {
 	key := u.Scheme + "://" + u.Host
 	if rb, ok := r.robots[key]; ok {
 		return rb, nil
@@ -571,4 +572,9 @@ func stripFragment(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// fetchRobots reads the robots.txt of u's host for this harvester's agent and body limit.
+func (h *Harvester) fetchRobots(ctx context.Context, u *url.URL, pace time.Duration, stats *fetch.Stats) (*robots.Rules, error) {
+	return robots.Fetch(ctx, h.client, u, robots.Request{Agent: h.cfg.RobotsAgent, Pace: pace, Stats: stats, MaxBody: h.cfg.MaxBody})
 }
