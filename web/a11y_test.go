@@ -63,6 +63,7 @@ func TestAccessibility(t *testing.T) {
 		{"GET /admin/runs", "/admin/runs"},
 		{"GET /admin/runs/{id}", "/admin/runs/" + run["run_id"]},
 		{"GET /admin/curation", "/admin/curation"},
+		{"GET /admin/links", "/admin/links"},
 		{"GET /lab", "/lab"},
 		{"GET /lab/sets/{id}", "/lab/sets/" + set.ID},
 		{"GET /lab/results/{code}", "/lab/results/" + class.Code},
