@@ -6,17 +6,32 @@ import (
 	"time"
 )
 
-// Adaptive pacing. Each host has an interval between requests, at least the configured pace.
-// A refusal (429, 503) moves the interval back to the last gap between requests that worked,
-// or doubles it (at least to the Retry-After) when none did, and remembers the refused gap as
-// a floor.
-// Every success then shortens the interval by a twentieth, never to the floor or below it, so
-// the client settles just above a server's limit after a refusal or two instead of bouncing
-// off it. The floor is forgotten after a while, since servers change their limits.
+// Adaptive pacing. Each host has an interval between requests: it starts at StartPace, never
+// goes below the configured pace (the floor) nor above MaxPace.
+//
+// While the host has refused nothing lately, every success shortens the interval by a
+// twentieth, so that a host that keeps up is soon read at the rate it allows.
+//
+// A refusal (429, 503) says that the requests came faster than the server's limit, but not by
+// how much: behind a token bucket with a burst, the request refused comes well after the
+// rate was crossed, at a gap far shorter than the sustainable one. So the host's recent
+// requests and answers are kept, and on a refusal the interval becomes the slowest rate of the
+// smallest token bucket (burst 1, as nginx's limit_req without burst, then 2, …) that would
+// have answered them exactly as the server did. An estimate that later proves too fast is
+// corrected by the next refusal, which adds to the evidence. The interval then holds until the
+// refusals are forgotten (servers change their limits), and probing starts again.
+// A Retry-After delays the next request without setting the interval.
 const (
-	speedUp  = 20 // each success shortens the interval by 1/speedUp
-	floorTTL = 10 * time.Minute
-	// firstBackOff is the interval after a refusal without Retry-After on an unpaced host.
+	probeStep = 20               // each success shortens the interval by 1/probeStep while probing
+	memory    = 10 * time.Minute // how long requests and refusals are remembered
+	// historyLen bounds the requests remembered per host.
+	historyLen = 64
+	// maxBurst is the largest token-bucket burst the model tries before giving up on it.
+	maxBurst = 4
+	// margin is added to a modelled interval, for the jitter between the gaps the client keeps
+	// and the ones the server measures.
+	margin = 50 // 1/margin = 2%
+	// firstBackOff is the interval after a refusal that no model explains on an unpaced host.
 	firstBackOff = time.Second
 )
 
@@ -25,87 +40,119 @@ type hostTable struct {
 	m  map[string]*host
 }
 
-func (t *hostTable) get(name string, base, maxPace time.Duration) *host {
+func (t *hostTable) get(name string, floor, start, maxPace time.Duration) *host {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	h := t.m[name]
 	if h == nil {
-		h = &host{cur: base}
+		h = &host{cur: max(start, floor)}
 		t.m[name] = h
 	}
 	h.mu.Lock()
-	h.base, h.max = base, max(maxPace, base)
-	h.cur = max(h.cur, base)
+	h.floor, h.max = floor, max(maxPace, floor)
+	h.cur = max(h.cur, floor)
 	h.mu.Unlock()
 	return h
 }
 
-type host struct {
-	mu       sync.Mutex
-	base     time.Duration // configured pace
-	max      time.Duration
-	cur      time.Duration // interval in force
-	lastGood time.Duration // gap before the latest success
-	good     bool
-	floor    time.Duration // gap before the latest refusal
-	floorAt  time.Time
-	next     time.Time // earliest start of the next request
-	last     time.Time // start of the latest request
+// answer is what became of a request sent to a host.
+type answer uint8
+
+const (
+	pending answer = iota
+	accepted
+	refusedAnswer
+)
+
+// sent is one request the host was sent.
+type sent struct {
+	at     time.Time
+	answer answer
 }
 
-// wait reserves the host's next slot and sleeps until it comes. It returns the gap between
-// that slot and the one before: what the server saw, which is what success and refused learn
-// from.
-func (h *host) wait(ctx context.Context) (time.Duration, error) {
+type host struct {
+	mu        sync.Mutex
+	floor     time.Duration // configured pace
+	max       time.Duration
+	cur       time.Duration // interval in force
+	next      time.Time     // earliest start of the next request
+	hist      []sent        // latest requests, oldest first
+	refusedAt time.Time     // latest refusal remembered; zero if none
+}
+
+// reserve takes the host's first free slot at or after at and returns its start.
+func (h *host) reserve(at time.Time) time.Time {
 	h.mu.Lock()
-	now := time.Now()
-	start := now
+	defer h.mu.Unlock()
+	start := at
 	if h.next.After(start) {
 		start = h.next
 	}
+	h.take(start)
+	return start
+}
+
+// take records a request starting at start, whoever chose the slot.
+func (h *host) take(start time.Time) {
 	h.next = start.Add(h.cur)
-	gap := start.Sub(h.last)
-	if h.last.IsZero() {
-		gap = 0
+	h.forget(start)
+	if len(h.hist) == historyLen {
+		h.hist = append(h.hist[:0], h.hist[1:]...)
 	}
-	h.last = start
-	h.mu.Unlock()
-	return gap, sleep(ctx, start.Sub(now))
+	h.hist = append(h.hist, sent{at: start})
 }
 
-func (h *host) success(gap time.Duration) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.lastGood, h.good = gap, true
-	if h.floor > 0 && time.Since(h.floorAt) > floorTTL {
-		h.floor = 0
+// forget drops what is older than memory.
+func (h *host) forget(now time.Time) {
+	i := 0
+	for i < len(h.hist) && now.Sub(h.hist[i].at) > memory {
+		i++
 	}
-	if h.cur <= h.base {
-		return
+	if i > 0 {
+		h.hist = append(h.hist[:0], h.hist[i:]...)
 	}
-	next := max(h.cur-h.cur/speedUp, h.base)
-	if next > h.floor {
-		h.cur = next
+	if !h.refusedAt.IsZero() && now.Sub(h.refusedAt) > memory {
+		h.refusedAt = time.Time{}
 	}
 }
 
-// refused slows the host down after a request sent gap after the one before was refused; ra
-// is the Retry-After (zero if none).
-func (h *host) refused(gap, ra time.Duration) {
+// answered records the answer to the request that started at start.
+func (h *host) answered(start time.Time, a answer) {
+	for i := len(h.hist) - 1; i >= 0; i-- {
+		if h.hist[i].at.Equal(start) {
+			h.hist[i].answer = a
+			return
+		}
+	}
+}
+
+// success records that the request of the slot at start was not refused.
+func (h *host) success(start time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	now := time.Now()
-	h.floor, h.floorAt = gap, now
-	h.cur = max(2*h.cur, ra, firstBackOff)
-	if h.good && h.lastGood > gap {
-		// A gap that worked, unless it is slower than backing off (after an idle spell).
-		h.cur = min(h.cur, h.lastGood)
+	h.answered(start, accepted)
+	if h.refusedAt.IsZero() && h.cur > h.floor {
+		h.cur = max(h.cur-h.cur/probeStep, h.floor)
 	}
-	h.cur = min(h.cur, h.max)
-	h.good = false
+}
+
+// refused records that the request of the slot at start was refused at now; ra is the
+// Retry-After (zero if none). It returns the interval now in force.
+func (h *host) refused(start, now time.Time, ra time.Duration) time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.answered(start, refusedAnswer)
+	h.refusedAt = now
+	if est, ok := bucketInterval(h.hist); ok {
+		h.cur = est + est/margin
+	} else {
+		h.cur = max(2*h.cur, firstBackOff)
+	}
+	h.cur = min(max(h.cur, h.floor), h.max)
 	if n := now.Add(max(ra, h.cur)); n.After(h.next) {
 		h.next = n
 	}
+	return h.cur
 }
 
 func (h *host) interval() time.Duration {
@@ -113,3 +160,83 @@ func (h *host) interval() time.Duration {
 	defer h.mu.Unlock()
 	return h.cur
 }
+
+// bucketInterval returns the longest interval between tokens of the smallest token bucket that
+// would have answered the requests of hist as the host did, when one of burst up to maxBurst
+// does. The bucket is taken to be full at the first request remembered: if it was not, the
+// model blames the refusals on a slower rate, which errs on the polite side.
+func bucketInterval(hist []sent) (time.Duration, bool) {
+	var shortest, longest time.Duration
+	var prev time.Time
+	n := 0
+	for _, s := range hist {
+		if s.answer == pending {
+			continue
+		}
+		if n > 0 {
+			g := s.at.Sub(prev)
+			if shortest == 0 || g < shortest {
+				shortest = g
+			}
+			longest = max(longest, g)
+		}
+		prev = s.at
+		n++
+	}
+	if n < 2 || shortest <= 0 {
+		return 0, false
+	}
+	// Candidate intervals from a little above the longest gap down to a little below the
+	// shortest, half a percent apart: the first that fits is the slowest rate that does.
+	for burst := 1.0; burst <= maxBurst; burst++ {
+		for g := longest + longest/8; g >= shortest-shortest/8; g -= g / 200 {
+			if fits(hist, g, burst) {
+				return g, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// fits reports whether a token bucket gaining a token every interval, holding at most burst,
+// full at the first request, would have accepted and refused the requests of hist as the host
+// did. A refused request takes no token.
+func fits(hist []sent, interval time.Duration, burst float64) bool {
+	tokens := burst
+	var prev time.Time
+	first := true
+	for _, s := range hist {
+		if s.answer == pending {
+			continue
+		}
+		if !first {
+			tokens = min(burst, tokens+float64(s.at.Sub(prev))/float64(interval))
+		}
+		first = false
+		prev = s.at
+		const slack = 1e-9
+		if s.answer == refusedAnswer {
+			if tokens >= 1-slack {
+				return false
+			}
+			continue
+		}
+		if tokens < 1-slack {
+			return false
+		}
+		tokens--
+	}
+	return true
+}
+
+// clock is the time the client paces by: the real one, or a simulated one in benchmarks.
+type clock interface {
+	Now() time.Time
+	// Sleep waits d or until ctx is done.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                                   { return time.Now() }
+func (realClock) Sleep(ctx context.Context, d time.Duration) error { return sleep(ctx, d) }
