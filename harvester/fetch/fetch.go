@@ -438,7 +438,9 @@ func (c *Client) wait(ctx context.Context, h *host, name string) (time.Time, err
 		if ctx.Err() != nil {
 			return time.Time{}, ctx.Err()
 		}
-		// The local slot still counts, so that pacing goes on alone without a jump.
+		// The wait counts from the answer. The local slot still counts too, so that pacing
+		// goes on alone without a jump.
+		now = c.clock.Now()
 		at = now.Add(d)
 	}
 	start := h.reserve(at)
