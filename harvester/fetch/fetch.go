@@ -57,7 +57,8 @@ type Config struct {
 	// while requests succeed, never below Pace (see pace.go).
 	Pace time.Duration
 	// StartPace is the time between requests to a host the client starts with, before it
-	// knows how fast the host may be read: Pace when shorter than Pace.
+	// knows how fast the host may be read; never less than the host's pace. Zero: four times
+	// the pace, at most DefaultStartPace.
 	StartPace time.Duration
 	// MaxPace caps how far refusals stretch the interval between requests: 2m.
 	MaxPace time.Duration
@@ -82,8 +83,8 @@ type Config struct {
 	Transport http.RoundTripper
 }
 
-// The pacing an Orchard process starts with unless configured otherwise: it begins each host
-// at DefaultStartPace and may speed up to DefaultPace while the host keeps up.
+// The pacing of an Orchard process left at its defaults: it begins each host at
+// DefaultStartPace and may speed up to DefaultPace while the host keeps up.
 const (
 	DefaultPace      = 250 * time.Millisecond
 	DefaultStartPace = time.Second
@@ -355,7 +356,7 @@ func (c *Client) count(req Request, f func(*Stats)) {
 func (c *Client) attempt(ctx context.Context, req Request, u *url.URL) (*Response, time.Duration, error) {
 	for hop := 0; ; hop++ {
 		floor := max(c.cfg.Pace, req.Pace)
-		h := c.hosts.get(u.Host, floor, max(c.cfg.StartPace, floor), c.cfg.MaxPace)
+		h := c.hosts.get(u.Host, floor, c.startPace(floor), c.cfg.MaxPace)
 		slot, err := c.wait(ctx, h, u.Host)
 		if err != nil {
 			return nil, 0, err
@@ -419,6 +420,15 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL) (*Respons
 			return nil, 0, harvester.E(kind, "", &StatusError{Code: code, URL: weburl.Redact(u.String())})
 		}
 	}
+}
+
+// startPace is the interval a host of the given floor starts at.
+func (c *Client) startPace(floor time.Duration) time.Duration {
+	start := c.cfg.StartPace
+	if start == 0 {
+		start = min(4*floor, DefaultStartPace)
+	}
+	return max(start, floor)
 }
 
 // wait takes the host's next slot, from the shared pacer when there is one and it answers, and

@@ -168,7 +168,7 @@ func limiters(now func() time.Time) map[string]*limiter {
 
 // defaultPacing is the pacing of an Orchard left at its defaults.
 func defaultPacing(rt http.RoundTripper) Config {
-	return Config{Pace: DefaultPace, StartPace: DefaultStartPace, Transport: rt}
+	return Config{Pace: DefaultPace, Transport: rt}
 }
 
 // runLimited makes n requests and returns the time they took and the ideal: n-1 gaps of the
