@@ -94,12 +94,7 @@ func startProduction(t testing.TB, workerCount int) *production {
 	natsBin := testenv.NATSServer(t)
 	p := &production{t: t, root: t, dir: t.TempDir()}
 	p.meili = testenv.StartOwnMeili(t)
-	p.orchard = filepath.Join(p.dir, "orchard")
-	build := exec.Command("go", "build", "-o", p.orchard, "./cmd/orchard")
-	build.Dir = testenv.ModuleRoot()
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	p.orchard = buildOrchard(t, p.dir)
 
 	clients, routes := make([]string, 3), make([]string, 3)
 	for i := range 3 {
