@@ -142,10 +142,11 @@ func (h *host) refused(start, now time.Time, ra time.Duration) time.Duration {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.answered(start, refusedAnswer)
-	h.refusedAt = now
 	if est, ok := bucketInterval(h.hist); ok {
 		h.cur = est + est/margin
+		h.refusedAt = now
 	} else {
+		// Probing goes on from a slower interval, which gives the model gaps to go by.
 		h.cur = max(2*h.cur, firstBackOff)
 	}
 	h.cur = min(max(h.cur, h.floor), h.max)
@@ -173,8 +174,7 @@ func bucketInterval(hist []sent) (time.Duration, bool) {
 		if s.answer == pending {
 			continue
 		}
-		if n > 0 {
-			g := s.at.Sub(prev)
+		if g := s.at.Sub(prev); n > 0 && g > 0 {
 			if shortest == 0 || g < shortest {
 				shortest = g
 			}
@@ -183,13 +183,15 @@ func bucketInterval(hist []sent) (time.Duration, bool) {
 		prev = s.at
 		n++
 	}
-	if n < 2 || shortest <= 0 {
+	if shortest == 0 {
 		return 0, false
 	}
 	// Candidate intervals from a little above the longest gap down to a little below the
-	// shortest, half a percent apart: the first that fits is the slowest rate that does.
+	// shortest (no limit is finer than a millisecond), half a percent apart: the first that
+	// fits is the slowest rate that does.
+	lowest := max(shortest-shortest/8, time.Millisecond)
 	for burst := 1.0; burst <= maxBurst; burst++ {
-		for g := longest + longest/8; g >= shortest-shortest/8; g -= g / 200 {
+		for g := longest + longest/8; g >= lowest; g -= g / 200 {
 			if fits(hist, g, burst) {
 				return g, true
 			}

@@ -166,10 +166,9 @@ func limiters(now func() time.Time) map[string]*limiter {
 	}
 }
 
-// defaultPacing is the pacing of an Orchard left at its defaults.
-func defaultPacing(rt http.RoundTripper) Config {
-	return Config{Pace: DefaultPace, Transport: rt}
-}
+// pacings are the configurations measured: Orchard's defaults, and no pace at all (as
+// `harvest once --pace 0s`).
+var pacings = map[string]Config{"default": {Pace: DefaultPace}, "pace 0s": {}}
 
 // runLimited makes n requests and returns the time they took and the ideal: n-1 gaps of the
 // limiter.
@@ -183,33 +182,36 @@ func runLimited(ctx context.Context, c *Client, l *limiter, base string, n int) 
 	return c.clock.Now().Sub(start), time.Duration(n-1) * l.gap, nil
 }
 
-// TestAdaptivePace checks that a client at the default settings learns a 2 r/s limit: 200
-// pages or more within 1.1× of the ideal and at most two refusals. Bursts of 4 are allowed a
-// third refusal.
+// TestAdaptivePace checks that a client learns a 2 r/s limit: 200 pages or more within 1.1× of
+// the ideal and at most two refusals. Bursts of 4 are allowed a third refusal.
 func TestAdaptivePace(t *testing.T) {
 	for _, name := range slices.Sorted(maps.Keys(limiters(time.Now))) {
-		for _, n := range []int{100, 200, 1000} {
-			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) {
-				synctest.Test(t, func(t *testing.T) {
-					l := limiters(time.Now)[name]
-					c := New(defaultPacing(handlerTransport{l}), nil)
-					took, ideal, err := runLimited(t.Context(), c, l, "http://limited.example", n)
-					if err != nil {
-						t.Fatal(err)
-					}
-					ratio := float64(took) / float64(ideal)
-					t.Logf("%v, ideal %v, ratio %.3f, refusals %d, interval %v", took, ideal, ratio, l.refused, c.hosts.m["limited.example"].interval())
-					if n >= 200 && ratio > 1.1 {
-						t.Errorf("ratio %.3f > 1.1", ratio)
-					}
-					if most := 2 + int(l.burst)/4; l.refused > most {
-						t.Errorf("%d refusals, want ≤ %d", l.refused, most)
-					}
-					if got := c.Stats().Refusals; got != int64(l.refused) {
-						t.Errorf("client counted %d refusals, server %d", got, l.refused)
-					}
+		for _, pacing := range slices.Sorted(maps.Keys(pacings)) {
+			for _, n := range []int{100, 200, 1000} {
+				t.Run(fmt.Sprintf("%s/%s/%d", name, pacing, n), func(t *testing.T) {
+					synctest.Test(t, func(t *testing.T) {
+						l := limiters(time.Now)[name]
+						cfg := pacings[pacing]
+						cfg.Transport = handlerTransport{l}
+						c := New(cfg, nil)
+						took, ideal, err := runLimited(t.Context(), c, l, "http://limited.example", n)
+						if err != nil {
+							t.Fatal(err)
+						}
+						ratio := float64(took) / float64(ideal)
+						t.Logf("%v, ideal %v, ratio %.3f, refusals %d, interval %v", took, ideal, ratio, l.refused, c.hosts.m["limited.example"].interval())
+						if n >= 200 && ratio > 1.1 {
+							t.Errorf("ratio %.3f > 1.1", ratio)
+						}
+						if most := 2 + int(l.burst)/4; l.refused > most {
+							t.Errorf("%d refusals, want ≤ %d", l.refused, most)
+						}
+						if got := c.Stats().Refusals; got != int64(l.refused) {
+							t.Errorf("client counted %d refusals, server %d", got, l.refused)
+						}
+					})
 				})
-			})
+			}
 		}
 	}
 }
@@ -224,24 +226,29 @@ func (c *simClock) Sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-// BenchmarkPaceAtLimit harvests 200 pages behind each limiter at the default settings, on a
-// simulated clock, and reports the time taken against the ideal and the refusals.
+// BenchmarkPaceAtLimit harvests 200 pages behind each limiter, at the default settings and
+// unpaced, on a simulated clock, and reports the time taken against the ideal and the
+// refusals.
 func BenchmarkPaceAtLimit(b *testing.B) {
 	for _, name := range slices.Sorted(maps.Keys(limiters(nil))) {
-		b.Run(name, func(b *testing.B) {
-			for b.Loop() {
-				clk := &simClock{now: time.Unix(1e9, 0)}
-				l := limiters(clk.Now)[name]
-				c := New(defaultPacing(handlerTransport{l}), nil)
-				c.clock = clk
-				took, ideal, err := runLimited(b.Context(), c, l, "http://limited.example", 200)
-				if err != nil {
-					b.Fatal(err)
+		for _, pacing := range slices.Sorted(maps.Keys(pacings)) {
+			b.Run(name+"/"+pacing, func(b *testing.B) {
+				for b.Loop() {
+					clk := &simClock{now: time.Unix(1e9, 0)}
+					l := limiters(clk.Now)[name]
+					cfg := pacings[pacing]
+					cfg.Transport = handlerTransport{l}
+					c := New(cfg, nil)
+					c.clock = clk
+					took, ideal, err := runLimited(b.Context(), c, l, "http://limited.example", 200)
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.ReportMetric(float64(took)/float64(ideal), "x-ideal")
+					b.ReportMetric(float64(l.refused), "refusals")
 				}
-				b.ReportMetric(float64(took)/float64(ideal), "x-ideal")
-				b.ReportMetric(float64(l.refused), "refusals")
-			}
-		})
+			})
+		}
 	}
 }
 
@@ -258,7 +265,7 @@ func BenchmarkPaceAtLimitRealTime(b *testing.B) {
 			b.Fatalf("no limiter %q", name)
 		}
 		srv := httptest.NewServer(l)
-		cfg := defaultPacing(nil)
+		cfg := pacings["default"]
 		cfg.AllowPrivate = true
 		took, ideal, err := runLimited(b.Context(), New(cfg, nil), l, srv.URL, 200)
 		srv.Close()
