@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -17,18 +14,6 @@ import (
 	"github.com/orchard-oer/orchard/internal/testenv"
 	"github.com/orchard-oer/orchard/workers"
 )
-
-// buildOrchard builds the orchard binary into dir and returns its path.
-func buildOrchard(t testing.TB, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "orchard")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/orchard")
-	build.Dir = testenv.ModuleRoot()
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // Three `orchard worker` processes share one NATS server and harvest two repositories served
 // by one host at the same time: the host sees one request per pace, as if one process
@@ -51,13 +36,7 @@ func TestHostPacedAcrossProcesses(t *testing.T) {
 	srv := httptest.NewServer(log)
 	defer srv.Close()
 
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ORCHARD_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XDG_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "HOME="+dir, "ORCHARD_NATS_URL="+natsURL,
+	env := append(processEnv(dir), "ORCHARD_NATS_URL="+natsURL,
 		"ORCHARD_CATALOG_MEILISEARCH_URL="+meili.URL, "ORCHARD_CATALOG_MEILISEARCH_KEY="+meili.MasterKey,
 		"ORCHARD_CATALOG_MEILISEARCH_INDEX="+testenv.IndexName("pace"),
 		"ORCHARD_HARVEST_ALLOW_PRIVATE_NETWORKS=true",
