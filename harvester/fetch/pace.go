@@ -17,9 +17,12 @@ import (
 // rate was crossed, at a gap far shorter than the sustainable one. So the host's recent
 // requests and answers are kept, and on a refusal the interval becomes the slowest rate of the
 // smallest token bucket (burst 1, as nginx's limit_req without burst, then 2, …) that would
-// have answered them exactly as the server did. An estimate that later proves too fast is
-// corrected by the next refusal, which adds to the evidence. The interval then holds until the
-// refusals are forgotten (servers change their limits), and probing starts again.
+// have answered them as the server did. Requests reach the server a little sooner or later than
+// they were sent, so an acceptance is allowed that much jitter; a refusal is not, so that
+// refusals caused by jitter push the interval above it. An estimate that later proves too fast
+// is corrected by the next refusal, which adds to the evidence. The interval then holds until
+// the refusals are forgotten (servers change their limits), and probing starts again. A
+// refusal no bucket explains doubles the interval and probing goes on.
 // A Retry-After delays the next request without setting the interval.
 const (
 	probeStep = 20               // each success shortens the interval by 1/probeStep while probing
@@ -28,9 +31,10 @@ const (
 	historyLen = 64
 	// maxBurst is the largest token-bucket burst the model tries before giving up on it.
 	maxBurst = 4
-	// margin is added to a modelled interval, for the jitter between the gaps the client keeps
-	// and the ones the server measures.
-	margin = 50 // 1/margin = 2%
+	// The model allows each request to reach the server jitter or 1/jitterShare of the
+	// interval sooner or later than it was sent, whichever is more.
+	jitter      = 5 * time.Millisecond
+	jitterShare = 50
 	// firstBackOff is the interval after a refusal that no model explains on an unpaced host.
 	firstBackOff = time.Second
 )
@@ -143,11 +147,12 @@ func (h *host) refused(start, now time.Time, ra time.Duration) time.Duration {
 	defer h.mu.Unlock()
 	h.answered(start, refusedAnswer)
 	if est, ok := bucketInterval(h.hist); ok {
-		h.cur = est + est/margin
+		h.cur = est
 		h.refusedAt = now
 	} else {
 		// Probing goes on from a slower interval, which gives the model gaps to go by.
 		h.cur = max(2*h.cur, firstBackOff)
+		h.refusedAt = time.Time{}
 	}
 	h.cur = min(max(h.cur, h.floor), h.max)
 	if n := now.Add(max(ra, h.cur)); n.After(h.next) {
@@ -202,8 +207,10 @@ func bucketInterval(hist []sent) (time.Duration, bool) {
 
 // fits reports whether a token bucket gaining a token every interval, holding at most burst,
 // full at the first request, would have accepted and refused the requests of hist as the host
-// did. A refused request takes no token.
+// did. A refused request takes no token. Requests reach the server a little later or sooner
+// than the client sent them, so each answer is allowed a token's worth of jitter either way.
 func fits(hist []sent, interval time.Duration, burst float64) bool {
+	tol := float64(max(jitter, interval/jitterShare)) / float64(interval)
 	tokens := burst
 	var prev time.Time
 	first := true
@@ -211,22 +218,26 @@ func fits(hist []sent, interval time.Duration, burst float64) bool {
 		if s.answer == pending {
 			continue
 		}
+		refill := 0.0
 		if !first {
-			tokens = min(burst, tokens+float64(s.at.Sub(prev))/float64(interval))
+			refill = float64(s.at.Sub(prev)) / float64(interval)
 		}
 		first = false
 		prev = s.at
-		const slack = 1e-9
 		if s.answer == refusedAnswer {
-			if tokens >= 1-slack {
+			// Unbounded by the burst, so that a burst of 1 still tells a refusal after a
+			// full interval from one that came too soon.
+			if tokens+refill >= 1 {
 				return false
 			}
+			tokens = min(burst, tokens+refill)
 			continue
 		}
-		if tokens < 1-slack {
+		tokens = min(burst, tokens+refill)
+		if tokens < 1-tol {
 			return false
 		}
-		tokens--
+		tokens = max(tokens-1, 0)
 	}
 	return true
 }

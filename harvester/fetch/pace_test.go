@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -121,6 +122,10 @@ type limiter struct {
 	status     int  // of a refusal: 503 (limit_req) or 429
 	retryAfter bool // whether a refusal says Retry-After: 1
 	now        func() time.Time
+	// jitter delays each request by up to this much on its way, as a busy machine and network
+	// do, with delays drawn from a fixed seed.
+	jitter time.Duration
+	rand   *rand.Rand
 
 	mu       sync.Mutex
 	tokens   float64
@@ -133,6 +138,15 @@ func (l *limiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
+	if l.jitter > 0 {
+		if l.rand == nil {
+			l.rand = rand.New(rand.NewPCG(1, 2))
+		}
+		now = now.Add(time.Duration(l.rand.Int64N(int64(l.jitter))))
+		if now.Before(l.last) {
+			now = l.last // delayed, but served in the order sent
+		}
+	}
 	if l.last.IsZero() {
 		l.tokens = l.burst
 	} else {
@@ -163,6 +177,8 @@ func limiters(now func() time.Time) map[string]*limiter {
 		"token bucket retry-after":   {gap: gap, burst: 2, status: http.StatusTooManyRequests, retryAfter: true, now: now},
 		"token bucket 4":             {gap: gap, burst: 4, status: http.StatusTooManyRequests, now: now},
 		"token bucket 4 retry-after": {gap: gap, burst: 4, status: http.StatusTooManyRequests, retryAfter: true, now: now},
+		"limit_req jitter":           {gap: gap, burst: 1, status: http.StatusServiceUnavailable, now: now, jitter: 30 * time.Millisecond},
+		"token bucket jitter":        {gap: gap, burst: 2, status: http.StatusTooManyRequests, now: now, jitter: 30 * time.Millisecond},
 	}
 }
 
@@ -182,8 +198,9 @@ func runLimited(ctx context.Context, c *Client, l *limiter, base string, n int) 
 	return c.clock.Now().Sub(start), time.Duration(n-1) * l.gap, nil
 }
 
-// TestAdaptivePace checks that a client learns a 2 r/s limit: 200 pages or more within 1.1× of
-// the ideal and at most two refusals. Bursts of 4 are allowed a third refusal.
+// TestAdaptivePace checks that a client at the default settings learns a 2 r/s limit: 200
+// pages or more within 1.1× of the ideal and at most two refusals, also when requests reach the
+// server up to 30 ms late. Bursts of 4 are allowed a third refusal, and so is starting unpaced.
 func TestAdaptivePace(t *testing.T) {
 	for _, name := range slices.Sorted(maps.Keys(limiters(time.Now))) {
 		for _, pacing := range slices.Sorted(maps.Keys(pacings)) {
@@ -203,7 +220,11 @@ func TestAdaptivePace(t *testing.T) {
 						if n >= 200 && ratio > 1.1 {
 							t.Errorf("ratio %.3f > 1.1", ratio)
 						}
-						if most := 2 + int(l.burst)/4; l.refused > most {
+						most := 2 + int(l.burst)/4
+					if pacing != "default" {
+						most++ // not a goal: starting unpaced costs a refusal at once
+					}
+					if l.refused > most {
 							t.Errorf("%d refusals, want ≤ %d", l.refused, most)
 						}
 						if got := c.Stats().Refusals; got != int64(l.refused) {
@@ -300,9 +321,9 @@ func TestBucketInterval(t *testing.T) {
 		hist     []sent
 		min, max time.Duration // bounds of the estimate; zero max for none
 	}{
-		// limit_req refuses the first gap under 500 ms; the shortest accepted gap is the
-		// slowest rate that explains it.
-		{"limit_req", history(0, 1000, 800, 600, 510, -490), 500 * ms, 510 * ms},
+		// limit_req refuses the first gap under 500 ms; the shortest accepted gap, plus the
+		// jitter allowed (2%), is the slowest rate that explains it.
+		{"limit_req", history(0, 1000, 800, 600, 510, -490), 500 * ms, 521 * ms},
 		// A token bucket of 2 at 500 ms lets a descending client through well below 500 ms
 		// (the burst), then refuses at 358 ms: a burst of 1 cannot explain both 377 accepted
 		// after 397 and then 385 refused, a burst of 2 at 500 ms can.
@@ -350,7 +371,7 @@ func TestHostInterval(t *testing.T) {
 		}},
 		{"stays at the floor", time.Second, 0, []step{{want: time.Second}, {after: time.Second, want: time.Second}}},
 		// A gap of 600 ms accepted (the interval in force when its slot was taken), 570 ms
-		// refused: a burst of 1 at 600 ms explains it, plus the margin.
+		// refused: a burst of 1 at 600 ms explains it, plus the jitter allowed.
 		{"refusal sets the modelled interval and holds it", 0, 600 * ms, []step{
 			{want: 570 * ms}, {want: 541500 * time.Microsecond},
 			{refused: true, want: 610 * ms},
@@ -366,8 +387,8 @@ func TestHostInterval(t *testing.T) {
 		// A refusal 600 ms after the first request: the model can only say "slower than
 		// 600 ms"; probing starts again once the refusal is forgotten.
 		{"forgets refusals", 0, 600 * ms, []step{
-			{want: 570 * ms}, {refused: true, want: 688500 * time.Microsecond},
-			{after: memory + time.Minute, want: 654075 * time.Microsecond},
+			{want: 570 * ms}, {refused: true, want: 675 * ms},
+			{after: memory + time.Minute, want: 641250 * time.Microsecond},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
