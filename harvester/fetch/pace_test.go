@@ -221,10 +221,10 @@ func TestAdaptivePace(t *testing.T) {
 							t.Errorf("ratio %.3f > 1.1", ratio)
 						}
 						most := 2 + int(l.burst)/4
-					if pacing != "default" {
-						most++ // not a goal: starting unpaced costs a refusal at once
-					}
-					if l.refused > most {
+						if pacing != "default" {
+							most++ // not a goal: starting unpaced costs a refusal at once
+						}
+						if l.refused > most {
 							t.Errorf("%d refusals, want ≤ %d", l.refused, most)
 						}
 						if got := c.Stats().Refusals; got != int64(l.refused) {
