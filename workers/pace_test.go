@@ -106,3 +106,15 @@ func TestPacerClockSkew(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPacerReserve measures one reservation on the embedded server, alone on its host:
+// what pacing through NATS adds to each paced request of a single process.
+func BenchmarkPacerReserve(b *testing.B) {
+	s := openSystem(b, fastConfig(b.TempDir()))
+	p := s.Pacer()
+	for b.Loop() {
+		if _, err := p.Reserve(b.Context(), "a.example", time.Nanosecond); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
