@@ -361,21 +361,23 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL) (*Respons
 		if err != nil {
 			return nil, 0, err
 		}
+		sent := c.clock.Now()
 		resp, err := c.roundTrip(ctx, req, u)
 		if err != nil {
 			return nil, 0, err
 		}
+		x := exchange{slot: slot, sent: sent, took: c.clock.Now().Sub(sent)}
 		code := resp.StatusCode
 		if slices.Contains(req.Pass, code) {
-			h.success(slot)
+			h.success(x)
 			return resp, 0, nil
 		}
 		switch {
 		case code >= 200 && code < 300:
-			h.success(slot)
+			h.success(x)
 			return resp, 0, nil
 		case isRedirect(code):
-			h.success(slot)
+			h.success(x)
 			loc := resp.Header.Get("Location")
 			if loc == "" {
 				return nil, 0, harvester.E(harvester.KindPermanent, "", fmt.Errorf("HTTP %d without Location", code))
@@ -406,13 +408,13 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL) (*Respons
 			if ok {
 				ra = min(ra, c.cfg.MaxRetryAfter)
 			}
-			interval := h.refused(slot, now, ra)
+			interval := h.refused(x, now, ra)
 			c.deferShared(ctx, u.Host, max(ra, interval))
 			c.log.InfoContext(ctx, "refused", "url", weburl.Redact(u.String()), "status", code, "retry_after", ra, "interval", interval)
 			// The retry waits for the host's next slot, which the refusal has pushed back.
 			return nil, time.Nanosecond, harvester.E(harvester.KindTransient, "", &StatusError{Code: code, URL: weburl.Redact(u.String())})
 		default:
-			h.success(slot)
+			h.success(x)
 			kind := harvester.KindPermanent
 			if code >= 500 && code != http.StatusNotImplemented || code == http.StatusRequestTimeout {
 				kind = harvester.KindTransient

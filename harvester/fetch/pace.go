@@ -70,8 +70,17 @@ const (
 
 // sent is one request the host was sent.
 type sent struct {
-	at     time.Time
+	slot   time.Time // start of the slot it took
+	at     time.Time // when it was sent: the slot's start until it was answered
+	took   time.Duration
 	answer answer
+}
+
+// exchange is a request as the client saw it: the slot it took, when it was sent, how long
+// the answer took to come.
+type exchange struct {
+	slot, sent time.Time
+	took       time.Duration
 }
 
 type host struct {
@@ -103,7 +112,7 @@ func (h *host) take(start time.Time) {
 	if len(h.hist) == historyLen {
 		h.hist = append(h.hist[:0], h.hist[1:]...)
 	}
-	h.hist = append(h.hist, sent{at: start})
+	h.hist = append(h.hist, sent{slot: start, at: start})
 }
 
 // forget drops what is older than memory.
@@ -120,32 +129,32 @@ func (h *host) forget(now time.Time) {
 	}
 }
 
-// answered records the answer to the request that started at start.
-func (h *host) answered(start time.Time, a answer) {
+// answered records the answer to the request of x.
+func (h *host) answered(x exchange, a answer) {
 	for i := len(h.hist) - 1; i >= 0; i-- {
-		if h.hist[i].at.Equal(start) {
-			h.hist[i].answer = a
+		if e := &h.hist[i]; e.slot.Equal(x.slot) {
+			e.at, e.took, e.answer = x.sent, x.took, a
 			return
 		}
 	}
 }
 
-// success records that the request of the slot at start was not refused.
-func (h *host) success(start time.Time) {
+// success records that the request of x was not refused.
+func (h *host) success(x exchange) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.answered(start, accepted)
+	h.answered(x, accepted)
 	if h.refusedAt.IsZero() && h.cur > h.floor {
 		h.cur = max(h.cur-h.cur/probeStep, h.floor)
 	}
 }
 
-// refused records that the request of the slot at start was refused at now; ra is the
-// Retry-After (zero if none). It returns the interval now in force.
-func (h *host) refused(start, now time.Time, ra time.Duration) time.Duration {
+// refused records that the request of x was refused at now; ra is the Retry-After (zero if
+// none). It returns the interval now in force.
+func (h *host) refused(x exchange, now time.Time, ra time.Duration) time.Duration {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.answered(start, refusedAnswer)
+	h.answered(x, refusedAnswer)
 	if est, ok := bucketInterval(h.hist); ok {
 		h.cur = est
 		h.refusedAt = now
@@ -207,10 +216,11 @@ func bucketInterval(hist []sent) (time.Duration, bool) {
 
 // fits reports whether a token bucket gaining a token every interval, holding at most burst,
 // full at the first request, would have accepted and refused the requests of hist as the host
-// did. A refused request takes no token. Requests reach the server a little later or sooner
-// than the client sent them, so each answer is allowed a token's worth of jitter either way.
+// did. A refused request takes no token. A request reaches the server some time after it was
+// sent, at most when its answer came, so an accepted one may have had that much more time's
+// worth of tokens (at least the jitter allowed); a refused one is taken at its word.
 func fits(hist []sent, interval time.Duration, burst float64) bool {
-	tol := float64(max(jitter, interval/jitterShare)) / float64(interval)
+	least := max(jitter, interval/jitterShare)
 	tokens := burst
 	var prev time.Time
 	first := true
@@ -234,7 +244,7 @@ func fits(hist []sent, interval time.Duration, burst float64) bool {
 			continue
 		}
 		tokens = min(burst, tokens+refill)
-		if tokens < 1-tol {
+		if tokens < 1-float64(max(least, s.took))/float64(interval) {
 			return false
 		}
 		tokens = max(tokens-1, 0)

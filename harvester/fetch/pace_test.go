@@ -309,7 +309,7 @@ func history(gaps ...int) []sent {
 			a, g = refusedAnswer, -g
 		}
 		at = at.Add(time.Duration(g) * time.Millisecond)
-		out = append(out, sent{at: at, answer: a})
+		out = append(out, sent{slot: at, at: at, answer: a})
 	}
 	return out
 }
@@ -400,10 +400,11 @@ func TestHostInterval(t *testing.T) {
 				now = now.Add(s.after)
 				start := h.reserve(now)
 				now = start
+				x := exchange{slot: start, sent: start}
 				if s.refused {
-					h.refused(start, now, s.ra)
+					h.refused(x, now, s.ra)
 				} else {
-					h.success(start)
+					h.success(x)
 				}
 				if got := h.interval(); s.want != 0 && (got < s.want-s.want/100 || got > s.want+s.want/100) {
 					t.Errorf("step %d: interval %v, want %v", i, got, s.want)
