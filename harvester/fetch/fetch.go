@@ -362,6 +362,9 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL) (*Respons
 			return nil, 0, err
 		}
 		sent := c.clock.Now()
+		if late := h.late(slot, sent); late > h.interval()/20 {
+			c.deferShared(ctx, u.Host, h.interval())
+		}
 		resp, err := c.roundTrip(ctx, req, u)
 		if err != nil {
 			return nil, 0, err

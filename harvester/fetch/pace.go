@@ -105,6 +105,18 @@ func (h *host) reserve(at time.Time) time.Time {
 	return start
 }
 
+// late records that the request of the slot at slot went out only at sent, after a sleep
+// that overran (a busy machine): the next slot moves as far, so that the server still sees a
+// whole interval between the two. It returns how late the request was.
+func (h *host) late(slot, sent time.Time) time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if n := sent.Add(h.cur); n.After(h.next) {
+		h.next = n
+	}
+	return sent.Sub(slot)
+}
+
 // take records a request starting at start, whoever chose the slot.
 func (h *host) take(start time.Time) {
 	h.next = start.Add(h.cur)
