@@ -188,6 +188,8 @@ type System struct {
 	leases   jetstream.KeyValue
 	tombs    jetstream.KeyValue
 	workers  jetstream.KeyValue // run leases: which worker holds a running job
+	pace     jetstream.KeyValue // next request slot of each host
+	pacer    *Pacer
 	registry *Registry
 	// name is this process as runs name their worker: host:pid.
 	name string
@@ -405,6 +407,12 @@ func (s *System) ensure(ctx context.Context) error {
 		}
 		*b.kv = kv
 	}
+	s.pace, err = s.bucket(ctx, jetstream.KeyValueConfig{Bucket: paceBucket, Description: "next request slot of each harvested host",
+		TTL: paceTTL, Storage: jetstream.MemoryStorage})
+	if err != nil {
+		return fmt.Errorf("bucket %s: %w", paceBucket, err)
+	}
+	s.pacer = newPacer(s.pace, s.name)
 	return nil
 }
 

@@ -94,6 +94,7 @@ type Config struct {
 		Contact              string        `mapstructure:"contact" help:"URL or mail address where repository operators reach you"`
 		AllowPrivateNetworks bool          `mapstructure:"allow_private_networks" help:"let sources added through the server reach loopback and private addresses"`
 		Pace                 time.Duration `mapstructure:"pace" help:"least time between two requests to one host"`
+		StartPace            time.Duration `mapstructure:"start_pace" help:"time between requests a host starts at, before pacing has learned how fast it may go (0: 4x pace, at most 1s)"`
 		Timeout              time.Duration `mapstructure:"timeout" help:"longest time of one harvest request"`
 		ConnectTimeout       time.Duration `mapstructure:"connect_timeout" help:"longest TCP connect and TLS handshake of a harvest request"`
 		HeaderTimeout        time.Duration `mapstructure:"header_timeout" help:"longest wait for a harvest response's headers"`
@@ -160,7 +161,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("toolkit.expire_after", 180*24*time.Hour)
 	v.SetDefault("toolkit.max_bytes", 256<<20)
 	v.SetDefault("workers.count", 2)
-	v.SetDefault("harvest.pace", time.Second)
+	v.SetDefault("harvest.pace", fetch.DefaultPace)
 	v.SetDefault("harvest.timeout", 60*time.Second)
 	links := workers.DefaultLinkConfig()
 	v.SetDefault("links.enabled", true)

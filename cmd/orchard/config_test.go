@@ -283,8 +283,8 @@ func TestTypedConfigsCoverEveryField(t *testing.T) {
 	} {
 		tv := reflect.ValueOf(typed)
 		for i := 0; i < tv.NumField(); i++ {
-			if f := tv.Type().Field(i).Name; name == "fetch.Config" && (f == "Transport" || f == "Observer") {
-				continue // tests replace the network with the one; serve and worker set the other
+			if f := tv.Type().Field(i).Name; name == "fetch.Config" && (f == "Transport" || f == "Observer" || f == "Shared") {
+				continue // tests replace the network with the one; serve and worker set the others
 			}
 			if tv.Field(i).IsZero() {
 				t.Errorf("%s.%s has no configuration key", name, tv.Type().Field(i).Name)

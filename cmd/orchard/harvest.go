@@ -97,7 +97,7 @@ func newHarvestOnceCmd(a *app) *cobra.Command {
 				// The operator's pace replaces the configured one, which a source may only raise.
 				a.cfg.Harvest.Pace = src.Pace
 			}
-			hs := a.harvesters(true, nil).byType()
+			hs := a.harvesters(true, nil, nil).byType()
 			h, ok := hs[src.Type]
 			if !ok {
 				return fmt.Errorf("harvest once: --type %q is not oai-pmh or web", src.Type)

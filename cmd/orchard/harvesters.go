@@ -26,12 +26,13 @@ type harvesters struct {
 
 // harvesters builds the clients. allowPrivate lets them reach loopback and private addresses:
 // the operator's own commands may, sources added through the server may not unless
-// harvest.allow_private_networks says so. obs, when set, hears of every request they send.
-func (a *app) harvesters(allowPrivate bool, obs fetch.Observer) harvesters {
+// harvest.allow_private_networks says so. obs, when set, hears of every request they send;
+// shared, when set, paces each host together with the other processes that share it.
+func (a *app) harvesters(allowPrivate bool, obs fetch.Observer, shared fetch.SharedPacer) harvesters {
 	// One client for both, so that a host that is both a repository and a web site is paced
 	// once.
 	cfg := a.fetchConfig(allowPrivate)
-	cfg.Observer = obs
+	cfg.Observer, cfg.Shared = obs, shared
 	client := fetch.New(cfg, a.log)
 	return harvesters{
 		oai:   oaipmh.New(oaipmh.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
@@ -55,6 +56,7 @@ func (a *app) fetchConfig(allowPrivate bool) fetch.Config {
 		Contact:      h.Contact,
 		Timeout:      h.Timeout,
 		Pace:         h.Pace,
+		StartPace:    h.StartPace,
 		AllowPrivate: allowPrivate,
 
 		ConnectTimeout: h.ConnectTimeout, HeaderTimeout: h.HeaderTimeout, MaxBody: h.MaxBody,
@@ -78,7 +80,7 @@ func newProbeCmd(a *app) *cobra.Command {
 			"read. Without --type, an OAI-PMH Identify is tried first, then the web.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rep, err := a.harvesters(true, nil).prober().Probe(cmd.Context(), typ, args[0])
+			rep, err := a.harvesters(true, nil, nil).prober().Probe(cmd.Context(), typ, args[0])
 			if rep.Fallback != "" {
 				fmt.Fprintf(cmd.ErrOrStderr(), "%s; probing as a website\n", rep.Fallback)
 			}

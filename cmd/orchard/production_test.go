@@ -94,12 +94,7 @@ func startProduction(t testing.TB, workerCount int) *production {
 	natsBin := testenv.NATSServer(t)
 	p := &production{t: t, root: t, dir: t.TempDir()}
 	p.meili = testenv.StartOwnMeili(t)
-	p.orchard = filepath.Join(p.dir, "orchard")
-	build := exec.Command("go", "build", "-o", p.orchard, "./cmd/orchard")
-	build.Dir = testenv.ModuleRoot()
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	p.orchard = buildOrchard(t, p.dir)
 
 	clients, routes := make([]string, 3), make([]string, 3)
 	for i := range 3 {
@@ -162,12 +157,7 @@ func startProduction(t testing.TB, workerCount int) *production {
 	})
 
 	index := testenv.IndexName("production")
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ORCHARD_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XDG_") {
-			p.env = append(p.env, kv)
-		}
-	}
-	p.env = append(p.env, "HOME="+p.dir,
+	p.env = append(processEnv(p.dir),
 		"ORCHARD_NATS_URL=nats://"+strings.Join(clients, ",nats://"),
 		"ORCHARD_NATS_USER=orchard", "ORCHARD_NATS_PASSWORD="+natsPassword, "ORCHARD_NATS_REPLICAS=3",
 		"ORCHARD_CATALOG_MEILISEARCH_URL="+p.meili.URL, "ORCHARD_CATALOG_MEILISEARCH_KEY="+p.meili.MasterKey,
@@ -199,6 +189,30 @@ func startProduction(t testing.TB, workerCount int) *production {
 	}
 	p.token = strings.TrimSpace(string(out))
 	return p
+}
+
+// buildOrchard builds the orchard binary into dir and returns its path.
+func buildOrchard(t testing.TB, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "orchard")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/orchard")
+	build.Dir = testenv.ModuleRoot()
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// processEnv is the environment of an orchard process the test starts: the test's own without
+// Orchard's settings, with home as its home.
+func processEnv(home string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ORCHARD_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XDG_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "HOME="+home)
 }
 
 func healthy(url string) bool {

@@ -177,7 +177,9 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	hs := a.harvesters(a.cfg.Harvest.AllowPrivateNetworks, sys.HTTPMetrics())
+	// Workers in other processes may harvest the same hosts: they take their turns through
+	// NATS.
+	hs := a.harvesters(a.cfg.Harvest.AllowPrivateNetworks, sys.HTTPMetrics(), sys.Pacer())
 	var parts []func(context.Context) error
 	if http {
 		oai, err := a.oaiRepository(ctx, sys, idx)

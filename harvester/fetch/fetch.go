@@ -53,9 +53,13 @@ type Config struct {
 	AllowPrivate bool
 
 	// Pace is the least time between two requests to one host; zero means none. The client
-	// lengthens it on its own when a host refuses requests (429, 503), and shortens it again
-	// step by step while requests succeed, never below Pace.
+	// lengthens the time on its own when a host refuses requests (429, 503), and shortens it
+	// while requests succeed, never below Pace (see pace.go).
 	Pace time.Duration
+	// StartPace is the time between requests to a host the client starts with, before it
+	// knows how fast the host may be read; never less than the host's pace. Zero: four times
+	// the pace, at most DefaultStartPace.
+	StartPace time.Duration
 	// MaxPace caps how far refusals stretch the interval between requests: 2m.
 	MaxPace time.Duration
 
@@ -69,10 +73,22 @@ type Config struct {
 	// figures without this package knowing how.
 	Observer Observer
 
+	// Shared, when set, spaces the requests of every process that shares it, so that a host
+	// harvested by several workers is paced once. When it fails the client paces alone for a
+	// while (sharedRetry).
+	Shared SharedPacer
+
 	// Transport replaces the network for tests that run on a fake clock. The private-network
 	// guard and the dial timeouts live in the default transport and do not apply to it.
 	Transport http.RoundTripper
 }
+
+// The pacing of an Orchard process left at its defaults: it begins each host at
+// DefaultStartPace and may speed up to DefaultPace while the host keeps up.
+const (
+	DefaultPace      = 250 * time.Millisecond
+	DefaultStartPace = time.Second
+)
 
 // DefaultConfig is the configuration New completes an empty one to.
 func DefaultConfig() Config { return Config{}.withDefaults() }
@@ -172,6 +188,17 @@ type Observer interface {
 	Request(host string, status int, err error, bytes int64, d time.Duration)
 }
 
+// SharedPacer hands out the request slots of hosts to several processes: each request takes
+// the host's next slot, and the slot after it starts no sooner than the interval asked for by
+// the one who took it. Clocks differ between processes, so it speaks in waits, not times.
+type SharedPacer interface {
+	// Reserve takes host's next slot, the one after it to start interval later, and returns
+	// how long until it starts.
+	Reserve(ctx context.Context, host string, interval time.Duration) (time.Duration, error)
+	// Defer moves host's next slot to d from now unless it is later already, after a refusal.
+	Defer(ctx context.Context, host string, d time.Duration) error
+}
+
 // Request is one GET (or HEAD) with its options.
 type Request struct {
 	URL string
@@ -214,7 +241,17 @@ type Client struct {
 	public *http.Client
 	hosts  hostTable
 	stats  Stats
+	clock  clock
+	// sharedDown is when the shared pacer last failed (unix nanoseconds), zero when it works.
+	sharedDown atomic.Int64
 }
+
+// sharedRetry is how long the client paces alone after the shared pacer failed, and
+// sharedTimeout how long one of its calls may take.
+const (
+	sharedRetry   = 30 * time.Second
+	sharedTimeout = 2 * time.Second
+)
 
 // New builds a Client.
 func New(cfg Config, log *slog.Logger) *Client {
@@ -222,7 +259,7 @@ func New(cfg Config, log *slog.Logger) *Client {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{cfg: cfg, log: log, hosts: hostTable{m: map[string]*host{}}}
+	c := &Client{cfg: cfg, log: log, hosts: hostTable{m: map[string]*host{}}, clock: realClock{}}
 	if cfg.Transport != nil {
 		c.http, c.public = c.httpClient(cfg.Transport), c.httpClient(cfg.Transport)
 		return c
@@ -303,7 +340,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		}
 		c.count(req, func(s *Stats) { s.Retries.Add(1) })
 		c.log.DebugContext(ctx, "retrying", "url", weburl.Redact(req.URL), "attempt", attempt+1, "wait", wait, "err", err)
-		if err := sleep(ctx, wait); err != nil {
+		if err := c.clock.Sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("%s: %w", op, err)
 		}
 	}
@@ -338,26 +375,32 @@ func (c *Client) count(req Request, f func(*Stats)) {
 // server asked for (Retry-After).
 func (c *Client) attempt(ctx context.Context, req Request, u *url.URL) (*Response, time.Duration, error) {
 	for hop := 0; ; hop++ {
-		h := c.hosts.get(u.Host, max(c.cfg.Pace, req.Pace), c.cfg.MaxPace)
-		gap, err := h.wait(ctx)
+		floor := max(c.cfg.Pace, req.Pace)
+		h := c.hosts.get(u.Host, floor, c.startPace(floor), c.cfg.MaxPace)
+		slot, err := c.wait(ctx, h, u.Host)
 		if err != nil {
 			return nil, 0, err
+		}
+		sent := c.clock.Now()
+		if late := h.late(slot, sent); late > h.interval()/20 {
+			c.deferShared(ctx, u.Host, h.interval())
 		}
 		resp, err := c.roundTrip(ctx, req, u)
 		if err != nil {
 			return nil, 0, err
 		}
+		x := exchange{slot: slot, sent: sent, took: c.clock.Now().Sub(sent)}
 		code := resp.StatusCode
 		if slices.Contains(req.Pass, code) {
-			h.success(gap)
+			h.success(x)
 			return resp, 0, nil
 		}
 		switch {
 		case code >= 200 && code < 300:
-			h.success(gap)
+			h.success(x)
 			return resp, 0, nil
 		case isRedirect(code):
-			h.success(gap)
+			h.success(x)
 			loc := resp.Header.Get("Location")
 			if loc == "" {
 				return nil, 0, harvester.E(harvester.KindPermanent, "", fmt.Errorf("HTTP %d without Location", code))
@@ -383,22 +426,89 @@ func (c *Client) attempt(ctx context.Context, req Request, u *url.URL) (*Respons
 			continue
 		case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable:
 			c.count(req, func(s *Stats) { s.Refusals.Add(1) })
-			ra, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+			now := c.clock.Now()
+			ra, ok := retryAfter(resp.Header.Get("Retry-After"), now)
 			if ok {
 				ra = min(ra, c.cfg.MaxRetryAfter)
 			}
-			h.refused(gap, ra)
-			c.log.InfoContext(ctx, "refused", "url", weburl.Redact(u.String()), "status", code, "retry_after", ra, "interval", h.interval())
+			interval := h.refused(x, now, ra)
+			c.deferShared(ctx, u.Host, max(ra, interval))
+			c.log.InfoContext(ctx, "refused", "url", weburl.Redact(u.String()), "status", code, "retry_after", ra, "interval", interval)
 			// The retry waits for the host's next slot, which the refusal has pushed back.
 			return nil, time.Nanosecond, harvester.E(harvester.KindTransient, "", &StatusError{Code: code, URL: weburl.Redact(u.String())})
 		default:
-			h.success(gap)
+			h.success(x)
 			kind := harvester.KindPermanent
 			if code >= 500 && code != http.StatusNotImplemented || code == http.StatusRequestTimeout {
 				kind = harvester.KindTransient
 			}
 			return nil, 0, harvester.E(kind, "", &StatusError{Code: code, URL: weburl.Redact(u.String())})
 		}
+	}
+}
+
+// startPace is the interval a host of the given floor starts at.
+func (c *Client) startPace(floor time.Duration) time.Duration {
+	start := c.cfg.StartPace
+	if start == 0 {
+		start = min(4*floor, DefaultStartPace)
+	}
+	return max(start, floor)
+}
+
+// wait takes the host's next slot, from the shared pacer when there is one and it answers, and
+// sleeps until the slot starts, which it returns.
+func (c *Client) wait(ctx context.Context, h *host, name string) (time.Time, error) {
+	now := c.clock.Now()
+	at := now
+	if interval := h.interval(); interval > 0 && c.sharedUp(now) {
+		rctx, cancel := context.WithTimeout(ctx, sharedTimeout)
+		d, err := c.cfg.Shared.Reserve(rctx, name, interval)
+		cancel()
+		if err != nil {
+			c.sharedFailed(ctx, now, err)
+		} else if c.sharedDown.Swap(0) != 0 {
+			c.log.InfoContext(ctx, "shared pacing reachable again")
+		}
+		if ctx.Err() != nil {
+			return time.Time{}, ctx.Err()
+		}
+		// The wait counts from the answer. The local slot still counts too, so that pacing
+		// goes on alone without a jump.
+		now = c.clock.Now()
+		at = now.Add(d)
+	}
+	start := h.reserve(at)
+	return start, c.clock.Sleep(ctx, start.Sub(now))
+}
+
+// deferShared tells the other processes that the host refused a request.
+func (c *Client) deferShared(ctx context.Context, name string, d time.Duration) {
+	now := c.clock.Now()
+	if !c.sharedUp(now) {
+		return
+	}
+	dctx, cancel := context.WithTimeout(ctx, sharedTimeout)
+	defer cancel()
+	if err := c.cfg.Shared.Defer(dctx, name, d); err != nil {
+		c.sharedFailed(ctx, now, err)
+	}
+}
+
+func (c *Client) sharedUp(now time.Time) bool {
+	if c.cfg.Shared == nil {
+		return false
+	}
+	down := c.sharedDown.Load()
+	return down == 0 || now.Sub(time.Unix(0, down)) >= sharedRetry
+}
+
+func (c *Client) sharedFailed(ctx context.Context, now time.Time, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	if c.sharedDown.Swap(now.UnixNano()) == 0 {
+		c.log.WarnContext(ctx, "shared pacing unreachable; pacing this process alone", "retry_in", sharedRetry, "err", err)
 	}
 }
 
