@@ -147,6 +147,10 @@ type sentPage struct {
 	pending []catalog.Pending
 	records int
 	state   progressState
+	// placed says ups and dels name catalog entries rather than records as their sources
+	// hold them (placePage); checks are what to look at again once the index holds them.
+	placed bool
+	checks []check
 }
 
 // execute runs one delivery of j. It returns nil when the run has ended (succeeded, or was
@@ -326,11 +330,11 @@ func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 	if err != nil {
 		return err
 	}
+	st.Upserted += len(sp.ups)
+	st.Deleted += len(sp.dels)
 	if err := a.s.retryIndex(ctx, func(ctx context.Context) error { return a.send(ctx, sp) }); err != nil {
 		return err
 	}
-	st.Upserted += len(sp.ups)
-	st.Deleted += len(sp.dels)
 	st.Pages++
 	if page.Progress.Expected > 0 {
 		st.Expected = page.Progress.Expected
@@ -400,9 +404,19 @@ func (a *attempt) normalize(ctx context.Context, page harvester.Page, st *Stats)
 }
 
 // send hands a page's upserts, then its deletions, to the index: a record written again loses
-// its tombstone, a deleted one gets one first.
+// its tombstone, a deleted one gets one first. The first send places the page's records in
+// their catalog entries, so that every removal (a deletion at the source or any other) keeps
+// an entry that another source still offers.
 func (a *attempt) send(ctx context.Context, sp *sentPage) error {
 	sp.pending = sp.pending[:0]
+	if !sp.placed {
+		pl, err := a.s.placePage(ctx, a.p.Index, sp.ups, sp.dels)
+		if err != nil {
+			return err
+		}
+		sp.ups, sp.dels = pl.writes()
+		sp.checks, sp.placed = pl.checks, true
+	}
 	if err := a.s.unbury(ctx, sp.ups); err != nil {
 		return err
 	}
@@ -465,6 +479,9 @@ func (a *attempt) advance(ctx context.Context) error {
 	sp := a.inflight[0]
 	a.inflight, a.inflightRecs = a.inflight[1:], a.inflightRecs-sp.records
 	a.s.metrics.lag.Dec()
+	if err := a.s.recheck(ctx, a.p.Index, sp.checks); err != nil {
+		return err
+	}
 	a.state = sp.state
 	if err := a.store(ctx); err != nil {
 		return err
