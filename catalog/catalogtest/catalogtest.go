@@ -50,6 +50,7 @@ func Run(t *testing.T, newIndex func(t *testing.T) catalog.Index) {
 		{"InvalidRecordsRejected", testInvalid},
 		{"ConcurrentUse", testConcurrent},
 		{"HostileQueriesBounded", testHostileQueries},
+		{"MergedEntryCountsOnce", testMergedEntry},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, seeded(t)) })
 	}
