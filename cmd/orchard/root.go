@@ -54,6 +54,7 @@ func newRootCmd() *cobra.Command {
 		newBackupCmd(a),
 		newRestoreCmd(a),
 		newLabCmd(a),
+		newRecordCmd(a),
 	)
 	return root
 }
