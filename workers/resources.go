@@ -89,6 +89,18 @@ type placer struct {
 	// checks are the entries written, with the revisions that decided them, to look at
 	// again once the index holds them.
 	checks []check
+	// read lists the keys read, present or not.
+	read map[string]bool
+	// claims are first claims of keys by records placed alone, sent together at the end of
+	// the page (claimAll) rather than one round trip each; the view holds them meanwhile.
+	claims []claim
+	// oneByOne claims each key at once, as the records whose claim was beat are placed again.
+	oneByOne bool
+}
+
+type claim struct {
+	key string
+	rec catalog.Record
 }
 
 // check is an entry written from what the bucket said: a record placed alone (entry "") or an
@@ -101,16 +113,17 @@ type check struct {
 }
 
 func (s *System) newPlacer(index catalog.Index) *placer {
-	return &placer{s: s, index: index, now: catalog.Stamp(time.Now()), view: map[string]entry{}, out: map[string]*catalog.Record{}}
+	return &placer{s: s, index: index, now: catalog.Stamp(time.Now()), view: map[string]entry{}, out: map[string]*catalog.Record{}, read: map[string]bool{}}
 }
 
 // read brings the view's keys up to date, one request per getManyChunk keys.
-func (p *placer) read(ctx context.Context, keys []string) error {
+func (p *placer) fetch(ctx context.Context, keys []string) error {
 	keys = slices.Clone(keys)
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
 	for _, k := range keys {
 		delete(p.view, k)
+		p.read[k] = true
 	}
 	for chunk := range slices.Chunk(keys, getManyChunk) {
 		es, err := entries(ctx, p.s.nc, p.s.resources, chunk...)
@@ -226,7 +239,7 @@ func (p *placer) retry(ctx context.Context, keys func() []string, op func() erro
 		if !errors.Is(err, ErrConflict) && !errors.Is(err, ErrExists) || try == placeTries {
 			return err
 		}
-		if err := p.read(ctx, keys()); err != nil {
+		if err := p.fetch(ctx, keys()); err != nil {
 			return err
 		}
 	}
@@ -280,8 +293,10 @@ func (p *placer) place(ctx context.Context, r catalog.Record, keys []string) err
 				return err
 			}
 		}
-		revs := p.revisions(lookups(r.ID, keys))
-		if !split {
+		// Only another worker joining r (its group) or taking a key over changes where r
+		// belongs; its membership and split keys are written by r's own placement.
+		revs := p.revisions(append(lookups(r.ID, keys)[3:], groupKey(r.ID)))
+		if !split && !p.claimLater(keys, r) {
 			if err := p.adopt(ctx, keys, "", r.ID); err != nil {
 				return err
 			}
@@ -344,6 +359,75 @@ func (p *placer) adopt(ctx context.Context, keys []string, from, entry string) e
 		}
 		if err := p.store(ctx, keyKey(k), entryRef{entry}, rev); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// claimLater takes r's keys into the claims of the page when none is held yet, and reports
+// whether it did.
+func (p *placer) claimLater(keys []string, r catalog.Record) bool {
+	if p.oneByOne {
+		return false
+	}
+	for _, k := range keys {
+		if _, held := p.view[keyKey(k)]; held {
+			return false
+		}
+	}
+	b, err := json.Marshal(entryRef{r.ID})
+	if err != nil {
+		return false
+	}
+	for _, k := range keys {
+		p.view[keyKey(k)] = entry{key: keyKey(k), value: b}
+		p.claims = append(p.claims, claim{key: keyKey(k), rec: r})
+	}
+	return true
+}
+
+// claimBatch bounds the claims awaiting their acknowledgements at once.
+const claimBatch = 256
+
+// claimAll sends the page's claims at once, each stored only if its key is still free; the
+// records whose claim another worker beat are placed again, one by one.
+func (p *placer) claimAll(ctx context.Context) error {
+	var lost []catalog.Record
+	for chunk := range slices.Chunk(p.claims, claimBatch) {
+		futures := make([]jetstream.PubAckFuture, len(chunk))
+		for i, c := range chunk {
+			f, err := p.s.js.PublishAsync("$KV."+resourcesBucket+"."+c.key, p.view[c.key].value, jetstream.WithExpectLastSequencePerSubject(0))
+			if err != nil {
+				return fmt.Errorf("claim %s: %w", c.key, err)
+			}
+			futures[i] = f
+		}
+		for i, f := range futures {
+			c := chunk[i]
+			select {
+			case ack := <-f.Ok():
+				e := p.view[c.key]
+				e.rev = ack.Sequence
+				p.view[c.key] = e
+			case <-f.Err():
+				// Taken meanwhile (or a deleted key's marker is in the way, which the
+				// one-by-one path handles).
+				delete(p.view, c.key)
+				if !slices.ContainsFunc(lost, func(r catalog.Record) bool { return r.ID == c.rec.ID }) {
+					lost = append(lost, c.rec)
+				}
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	p.claims, p.oneByOne = nil, true
+	for _, r := range lost {
+		if err := p.fetch(ctx, p.entryLookups(r.ID, catalog.ResourceKeys(&r))); err != nil {
+			return err
+		}
+		if err := p.upsert(ctx, r); err != nil {
+			return fmt.Errorf("place %s: %w", r.ID, err)
 		}
 	}
 	return nil
@@ -538,7 +622,7 @@ func (p *placer) remove(ctx context.Context, id string) error {
 		}
 		if err == nil {
 			keys := catalog.ResourceKeys(&r)
-			if err := p.read(ctx, lookups(id, keys)); err != nil {
+			if err := p.fetch(ctx, lookups(id, keys)); err != nil {
 				return err
 			}
 			if err := p.release(ctx, keys, id); err != nil {
@@ -561,7 +645,7 @@ func (s *System) placePage(ctx context.Context, index catalog.Index, ups []catal
 	for _, id := range dels {
 		keys = append(keys, lookups(id, nil)...)
 	}
-	if err := p.read(ctx, keys); err != nil {
+	if err := p.fetch(ctx, keys); err != nil {
 		return nil, err
 	}
 	// Groups the records belong to or will join.
@@ -574,13 +658,16 @@ func (s *System) placePage(ctx context.Context, index catalog.Index, ups []catal
 			more = append(more, groupKey(e))
 		}
 	}
-	if err := p.read(ctx, slices.DeleteFunc(more, func(k string) bool { _, ok := p.view[k]; return ok })); err != nil {
+	if err := p.fetch(ctx, slices.DeleteFunc(more, func(k string) bool { return p.read[k] })); err != nil {
 		return nil, err
 	}
 	for _, r := range ups {
 		if err := p.upsert(ctx, r); err != nil {
 			return nil, fmt.Errorf("place %s: %w", r.ID, err)
 		}
+	}
+	if err := p.claimAll(ctx); err != nil {
+		return nil, err
 	}
 	for _, id := range dels {
 		if err := p.remove(ctx, id); err != nil {
@@ -607,7 +694,7 @@ func (s *System) recheck(ctx context.Context, index catalog.Index, checks []chec
 				keys = append(keys, k)
 			}
 		}
-		if err := p.read(ctx, keys); err != nil {
+		if err := p.fetch(ctx, keys); err != nil {
 			return err
 		}
 		var again []catalog.Record
@@ -705,10 +792,10 @@ func (s *System) SplitEntry(ctx context.Context, index catalog.Index, id, by str
 		}
 		return out
 	}
-	if err := p.read(ctx, look()); err != nil {
+	if err := p.fetch(ctx, look()); err != nil {
 		return nil, err
 	}
-	if err := p.read(ctx, look()); err != nil {
+	if err := p.fetch(ctx, look()); err != nil {
 		return nil, err
 	}
 	err := p.retry(ctx, look, func() error {
@@ -737,7 +824,7 @@ func (s *System) SplitEntry(ctx context.Context, index catalog.Index, id, by str
 		if err := p.drop(ctx, memberKey(m.Record.ID), anyRevision); err != nil {
 			return nil, fmt.Errorf("split %s: %w", entry, err)
 		}
-		if err := p.read(ctx, lookups(m.Record.ID, m.Keys)); err != nil {
+		if err := p.fetch(ctx, lookups(m.Record.ID, m.Keys)); err != nil {
 			return nil, err
 		}
 		for _, holder := range []string{entry, m.Record.ID} {
