@@ -42,7 +42,9 @@ func offered(origin, url, title, rights string) harvester.Record {
 	return harvester.Record{OriginID: origin, URL: url, Titles: []string{title}, Rights: []harvester.Rights{{From: "dc:rights", Value: rights}}}
 }
 
-func withdrawn(origin string) harvester.Record { return harvester.Record{OriginID: origin, Deleted: true} }
+func withdrawn(origin string) harvester.Record {
+	return harvester.Record{OriginID: origin, Deleted: true}
+}
 
 func harvestNow(t *testing.T, s *System, sources ...string) {
 	t.Helper()
