@@ -46,19 +46,20 @@ func withdrawn(origin string) harvester.Record {
 	return harvester.Record{OriginID: origin, Deleted: true}
 }
 
-func harvestNow(t *testing.T, s *System, sources ...string) {
-	t.Helper()
+// harvestNow runs a full harvest of each source at once and waits until all succeeded.
+func harvestNow(tb testing.TB, s *System, sources ...string) {
+	tb.Helper()
 	var ids []string
 	for _, src := range sources {
-		id, err := s.RunNow(t.Context(), src, true)
+		id, err := s.RunNow(tb.Context(), src, true)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		ids = append(ids, id)
 	}
 	for _, id := range ids {
-		if r := waitRun(t, s, id, 30*time.Second, ended); r.Status != StatusSucceeded {
-			t.Fatalf("run = %+v", r)
+		if r := waitRun(tb, s, id, 5*time.Minute, ended); r.Status != StatusSucceeded {
+			tb.Fatalf("run = %+v", r)
 		}
 	}
 }
