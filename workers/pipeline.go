@@ -21,6 +21,12 @@ type Pipeline struct {
 	// Normalize turns a page's raw records into catalog records.
 	Normalize NormalizeFunc
 	Index     catalog.Index
+
+	// Decide, when set, applies librarians' decisions to entries that merge several sources'
+	// records, by the entry's id (Normalize sees only the records one by one); it may change
+	// the records in place, and an error fails the page as Normalize's does.
+	Decide func(ctx context.Context, entries []catalog.Record) error
+
 	// Batch is the most records per Upsert; 0 takes 500.
 	Batch int
 	// InFlight is how many pages a job may have written but not yet confirmed by an index that
@@ -53,6 +59,30 @@ func (p *Pipeline) check() error {
 		p.writer, p.window = w, p.InFlight
 	} else {
 		p.writer, p.window = syncWriter{p.Index}, 0
+	}
+	return nil
+}
+
+// decide applies Decide to the entries among recs that merge several records.
+func (p *Pipeline) decide(ctx context.Context, recs []catalog.Record) error {
+	if p.Decide == nil {
+		return nil
+	}
+	var merged []catalog.Record
+	var at []int
+	for i := range recs {
+		if len(recs[i].Sources) > 0 {
+			merged, at = append(merged, recs[i]), append(at, i)
+		}
+	}
+	if len(merged) == 0 {
+		return nil
+	}
+	if err := p.Decide(ctx, merged); err != nil {
+		return fmt.Errorf("apply decisions to %d entries: %w", len(merged), err)
+	}
+	for j, i := range at {
+		recs[i] = merged[j]
 	}
 	return nil
 }
@@ -416,6 +446,9 @@ func (a *attempt) send(ctx context.Context, sp *sentPage) error {
 		}
 		sp.ups, sp.dels = pl.writes()
 		sp.checks, sp.placed = pl.checks, true
+		if err := a.p.decide(ctx, sp.ups); err != nil {
+			return err
+		}
 	}
 	if err := a.s.unbury(ctx, sp.ups); err != nil {
 		return err
@@ -479,7 +512,7 @@ func (a *attempt) advance(ctx context.Context) error {
 	sp := a.inflight[0]
 	a.inflight, a.inflightRecs = a.inflight[1:], a.inflightRecs-sp.records
 	a.s.metrics.lag.Dec()
-	if err := a.s.recheck(ctx, a.p.Index, sp.checks); err != nil {
+	if err := a.s.recheck(ctx, a.p, sp.checks); err != nil {
 		return err
 	}
 	a.state = sp.state

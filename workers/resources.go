@@ -682,7 +682,8 @@ func (s *System) placePage(ctx context.Context, index catalog.Index, ups []catal
 // the entry is written again from what the bucket holds now: an entry of several records from
 // its group, a record placed alone by placing it again. The new writes are checked in turn,
 // so that the last writer of an entry leaves it as the bucket has it.
-func (s *System) recheck(ctx context.Context, index catalog.Index, checks []check) error {
+func (s *System) recheck(ctx context.Context, pl *Pipeline, checks []check) error {
+	index := pl.Index
 	for try := 0; len(checks) > 0; try++ {
 		if try == placeTries {
 			return fmt.Errorf("recheck %d entries: %w", len(checks), ErrConflict)
@@ -722,6 +723,9 @@ func (s *System) recheck(ctx context.Context, index catalog.Index, checks []chec
 			q.checks = append(q.checks, pl.checks...)
 		}
 		ups, dels := q.writes()
+		if err := pl.decide(ctx, ups); err != nil {
+			return err
+		}
 		if err := s.writeEntries(ctx, index, ups, dels); err != nil {
 			return err
 		}

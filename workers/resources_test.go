@@ -255,3 +255,39 @@ func TestConcurrentMergesKeepMembers(t *testing.T) {
 		}
 	}
 }
+
+// TestDecisionsApplyToEntries: a librarian's decision about an entry, kept by the entry's id,
+// holds whichever source's harvest writes the entry again.
+func TestDecisionsApplyToEntries(t *testing.T) {
+	t.Parallel()
+	s := openSystem(t, fastConfig(t.TempDir()))
+	ix := openIndex(t, t.TempDir())
+	ctx := t.Context()
+	h := &offers{}
+	for _, name := range []string{"first", "second"} {
+		if _, err := s.Sources().Add(ctx, testSource(name)); err != nil {
+			t.Fatal(err)
+		}
+		h.set(name, offered("oai:"+name+":1", "https://example.org/shared", "Shared", "CC BY 4.0"))
+	}
+	entry := catalog.RecordID("first", "oai:first:1")
+	p := pipeline(ix, h)
+	p.Normalize = EachRecord(normalizer.Record)
+	p.Decide = func(_ context.Context, recs []catalog.Record) error {
+		for i := range recs {
+			if recs[i].ID == entry {
+				recs[i].Hidden = true
+			}
+		}
+		return nil
+	}
+	startWorkers(t, s, p, 1)
+	harvestNow(t, s, "first")
+	if getEntry(t, ix, entry).Hidden {
+		t.Error("an entry of one record got a decision meant for merged entries")
+	}
+	harvestNow(t, s, "second")
+	if e := getEntry(t, ix, entry); !e.Hidden || len(e.Sources) != 2 {
+		t.Errorf("merged entry: hidden %v, sources %d; want the decision applied", e.Hidden, len(e.Sources))
+	}
+}

@@ -83,6 +83,7 @@ func (a *app) pipeline(hs harvesters, idx catalog.Index, decisions *curation.Sto
 		Harvesters: hs.byType(),
 		Index:      idx,
 		Normalize:  decisions.Normalize(normalizer.Record),
+		Decide:     decisions.Decide,
 	}
 }
 
