@@ -836,6 +836,10 @@ func (s *System) SplitEntry(ctx context.Context, index catalog.Index, id, by str
 				return nil, fmt.Errorf("split %s: %w", entry, err)
 			}
 		}
+		if m.Waiting { // not indexed yet: its worker writes it alone when it looks again
+			p.del(m.Record.ID)
+			continue
+		}
 		p.put(m.Record)
 	}
 	ups, dels := p.writes()

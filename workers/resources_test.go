@@ -291,3 +291,51 @@ func TestDecisionsApplyToEntries(t *testing.T) {
 		t.Errorf("merged entry: hidden %v, sources %d; want the decision applied", e.Hidden, len(e.Sources))
 	}
 }
+
+// TestEntryMovesToNextMember: when the first of three sources drops a resource, the entry goes
+// on under the second's id, and the third's record leads there.
+func TestEntryMovesToNextMember(t *testing.T) {
+	t.Parallel()
+	s := openSystem(t, fastConfig(t.TempDir()))
+	ix := openIndex(t, t.TempDir())
+	ctx := t.Context()
+	h := &offers{}
+	names := []string{"one", "two", "three"}
+	for _, name := range names {
+		if _, err := s.Sources().Add(ctx, testSource(name)); err != nil {
+			t.Fatal(err)
+		}
+		h.set(name, offered("oai:"+name+":1", "https://example.org/trio", "Trio", "CC BY 4.0"))
+	}
+	p := pipeline(ix, h)
+	p.Normalize = EachRecord(normalizer.Record)
+	startWorkers(t, s, p, 1)
+	for _, name := range names {
+		harvestNow(t, s, name)
+	}
+	id := func(name string) string { return catalog.RecordID(name, "oai:"+name+":1") }
+	if e := getEntry(t, ix, id("one")); len(e.Sources) != 3 {
+		t.Fatalf("entry sources = %+v", e.Sources)
+	}
+	h.set("one", withdrawn("oai:one:1"))
+	harvestNow(t, s, "one")
+	e := getEntry(t, ix, id("two"))
+	if got := e.SourceNames(); !slices.Equal(got, []string{"two", "three"}) {
+		t.Errorf("entry after the first source dropped it: %s with sources %q", e.ID, got)
+	}
+	if to, err := s.EntryOf(ctx, id("three")); err != nil || to != id("two") {
+		t.Errorf("the third record leads to %q, %v", to, err)
+	}
+	if n := search(t, ix, "trio").Total; n != 1 {
+		t.Errorf("%d hits", n)
+	}
+	// It comes back: it joins the entry as its last member.
+	h.set("one", offered("oai:one:1", "https://example.org/trio", "Trio", "CC BY 4.0"))
+	harvestNow(t, s, "one")
+	if e := getEntry(t, ix, id("two")); len(e.Sources) != 3 || e.Sources[2].Source != "one" {
+		t.Errorf("after it came back: %+v", e.Sources)
+	}
+	if n := search(t, ix, "trio").Total; n != 1 {
+		t.Errorf("after it came back: %d hits", n)
+	}
+}
