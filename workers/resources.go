@@ -477,6 +477,9 @@ func (p *placer) join(ctx context.Context, target string, r catalog.Record, keys
 	g, rev, ok := p.group(target)
 	if !ok {
 		first, err := p.index.Get(ctx, target)
+		if w := p.out[target]; w != nil && len(w.Sources) == 0 { // placed earlier in this page
+			first, err = *w, nil
+		}
 		switch {
 		case errors.Is(err, catalog.ErrNotFound):
 			first = catalog.Record{ID: target}

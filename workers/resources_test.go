@@ -339,3 +339,20 @@ func TestEntryMovesToNextMember(t *testing.T) {
 		t.Errorf("after it came back: %d hits", n)
 	}
 }
+
+// TestOnePageTwoRecords: two records of one resource in one page make one entry at once.
+func TestOnePageTwoRecords(t *testing.T) {
+	t.Parallel()
+	s := openSystem(t, fastConfig(t.TempDir()))
+	ix := openIndex(t, t.TempDir())
+	a := catalog.Record{ID: "src_a", Source: "src", OriginID: "oai:src:a", URL: "https://example.org/same", Title: "Same"}
+	b := catalog.Record{ID: "src_b", Source: "src", OriginID: "oai:src:b", URL: "http://example.org/same/", Title: "Same again"}
+	p, err := s.placePage(t.Context(), ix, []catalog.Record{a, b}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ups, dels := p.writes()
+	if len(ups) != 1 || ups[0].ID != "src_a" || len(ups[0].Sources) != 2 || !slices.Equal(dels, []string{"src_b"}) {
+		t.Errorf("writes: %+v, deletes %v; want one entry of both", ups, dels)
+	}
+}
