@@ -256,23 +256,30 @@ func TestConcurrentMergesKeepMembers(t *testing.T) {
 	}
 }
 
+// sharedResource adds sources that each offer one record (oai:<source>:1) of the resource at
+// url, and returns the pipeline that harvests them with the normalizer.
+func sharedResource(t *testing.T, url, title string, sources ...string) (*System, catalog.Index, *offers, Pipeline) {
+	t.Helper()
+	s := openSystem(t, fastConfig(t.TempDir()))
+	ix := openIndex(t, t.TempDir())
+	h := &offers{}
+	for _, name := range sources {
+		if _, err := s.Sources().Add(t.Context(), testSource(name)); err != nil {
+			t.Fatal(err)
+		}
+		h.set(name, offered("oai:"+name+":1", url, title, "CC BY 4.0"))
+	}
+	p := pipeline(ix, h)
+	p.Normalize = EachRecord(normalizer.Record)
+	return s, ix, h, p
+}
+
 // TestDecisionsApplyToEntries: a librarian's decision about an entry, kept by the entry's id,
 // holds whichever source's harvest writes the entry again.
 func TestDecisionsApplyToEntries(t *testing.T) {
 	t.Parallel()
-	s := openSystem(t, fastConfig(t.TempDir()))
-	ix := openIndex(t, t.TempDir())
-	ctx := t.Context()
-	h := &offers{}
-	for _, name := range []string{"first", "second"} {
-		if _, err := s.Sources().Add(ctx, testSource(name)); err != nil {
-			t.Fatal(err)
-		}
-		h.set(name, offered("oai:"+name+":1", "https://example.org/shared", "Shared", "CC BY 4.0"))
-	}
+	s, ix, _, p := sharedResource(t, "https://example.org/shared", "Shared", "first", "second")
 	entry := catalog.RecordID("first", "oai:first:1")
-	p := pipeline(ix, h)
-	p.Normalize = EachRecord(normalizer.Record)
 	p.Decide = func(_ context.Context, recs []catalog.Record) error {
 		for i := range recs {
 			if recs[i].ID == entry {
@@ -296,19 +303,9 @@ func TestDecisionsApplyToEntries(t *testing.T) {
 // on under the second's id, and the third's record leads there.
 func TestEntryMovesToNextMember(t *testing.T) {
 	t.Parallel()
-	s := openSystem(t, fastConfig(t.TempDir()))
-	ix := openIndex(t, t.TempDir())
-	ctx := t.Context()
-	h := &offers{}
 	names := []string{"one", "two", "three"}
-	for _, name := range names {
-		if _, err := s.Sources().Add(ctx, testSource(name)); err != nil {
-			t.Fatal(err)
-		}
-		h.set(name, offered("oai:"+name+":1", "https://example.org/trio", "Trio", "CC BY 4.0"))
-	}
-	p := pipeline(ix, h)
-	p.Normalize = EachRecord(normalizer.Record)
+	s, ix, h, p := sharedResource(t, "https://example.org/trio", "Trio", names...)
+	ctx := t.Context()
 	startWorkers(t, s, p, 1)
 	for _, name := range names {
 		harvestNow(t, s, name)

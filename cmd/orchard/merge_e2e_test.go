@@ -12,11 +12,25 @@ import (
 	"github.com/orchard-oer/orchard/internal/oaiserver"
 )
 
+// serveAsLibrarian starts `orchard serve` on a fresh data directory and points the test's
+// commands at it with a new librarian token, which it returns with the server's URL.
+func serveAsLibrarian(t *testing.T) (server, token string) {
+	t.Helper()
+	t.Setenv("ORCHARD_DATA_DIR", isolate(t))
+	server = startServe(t)
+	token, errOut, err := run(t, "token", "create", "--role", "librarian", "--name", "cli")
+	if err != nil {
+		t.Fatalf("token create: %v\n%s", err, errOut)
+	}
+	token = strings.TrimSpace(token)
+	t.Setenv("ORCHARD_TOKEN", token)
+	return server, token
+}
+
 // TestOneEntryPerResourceEndToEnd: a lesson a Catmandu OAI-PMH repository describes and a web
 // site publishes is one search hit listing both sources, its disagreeing licenses a conflict
 // for curation; `orchard record split` makes two entries of it.
 func TestOneEntryPerResourceEndToEnd(t *testing.T) {
-	t.Setenv("ORCHARD_DATA_DIR", isolate(t))
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/sitemap.xml":
@@ -35,12 +49,7 @@ func TestOneEntryPerResourceEndToEnd(t *testing.T) {
 			Identifier: []string{site.URL + "/lesson/?utm_source=oai"}, Rights: []string{"https://creativecommons.org/licenses/by/4.0/"}},
 		{ID: "dunes", Datestamp: "2024-03-02T00:00:00Z", Title: []string{"Dune tides"}, Rights: []string{"CC BY 4.0"}},
 	}, oaiserver.Options{})
-	startServe(t)
-	token, errOut, err := run(t, "token", "create", "--role", "librarian", "--name", "merge")
-	if err != nil {
-		t.Fatalf("token create: %v\n%s", err, errOut)
-	}
-	t.Setenv("ORCHARD_TOKEN", strings.TrimSpace(token))
+	serveAsLibrarian(t)
 	for _, src := range [][]string{{"shore", oai.URL}, {"coast", site.URL + "/sitemap.xml"}} {
 		if out, errOut, err := run(t, "source", "add", src[0], "--url", src[1]); err != nil {
 			t.Fatalf("source add %s: %v\n%s%s", src[0], err, out, errOut)
