@@ -775,6 +775,24 @@ func (s *System) writeEntries(ctx context.Context, index catalog.Index, ups []ca
 	return nil
 }
 
+// RemoveRecords takes records out of the catalog outside a harvest job (a source removed, say)
+// as the pipeline's deletions do: an entry another source still offers stays with the others,
+// and every entry that goes keeps a tombstone.
+func (s *System) RemoveRecords(ctx context.Context, p Pipeline, ids []string) error {
+	pl, err := s.placePage(ctx, p.Index, nil, ids)
+	if err != nil {
+		return err
+	}
+	ups, dels := pl.writes()
+	if err := p.decide(ctx, ups); err != nil {
+		return err
+	}
+	if err := s.writeEntries(ctx, p.Index, ups, dels); err != nil {
+		return err
+	}
+	return s.recheck(ctx, &p, pl.checks)
+}
+
 // EntryOf returns the id of the catalog entry a record was merged into, or ErrNotFound when
 // it was not merged into another record's entry; old links to a merged record lead there.
 func (s *System) EntryOf(ctx context.Context, id string) (string, error) {

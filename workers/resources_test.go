@@ -326,10 +326,19 @@ func TestEntryMovesToNextMember(t *testing.T) {
 	if n := search(t, ix, "trio").Total; n != 1 {
 		t.Errorf("%d hits", n)
 	}
+	// Removed outside a harvest, as when a source is removed: the entry stays with the others.
+	if err := s.RemoveRecords(ctx, p, []string{id("three")}); err != nil {
+		t.Fatal(err)
+	}
+	if e := getEntry(t, ix, id("two")); !slices.Equal(e.SourceNames(), []string{"two"}) || e.Sources != nil {
+		t.Errorf("after three was removed: sources %+v", e.Sources)
+	}
+	h.set("three", offered("oai:three:1", "https://example.org/trio", "Trio", "CC BY 4.0"))
+	harvestNow(t, s, "three")
 	// It comes back: it joins the entry as its last member.
 	h.set("one", offered("oai:one:1", "https://example.org/trio", "Trio", "CC BY 4.0"))
 	harvestNow(t, s, "one")
-	if e := getEntry(t, ix, id("two")); len(e.Sources) != 3 || e.Sources[2].Source != "one" {
+	if e := getEntry(t, ix, id("two")); len(e.Sources) != 3 || e.Sources[1].Source != "three" || e.Sources[2].Source != "one" {
 		t.Errorf("after it came back: %+v", e.Sources)
 	}
 	if n := search(t, ix, "trio").Total; n != 1 {
