@@ -1,6 +1,9 @@
 package catalog
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // FacetValues returns the values a record contributes to a facet; backends index these so
 // that facet counts agree between them.
@@ -15,7 +18,7 @@ func (r *Record) FacetValues(facet string) []string {
 	case FacetType:
 		return r.ResourceTypes
 	case FacetSource:
-		return nonEmpty(r.Source)
+		return r.SourceNames()
 	case FacetSubject:
 		return r.Subjects
 	case FacetField:
@@ -31,6 +34,18 @@ func (r *Record) FacetValues(facet string) []string {
 		return []string{r.License.Openness()}
 	}
 	return nil
+}
+
+// SourceNames lists the sources offering the record: its own, and those of the records merged
+// into it.
+func (r *Record) SourceNames() []string {
+	out := nonEmpty(r.Source)
+	for _, s := range r.Sources {
+		if s.Source != "" && !slices.Contains(out, s.Source) {
+			out = append(out, s.Source)
+		}
+	}
+	return out
 }
 
 func nonEmpty(s string) []string {

@@ -39,6 +39,9 @@ type Record struct {
 	Broken bool `json:"broken,omitempty"`
 	// Truncated names the fields the normalizer cut to their bounds ("title", "creators", …).
 	Truncated []string `json:"truncated,omitempty"`
+	// Sources lists every source's record of an entry that several sources offer (Merge);
+	// it is absent when one source alone offers the resource.
+	Sources []SourceRef `json:"sources,omitempty"`
 }
 
 // License is the normalized reading of a record's rights statements.
@@ -62,6 +65,8 @@ type Evidence struct {
 	From  string `json:"from"`
 	Value string `json:"value"`
 	ID    string `json:"id"`
+	// Source names the source that made the statement, in an entry several sources offer.
+	Source string `json:"source,omitempty"`
 }
 
 // Override records a librarian's decision about a record's license.

@@ -106,3 +106,24 @@ func (s *Store) Normalize(fn func(source string, raw harvester.Record) (catalog.
 		return out, nil
 	}
 }
+
+// Decide applies the decisions about entries that merge several sources' records, by the
+// entry's id, in one lookup; it is workers.Pipeline.Decide.
+func (s *Store) Decide(ctx context.Context, entries []catalog.Record) error {
+	ids := make([]string, len(entries))
+	for i := range entries {
+		ids[i] = entries[i].ID
+	}
+	decisions, err := s.Lookup(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range entries {
+		if d, ok := decisions[entries[i].ID]; ok {
+			if err := Apply(&entries[i], d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -274,6 +274,13 @@ func (p *Provider) writeHeader(w *writer, it item) {
 	for _, s := range setsOf(source, family, open) {
 		w.elem("setSpec", s)
 	}
+	if it.rec != nil { // an entry several sources offer is in each one's set
+		for _, s := range it.rec.SourceNames()[1:] {
+			if validSpec(s) {
+				w.elem("setSpec", "source:"+s)
+			}
+		}
+	}
 	w.raw("</header>")
 }
 

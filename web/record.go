@@ -68,6 +68,9 @@ func (s *Server) getVisibleParam(ctx context.Context, v *viewer, param, id strin
 
 func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
 	rec, err := s.getVisible(r.Context(), viewerOf(r), r.PathValue("id"))
+	if isMergedEntryMiss(err) && s.redirectMerged(w, r, r.PathValue("id"), "/api/records/", "") {
+		return
+	}
 	if err != nil {
 		writeError(w, statusOf(err), err)
 		return
@@ -95,6 +98,9 @@ func licenseInfoOf(rec *catalog.Record) licenseInfo {
 
 func (s *Server) apiRecordLicense(w http.ResponseWriter, r *http.Request) {
 	rec, err := s.getVisible(r.Context(), viewerOf(r), r.PathValue("id"))
+	if isMergedEntryMiss(err) && s.redirectMerged(w, r, r.PathValue("id"), "/api/records/", "/license") {
+		return
+	}
 	if err != nil {
 		writeError(w, statusOf(err), err)
 		return
@@ -198,6 +204,9 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, status int, typed *curateInput) {
 	v := viewerOf(r)
 	rec, err := s.getVisible(r.Context(), v, r.PathValue("id"))
+	if isMergedEntryMiss(err) && s.redirectMerged(w, r, r.PathValue("id"), "/records/", "") {
+		return
+	}
 	if err != nil {
 		s.fail(w, r, statusOf(err), err)
 		return

@@ -37,20 +37,12 @@ func BenchmarkPipeline(b *testing.B) {
 				startWorkers(b, s, pipeline(ix, &pager{pages: pages, per: per}), n)
 				b.ResetTimer()
 				start := time.Now()
+				var names []string
+				for i := range sources {
+					names = append(names, fmt.Sprintf("bench-%d", i))
+				}
 				for b.Loop() {
-					var ids []string
-					for i := range sources {
-						id, err := s.RunNow(ctx, fmt.Sprintf("bench-%d", i), true)
-						if err != nil {
-							b.Fatal(err)
-						}
-						ids = append(ids, id)
-					}
-					for _, id := range ids {
-						if r := waitRun(b, s, id, 5*time.Minute, ended); r.Status != StatusSucceeded {
-							b.Fatalf("run %+v", r)
-						}
-					}
+					harvestNow(b, s, names...)
 				}
 				b.ReportMetric(float64(b.N*sources*pages*per)/time.Since(start).Seconds(), "records/s")
 			})

@@ -21,6 +21,12 @@ type Pipeline struct {
 	// Normalize turns a page's raw records into catalog records.
 	Normalize NormalizeFunc
 	Index     catalog.Index
+
+	// Decide, when set, applies librarians' decisions to entries that merge several sources'
+	// records, by the entry's id (Normalize sees only the records one by one); it may change
+	// the records in place, and an error fails the page as Normalize's does.
+	Decide func(ctx context.Context, entries []catalog.Record) error
+
 	// Batch is the most records per Upsert; 0 takes 500.
 	Batch int
 	// InFlight is how many pages a job may have written but not yet confirmed by an index that
@@ -53,6 +59,30 @@ func (p *Pipeline) check() error {
 		p.writer, p.window = w, p.InFlight
 	} else {
 		p.writer, p.window = syncWriter{p.Index}, 0
+	}
+	return nil
+}
+
+// decide applies Decide to the entries among recs that merge several records.
+func (p *Pipeline) decide(ctx context.Context, recs []catalog.Record) error {
+	if p.Decide == nil {
+		return nil
+	}
+	var merged []catalog.Record
+	var at []int
+	for i := range recs {
+		if len(recs[i].Sources) > 0 {
+			merged, at = append(merged, recs[i]), append(at, i)
+		}
+	}
+	if len(merged) == 0 {
+		return nil
+	}
+	if err := p.Decide(ctx, merged); err != nil {
+		return fmt.Errorf("apply decisions to %d entries: %w", len(merged), err)
+	}
+	for j, i := range at {
+		recs[i] = merged[j]
 	}
 	return nil
 }
@@ -162,6 +192,10 @@ type sentPage struct {
 	pending []catalog.Pending
 	records int
 	state   progressState
+	// placed says ups and dels name catalog entries rather than records as their sources
+	// hold them (placePage); checks are what to look at again once the index holds them.
+	placed bool
+	checks []check
 }
 
 // execute runs one delivery of j. It returns nil when the run has ended (succeeded, or was
@@ -355,11 +389,11 @@ func (a *attempt) emit(ctx context.Context, page harvester.Page) error {
 	if err != nil {
 		return err
 	}
+	st.Upserted += len(sp.ups)
+	st.Deleted += len(sp.dels)
 	if err := a.s.retryIndex(ctx, func(ctx context.Context) error { return a.send(ctx, sp) }); err != nil {
 		return err
 	}
-	st.Upserted += len(sp.ups)
-	st.Deleted += len(sp.dels)
 	st.Pages++
 	if page.Progress.Expected > 0 {
 		st.Expected = page.Progress.Expected
@@ -429,9 +463,22 @@ func (a *attempt) normalize(ctx context.Context, page harvester.Page, st *Stats)
 }
 
 // send hands a page's upserts, then its deletions, to the index: a record written again loses
-// its tombstone, a deleted one gets one first.
+// its tombstone, a deleted one gets one first. The first send places the page's records in
+// their catalog entries, so that every removal (a deletion at the source or any other) keeps
+// an entry that another source still offers.
 func (a *attempt) send(ctx context.Context, sp *sentPage) error {
 	sp.pending = sp.pending[:0]
+	if !sp.placed {
+		pl, err := a.s.placePage(ctx, a.p.Index, sp.ups, sp.dels)
+		if err != nil {
+			return err
+		}
+		sp.ups, sp.dels = pl.writes()
+		sp.checks, sp.placed = pl.checks, true
+		if err := a.p.decide(ctx, sp.ups); err != nil {
+			return err
+		}
+	}
 	if err := a.s.unbury(ctx, sp.ups); err != nil {
 		return err
 	}
@@ -494,6 +541,9 @@ func (a *attempt) advance(ctx context.Context) error {
 	sp := a.inflight[0]
 	a.inflight, a.inflightRecs = a.inflight[1:], a.inflightRecs-sp.records
 	a.s.metrics.lag.Dec()
+	if err := a.s.recheck(ctx, a.p, sp.checks); err != nil {
+		return err
+	}
 	a.state = sp.state
 	if err := a.store(ctx); err != nil {
 		return err

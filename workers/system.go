@@ -191,6 +191,9 @@ type System struct {
 	pace     jetstream.KeyValue // next request slot of each host
 	pacer    *Pacer
 	registry *Registry
+
+	// resources maps resource keys to catalog entries (resources.go).
+	resources jetstream.KeyValue
 	// name is this process as runs name their worker: host:pid.
 	name string
 
@@ -396,6 +399,7 @@ func (s *System) ensure(ctx context.Context) error {
 		// A due time's key is created once by whichever scheduler gets there first.
 		{&s.leases, jetstream.KeyValueConfig{Bucket: leaseBucket, Description: "scheduler due-time leases", TTL: 48 * time.Hour}},
 		{&s.tombs, jetstream.KeyValueConfig{Bucket: tombsBucket, Description: "tombstones of deleted records, for OAI-PMH harvesters"}},
+		{&s.resources, jetstream.KeyValueConfig{Bucket: resourcesBucket, Description: "catalog entries of resources several records describe"}},
 		// A running job's lease, renewed with every heartbeat: gone, its worker is lost.
 		{&s.workers, jetstream.KeyValueConfig{Bucket: workersBucket, Description: "running jobs' worker leases", TTL: s.cfg.AckWait}},
 	}

@@ -52,6 +52,7 @@ func Run(t *testing.T, newIndex func(t *testing.T) catalog.Index) {
 		{"HostileQueriesBounded", testHostileQueries},
 		{"FieldsOfEducation", testFields},
 		{"BrokenLinksWithheld", testBroken},
+		{"MergedEntryCountsOnce", testMergedEntry},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, seeded(t)) })
 	}

@@ -55,6 +55,7 @@ func newRootCmd() *cobra.Command {
 		newRestoreCmd(a),
 		newLabCmd(a),
 		newLinksCmd(a),
+		newRecordCmd(a),
 	)
 	return root
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/harvester/linkcheck"
 	"github.com/orchard-oer/orchard/normalizer"
@@ -78,15 +79,19 @@ func (a *app) openWorkers(ctx context.Context, cfg workers.Config) (*workers.Sys
 	return sys, nil
 }
 
-// normalize is how workers make catalog records: the normalizer, with the librarians'
-// decisions and the link checker's verdicts applied. Every process opens their buckets at
-// start, as the first to start creates them, so that no job waits on their creation.
-func (a *app) normalize(ctx context.Context, sys *workers.System) (workers.NormalizeFunc, error) {
+// pipeline is what workers do with a job: harvest; normalize, with the librarians' decisions
+// and the link checker's verdicts applied; and index. Every process opens the buckets of both
+// at start, as the first to start creates them, so that no job waits on their creation.
+func (a *app) pipeline(ctx context.Context, sys *workers.System, hs harvesters, idx catalog.Index) (workers.Pipeline, error) {
 	decisions, err := curation.Open(ctx, sys)
 	if err != nil {
-		return nil, err
+		return workers.Pipeline{}, err
 	}
-	return sys.KeepBroken(ctx, decisions.Normalize(normalizer.Record))
+	normalize, err := sys.KeepBroken(ctx, decisions.Normalize(normalizer.Record))
+	if err != nil {
+		return workers.Pipeline{}, err
+	}
+	return workers.Pipeline{Harvesters: hs.byType(), Index: idx, Normalize: normalize, Decide: decisions.Decide}, nil
 }
 
 // linkConfig is the link checker's part of the configuration.
@@ -170,16 +175,15 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		return err
 	}
 	defer idx.Close()
-	normalize, err := a.normalize(ctx, sys)
-	if err != nil {
-		return err
-	}
-
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Workers in other processes may harvest the same hosts: they take their turns through
 	// NATS.
 	hs := a.harvesters(a.cfg.Harvest.AllowPrivateNetworks, sys.HTTPMetrics(), sys.Pacer())
+	p, err := a.pipeline(ctx, sys, hs, idx)
+	if err != nil {
+		return err
+	}
 	var parts []func(context.Context) error
 	if http {
 		oai, err := a.oaiRepository(ctx, sys, idx)
@@ -211,7 +215,6 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		defer a.log.Info("orchard worker stopped", "process", sys.Name())
 	}
 	if nWorkers > 0 {
-		p := workers.Pipeline{Harvesters: hs.byType(), Index: idx, Normalize: normalize}
 		parts = append(parts, func(ctx context.Context) error { return sys.RunWorkers(ctx, p, nWorkers) })
 		if a.cfg.Links.Enabled {
 			// Processes with workers take turns at the rounds, one process per round.

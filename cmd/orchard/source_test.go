@@ -15,14 +15,7 @@ import (
 // TestSourceUpdateKeepsSettings sets each setting of a source, changes another one with
 // `orchard source update`, and checks that the first survived.
 func TestSourceUpdateKeepsSettings(t *testing.T) {
-	t.Setenv("ORCHARD_DATA_DIR", isolate(t))
-	server := startServe(t)
-	token, errOut, err := run(t, "token", "create", "--role", "librarian", "--name", "cli")
-	if err != nil {
-		t.Fatalf("token create: %v\n%s", err, errOut)
-	}
-	token = strings.TrimSpace(token)
-	t.Setenv("ORCHARD_TOKEN", token)
+	server, token := serveAsLibrarian(t)
 	call := func(method, path string, body, out any) {
 		t.Helper()
 		b, err := json.Marshal(body)
