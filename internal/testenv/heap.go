@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,18 +12,22 @@ import (
 // rose.
 type HeapWatch struct {
 	before uint64
+	gc     int // the GC percent to restore
 	peak   atomic.Uint64
 	stop   chan struct{}
 	done   sync.WaitGroup
 }
 
 // WatchHeap collects garbage, notes the heap in use and samples it every few milliseconds until
-// Growth is called.
+// Growth is called. Meanwhile the collector runs at a tenth of its usual heap growth: by
+// default it lets garbage pile up in proportion to the live heap, so that what a test measured
+// would depend on what earlier tests of its package left alive.
 func WatchHeap() *HeapWatch {
+	gc := debug.SetGCPercent(10)
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	w := &HeapWatch{before: m.HeapInuse, stop: make(chan struct{})}
+	w := &HeapWatch{before: m.HeapInuse, gc: gc, stop: make(chan struct{})}
 	w.done.Go(func() {
 		tick := time.NewTicker(5 * time.Millisecond)
 		defer tick.Stop()
@@ -47,6 +52,7 @@ func WatchHeap() *HeapWatch {
 func (w *HeapWatch) Growth() uint64 {
 	close(w.stop)
 	w.done.Wait()
+	debug.SetGCPercent(w.gc)
 	return max(w.peak.Load(), w.before) - w.before
 }
 
