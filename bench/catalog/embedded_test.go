@@ -1,0 +1,131 @@
+package catalog
+
+import (
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orchard-oer/orchard/catalog/embedded"
+	"github.com/orchard-oer/orchard/web"
+)
+
+// embeddedCases are the searches the embedded index is held to, as /api/search receives them
+// (every facet counted, the learners' default openness filter).
+var embeddedCases = []struct {
+	name  string
+	query url.Values
+}{
+	{"photosynthesis", url.Values{"q": {"photosynthesis"}}},
+	{"two-words+licenses+lang", url.Values{"q": {"cell energy"}, "license": {"CC-BY-4.0,CC-BY-SA-4.0"}, "lang": {"en"}}},
+	{"empty+newest", url.Values{"sort": {"newest"}}},
+}
+
+// BenchmarkEmbeddedAPI imports ORCHARD_BENCH_RECORDS synthetic records into an empty embedded
+// index as `orchard import` does, reports the import rate, the size of the data directory and the
+// process's resident memory, then measures GET /api/search over loopback HTTP for each case (p50
+// and p95 of b.N searches).
+func BenchmarkEmbeddedAPI(b *testing.B) {
+	recs := Records(recordCount())
+	path := writeJSONL(b, recs)
+	dir := b.TempDir()
+	ix, err := embedded.Open(embedded.Config{Dir: dir}, quiet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	start := time.Now()
+	importFile(b, ix, path, len(recs))
+	elapsed := time.Since(start)
+	recs = nil
+	runtime.GC()
+	api, err := web.New(web.Config{SearchRate: 1e9, SearchBurst: 1 << 30}, quiet, web.Deps{Index: ix})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(api.Handler())
+	defer hs.Close()
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: time.Minute}
+	get := func(b *testing.B, q url.Values) time.Duration {
+		t0 := time.Now()
+		resp, err := client.Get(hs.URL + "/api/search?" + q.Encode())
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("GET %v: %d %v", q, resp.StatusCode, err)
+		}
+		return time.Since(t0)
+	}
+	b.Run("import", func(b *testing.B) {
+		for range b.N {
+			b.ReportMetric(float64(recordCount())/elapsed.Seconds(), "records/s")
+			b.ReportMetric(float64(dirSize(b, dir))/(1<<20), "disk-MiB")
+			b.ReportMetric(float64(rssKiB(b))/1024, "rss-MiB")
+			b.ReportMetric(0, "ns/op")
+		}
+	})
+	for _, c := range embeddedCases {
+		b.Run(c.name, func(b *testing.B) {
+			get(b, c.query) // warm up
+			lat := make([]time.Duration, 0, b.N)
+			for b.Loop() {
+				lat = append(lat, get(b, c.query))
+			}
+			slices.Sort(lat)
+			q := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+			b.ReportMetric(q(0.50), "p50-ms")
+			b.ReportMetric(q(0.95), "p95-ms")
+		})
+	}
+}
+
+// dirSize adds up the sizes of the files under dir.
+func dirSize(b *testing.B, dir string) int64 {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil {
+			n += info.Size()
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// rssKiB reads the resident set size of this process from /proc (Linux only).
+func rssKiB(b *testing.B) int64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return n
+		}
+	}
+	b.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}
+
