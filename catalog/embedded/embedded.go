@@ -17,7 +17,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/blevesearch/bleve/v2/analysis"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/orchard-oer/orchard/catalog"
@@ -33,9 +32,8 @@ type Config struct {
 // Index is a catalog.Index held in memory and kept in a log file. It is safe for concurrent
 // use: searches run together, writes one at a time.
 type Index struct {
-	log    *slog.Logger
-	folded analysis.Analyzer
-	stems  map[string]analysis.Analyzer
+	log *slog.Logger
+	analyzers
 	unlock func()
 
 	mu    sync.RWMutex
@@ -83,18 +81,11 @@ func Open(cfg Config, log *slog.Logger) (*Index, error) {
 }
 
 func openIndex(dir string, log *slog.Logger) (*Index, error) {
-	im, err := newMapping(catalog.Facets)
+	an, err := newAnalyzers()
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{log: log, stems: map[string]analysis.Analyzer{}, mem: newMemory()}
-	ix.folded = im.AnalyzerNamed(foldedAnalyzer)
-	for lang := range stemLanguages {
-		ix.stems[lang] = im.AnalyzerNamed("orchard_stem_" + lang)
-	}
-	if ix.folded == nil || len(ix.stems) != len(stemLanguages) || hasNil(ix.stems) {
-		return nil, errors.New("analyzers missing")
-	}
+	ix := &Index{log: log, analyzers: an, mem: newMemory()}
 	path := filepath.Join(dir, logFile)
 	if err := upgrade(dir, log); err != nil {
 		return nil, err
@@ -178,15 +169,6 @@ func (ix *Index) analyzeAll(recs []catalog.Record) ([]analyzed, error) {
 		})
 	}
 	return out, g.Wait()
-}
-
-func hasNil(m map[string]analysis.Analyzer) bool {
-	for _, a := range m {
-		if a == nil {
-			return true
-		}
-	}
-	return false
 }
 
 // Close writes what the index holds to disk and releases it.

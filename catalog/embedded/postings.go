@@ -93,29 +93,24 @@ func (ix *Index) analyze(r *catalog.Record) (analyzed, error) {
 
 // terms fills the words, stems and facet values of a.
 func (ix *Index) terms(r *catalog.Record, a *analyzed) {
-	title := norm.NFC.String(r.Title)
-	body := make([]string, 0, 1+len(r.Creators)+len(r.Subjects)+len(r.Keywords))
-	body = append(body, norm.NFC.String(r.Description))
+	title := map[string]struct{}{}
+	ix.analyzers.words(norm.NFC.String(r.Title), title)
+	body := map[string]struct{}{}
+	ix.analyzers.words(norm.NFC.String(r.Description), body)
 	for _, list := range [][]string{r.Creators, r.Subjects, r.Keywords} {
 		for _, s := range list {
-			body = append(body, norm.NFC.String(s))
+			ix.analyzers.words(norm.NFC.String(s), body)
 		}
 	}
-	a.title = distinct(nil, ix.analyzeText(ix.folded, title))
-	var bodyTerms []string
-	for _, s := range body {
-		bodyTerms = append(bodyTerms, ix.analyzeText(ix.folded, s)...)
-	}
-	a.body = distinct(nil, bodyTerms)
+	a.title, a.body = keys(title), keys(body)
 	for _, lang := range stemLangs(r.Languages) {
 		if a.stems == nil {
 			a.stems = map[string][]string{}
 		}
-		st := ix.analyzeText(ix.stems[lang], title)
-		for _, s := range body {
-			st = append(st, ix.analyzeText(ix.stems[lang], s)...)
+		for w := range title {
+			body[w] = struct{}{}
 		}
-		a.stems[lang] = distinct(nil, st)
+		a.stems[lang] = ix.stemsOf(lang, keys(body))
 	}
 	for _, f := range catalog.Facets {
 		for _, v := range r.FacetValues(f) {
@@ -124,10 +119,12 @@ func (ix *Index) terms(r *catalog.Record, a *analyzed) {
 	}
 }
 
-// distinct appends the distinct strings of list to out.
-func distinct(out, list []string) []string {
-	slices.Sort(list)
-	return append(out, slices.Compact(list)...)
+func keys(m map[string]struct{}) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 func bitmapOf(m map[string]*roaring.Bitmap, key string) *roaring.Bitmap {
