@@ -127,4 +127,3 @@ func (ix *Index) words(q string) []word {
 	}
 	return out
 }
-
