@@ -22,14 +22,14 @@ import (
 
 // Field names in the Bleve documents, beside those catalog.Record.IndexFields derives.
 const (
-	fieldTitle     = "title"
-	fieldBody      = "body"
-	fieldYear      = "year"
-	fieldDatestamp = "datestamp"
-	fieldListDate  = "list_date"
-	fieldFacets    = "facets"
-	facetSep       = "\x1f"
-	stemPrefix     = "stem_"
+	fieldTitle            = "title"
+	fieldBody             = "body"
+	fieldYear             = "year"
+	fieldDatestamp        = "datestamp"
+	fieldListDate         = "list_date"
+	fieldFacets           = "facets"
+	facetSep              = "\x1f"
+	stemPrefix            = "stem_"
 	bleveApostropheFilter = "orchard_apostrophe"
 	foldedAnalyzer        = "orchard_folded"
 )
