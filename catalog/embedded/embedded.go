@@ -36,15 +36,19 @@ type Index struct {
 	analyzers
 	unlock func()
 
-	mu    sync.RWMutex
-	mem   *memory
-	store *store
+	mu           sync.RWMutex
+	mem          *memory
+	store        *store
+	dir          string
+	fromSnapshot bool // the index was read from a snapshot and not written to since
 }
 
 var _ catalog.Index = (*Index)(nil)
 
 // ErrBusy says another process (usually a running `orchard serve`) has the index open.
 var ErrBusy = errors.New("in use by another process, such as a running orchard serve")
+
+var errClosed = errors.New("index closed")
 
 // lockWait is how long Open waits for another process to let go of the index.
 const lockWait = 2 * time.Second
@@ -85,7 +89,7 @@ func openIndex(dir string, log *slog.Logger) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{log: log, analyzers: an, mem: newMemory()}
+	ix := &Index{log: log, analyzers: an, mem: newMemory(), dir: dir}
 	path := filepath.Join(dir, logFile)
 	if err := upgrade(dir, log); err != nil {
 		return nil, err
@@ -98,17 +102,90 @@ func openIndex(dir string, log *slog.Logger) (*Index, error) {
 		return nil, err
 	}
 	start := time.Now()
-	s, live, order, err := openStore(path)
+	from := "snapshot"
+	if err := ix.loadSnapshot(dir, path); err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			log.Warn("embedded index: snapshot not used, reading the log", "path", path, "err", err)
+		}
+		from = "log"
+		if err := ix.loadLog(path); err != nil {
+			return nil, err
+		}
+	}
+	for _, n := range ix.mem.ids {
+		d := ix.mem.docs[n]
+		ix.store.live += frameSize(d.id, d.at.n)
+	}
+	log.Debug("embedded index: loaded", "from", from, "records", len(ix.mem.ids), "took", time.Since(start).Round(time.Millisecond))
+	return ix, nil
+}
+
+// loadSnapshot reads the snapshot and the log written after it.
+func (ix *Index) loadSnapshot(dir, path string) error {
+	m, covered, err := readSnapshot(dir)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	type op struct {
+		op byte
+		id string
+		at entry
+	}
+	var ops []op
+	s, err := openStore(path, covered, func(o byte, id string, e entry) { ops = append(ops, op{o, id, e}) })
+	if err != nil {
+		return err
+	}
+	ix.mem, ix.store = m, s
+	for _, o := range ops {
+		if err = ix.drop(o.id); err != nil {
+			break
+		}
+		if o.op != opUpsert {
+			continue
+		}
+		var r catalog.Record
+		if r, err = ix.record(doc{id: o.id, at: o.at}); err != nil {
+			break
+		}
+		var a analyzed
+		a.rec = r
+		ix.terms(&r, &a)
+		m.add(uint32(len(m.docs)), &a, o.at)
+	}
+	if err != nil {
+		s.close()
+		ix.mem, ix.store = newMemory(), nil
+		return err
+	}
+	m.settle()
+	ix.fromSnapshot = true
+	return nil
+}
+
+// loadLog indexes every live record of the log at path.
+func (ix *Index) loadLog(path string) error {
+	live := map[string]entry{}
+	var order []string
+	s, err := openStore(path, 0, func(op byte, id string, e entry) {
+		switch op {
+		case opUpsert:
+			live[id] = e
+			order = append(order, id)
+		case opDelete:
+			delete(live, id)
+		}
+	})
+	if err != nil {
+		return err
 	}
 	ix.store = s
 	if err := ix.load(live, order); err != nil {
 		s.close()
-		return nil, err
+		ix.store = nil
+		return err
 	}
-	log.Debug("embedded index: loaded", "records", len(live), "took", time.Since(start).Round(time.Millisecond))
-	return ix, nil
+	return nil
 }
 
 // load indexes the live records of the log in the order of their last writes.
@@ -171,16 +248,26 @@ func (ix *Index) analyzeAll(recs []catalog.Record) ([]analyzed, error) {
 	return out, g.Wait()
 }
 
-// Close writes what the index holds to disk and releases it.
+// Close writes what the index holds to disk and releases it. Unless the index is as it was read
+// from a snapshot, it writes a snapshot for the next Open; failing that costs the next Open time,
+// not records, so it is logged rather than returned.
 func (ix *Index) Close() error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.store == nil {
 		return nil
 	}
-	err := ix.store.close()
+	defer ix.unlock()
+	err := ix.store.f.Sync()
+	if err == nil && !ix.fromSnapshot {
+		if serr := writeSnapshot(ix.dir, ix.mem, ix.store.size); serr != nil {
+			ix.log.Warn("embedded index: no snapshot written; the next start reads the whole log", "err", serr)
+		}
+	}
+	if cerr := ix.store.close(); err == nil {
+		err = cerr
+	}
 	ix.store = nil
-	ix.unlock()
 	if err != nil {
 		return fmt.Errorf("close embedded index: %w", err)
 	}
@@ -227,7 +314,7 @@ func (ix *Index) write(as []analyzed, gone []string) error {
 	defer ix.mu.Unlock()
 	s := ix.store
 	if s == nil {
-		return errors.New("index closed")
+		return errClosed
 	}
 	var buf []byte
 	offs := make([]int64, len(as))
@@ -241,6 +328,7 @@ func (ix *Index) write(as []analyzed, gone []string) error {
 	if err := s.append(buf); err != nil {
 		return err
 	}
+	ix.fromSnapshot = false
 	for i := range as {
 		if err := ix.drop(as[i].rec.ID); err != nil {
 			return err
@@ -301,6 +389,9 @@ func (ix *Index) compact() error {
 // record reads the record of d back from the log.
 func (ix *Index) record(d doc) (catalog.Record, error) {
 	var r catalog.Record
+	if ix.store == nil {
+		return r, errClosed
+	}
 	js, err := ix.store.read(d.at)
 	if err != nil {
 		return r, err

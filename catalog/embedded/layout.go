@@ -183,7 +183,7 @@ func fromBleve(old, path string, log *slog.Logger) error {
 	if err := createLog(tmp); err != nil {
 		return err
 	}
-	s, _, _, err := openStore(tmp)
+	s, err := openStore(tmp, 0, func(byte, string, entry) {})
 	if err != nil {
 		return err
 	}

@@ -110,15 +110,12 @@ func (m *memory) mostFrequent(terms []string, exact string) []string {
 var scratch = sync.Pool{New: func() any { return new([]float64) }}
 
 // scores weighs every document of matched by how its words match: per word the heaviest way it
-// matches, times the word's rarity (inverse document frequency), summed over words.
-func (m *memory) scores(matched *roaring.Bitmap, alts [][]alternative, into []float64) {
+// matches, times the word's rarity (inverse document frequency over unions, the documents each
+// word matches in any way), summed over words.
+func (m *memory) scores(matched *roaring.Bitmap, alts [][]alternative, unions []*roaring.Bitmap, into []float64) {
 	total := float64(m.live.GetCardinality())
-	for _, ways := range alts {
-		union := roaring.New()
-		for _, a := range ways {
-			union.Or(a.docs)
-		}
-		idf := math.Log(1 + total/float64(max(union.GetCardinality(), 1)))
+	for i, ways := range alts {
+		idf := math.Log(1 + total/float64(max(unions[i].GetCardinality(), 1)))
 		done := roaring.New()
 		for _, a := range ways {
 			hit := roaring.And(a.docs, matched)
@@ -248,13 +245,14 @@ func (ix *Index) Search(ctx context.Context, req catalog.SearchRequest) (catalog
 	m := ix.mem
 	matched := m.filter(req.Filter)
 	alts := make([][]alternative, len(words))
+	unions := make([]*roaring.Bitmap, len(words))
 	for i, w := range words {
 		alts[i] = m.alternatives(w)
-		union := roaring.New()
+		unions[i] = roaring.New()
 		for _, a := range alts[i] {
-			union.Or(a.docs)
+			unions[i].Or(a.docs)
 		}
-		matched.And(union)
+		matched.And(unions[i])
 		if err := ctx.Err(); err != nil {
 			return catalog.SearchResult{}, fmt.Errorf("search: %w", err)
 		}
@@ -266,7 +264,7 @@ func (ix *Index) Search(ctx context.Context, req catalog.SearchRequest) (catalog
 			*buf = make([]float64, len(m.docs))
 		}
 		score = *buf
-		m.scores(matched, alts, score)
+		m.scores(matched, alts, unions, score)
 		defer func() {
 			matched.Iterate(func(n uint32) bool { score[n] = 0; return true })
 			scratch.Put(buf)

@@ -37,7 +37,7 @@ type store struct {
 	path string
 	f    *os.File
 	size int64 // where the next frame goes
-	live int64 // bytes of frames still in use
+	live int64 // bytes of the frames of live records
 }
 
 // entry is where a live record's JSON lies in the log.
@@ -96,52 +96,49 @@ func createLog(path string) error {
 	return syncDir(filepath.Dir(path))
 }
 
-// openStore opens the log at path and returns where each live record lies, in the order of
-// their last writes. A torn or corrupt tail is cut off.
-func openStore(path string) (*store, map[string]entry, []string, error) {
+// openStore opens the log at path and calls fn for each frame from the offset from on (0 for
+// the first), in order, with where the payload lies. A torn or corrupt tail is cut off.
+func openStore(path string, from int64, fn func(op byte, id string, e entry)) (*store, error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	s := &store{path: path, f: f}
-	live, order, err := s.scan()
-	if err != nil {
+	if err := s.scan(from, fn); err != nil {
 		f.Close()
-		return nil, nil, nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	return s, live, order, nil
+	return s, nil
 }
 
 // errTorn marks the end of the readable frames.
 var errTorn = errors.New("torn frame")
 
-func (s *store) scan() (map[string]entry, []string, error) {
+func (s *store) scan(from int64, fn func(op byte, id string, e entry)) error {
 	r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, 1<<62), 1<<20)
 	header, err := r.ReadString('\n')
 	if err != nil {
-		return nil, nil, fmt.Errorf("read header: %w", err)
+		return fmt.Errorf("read header: %w", err)
 	}
 	off := int64(len(header))
-	live := map[string]entry{}
-	var order []string
-	var payload []byte
+	if from > off {
+		if _, err := r.Discard(int(from - off)); err != nil {
+			return fmt.Errorf("skip to %d: %w", from, err)
+		}
+		off = from
+	}
 	for {
 		var head [frameHead]byte
 		n, err := io.ReadFull(r, head[:])
 		if err == io.EOF {
 			break
 		}
-		if err != nil {
-			err = errTorn
-		}
-		var id []byte
+		var id, payload []byte
 		if err == nil {
 			plen := binary.LittleEndian.Uint32(head[0:])
 			idLen := binary.LittleEndian.Uint16(head[9:])
 			buf := make([]byte, int(idLen)+int(plen))
-			if _, rerr := io.ReadFull(r, buf); rerr != nil {
-				err = errTorn
-			}
+			_, err = io.ReadFull(r, buf)
 			id, payload = buf[:idLen], buf[idLen:]
 			crc := crc32.NewIEEE()
 			crc.Write(head[8:])
@@ -153,27 +150,15 @@ func (s *store) scan() (map[string]entry, []string, error) {
 		if err != nil {
 			// What follows the last whole frame is a write the crash interrupted.
 			if terr := s.f.Truncate(off); terr != nil {
-				return nil, nil, fmt.Errorf("cut torn tail at %d: %w", off, terr)
+				return fmt.Errorf("cut torn tail at %d: %w", off, terr)
 			}
 			break
 		}
-		size := int64(n + len(id) + len(payload))
-		key := string(id)
-		if old, ok := live[key]; ok {
-			s.live -= frameSize(key, old.n)
-		}
-		switch head[8] {
-		case opUpsert:
-			live[key] = entry{off: off + frameHead + int64(len(id)), n: uint32(len(payload))}
-			order = append(order, key)
-			s.live += size
-		case opDelete:
-			delete(live, key)
-		}
-		off += size
+		fn(head[8], string(id), entry{off: off + frameHead + int64(len(id)), n: uint32(len(payload))})
+		off += int64(n + len(id) + len(payload))
 	}
 	s.size = off
-	return live, order, nil
+	return nil
 }
 
 func frameSize(id string, n uint32) int64 { return frameHead + int64(len(id)) + int64(n) }
@@ -242,6 +227,12 @@ func (s *store) compact(ids []string, where func(string) entry) (map[string]entr
 	}
 	if err == nil {
 		err = f.Sync()
+	}
+	if err == nil {
+		// The snapshot names places in the old log.
+		if rerr := os.Remove(filepath.Join(filepath.Dir(s.path), snapFile)); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			err = rerr
+		}
 	}
 	if err == nil {
 		err = os.Rename(tmp, s.path)
