@@ -386,6 +386,16 @@ func (ix *Index) compact() error {
 	return nil
 }
 
+// readLock takes the read lock of an open index; the caller releases it unless there was an error.
+func (ix *Index) readLock() error {
+	ix.mu.RLock()
+	if ix.store == nil {
+		ix.mu.RUnlock()
+		return errClosed
+	}
+	return nil
+}
+
 // record reads the record of d back from the log.
 func (ix *Index) record(d doc) (catalog.Record, error) {
 	var r catalog.Record
@@ -442,7 +452,9 @@ func (ix *Index) Delete(ctx context.Context, ids []string) error {
 
 // DeleteSource removes every record of source, hidden ones included.
 func (ix *Index) DeleteSource(ctx context.Context, source string) error {
-	ix.mu.RLock()
+	if err := ix.readLock(); err != nil {
+		return fmt.Errorf("delete source %s: %w", source, err)
+	}
 	var ids []string
 	if b := ix.mem.facets[catalog.FacetSource][source]; b != nil {
 		b.Iterate(func(n uint32) bool { ids = append(ids, ix.mem.docs[n].id); return true })
@@ -459,7 +471,9 @@ func (ix *Index) Get(ctx context.Context, id string) (catalog.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return catalog.Record{}, fmt.Errorf("get %s: %w", id, err)
 	}
-	ix.mu.RLock()
+	if err := ix.readLock(); err != nil {
+		return catalog.Record{}, fmt.Errorf("get %s: %w", id, err)
+	}
 	defer ix.mu.RUnlock()
 	n, ok := ix.mem.ids[id]
 	if !ok {
@@ -478,7 +492,9 @@ const eachPage = 500
 // Each calls fn for every record matching f in id order. The ids are taken at the start; a
 // record removed meanwhile is skipped, and fn may write to the index.
 func (ix *Index) Each(ctx context.Context, f catalog.Filter, fn func(catalog.Record) error) error {
-	ix.mu.RLock()
+	if err := ix.readLock(); err != nil {
+		return fmt.Errorf("each: %w", err)
+	}
 	var ids []string
 	ix.mem.filter(f).Iterate(func(n uint32) bool { ids = append(ids, ix.mem.docs[n].id); return true })
 	ix.mu.RUnlock()
@@ -504,7 +520,9 @@ func (ix *Index) Each(ctx context.Context, f catalog.Filter, fn func(catalog.Rec
 
 // records reads the records of ids that the index still holds.
 func (ix *Index) records(ids []string) ([]catalog.Record, error) {
-	ix.mu.RLock()
+	if err := ix.readLock(); err != nil {
+		return nil, err
+	}
 	defer ix.mu.RUnlock()
 	out := make([]catalog.Record, 0, len(ids))
 	for _, id := range ids {
@@ -526,7 +544,9 @@ func (ix *Index) Stats(ctx context.Context) (catalog.Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return catalog.Stats{}, fmt.Errorf("stats: %w", err)
 	}
-	ix.mu.RLock()
+	if err := ix.readLock(); err != nil {
+		return catalog.Stats{}, fmt.Errorf("stats: %w", err)
+	}
 	defer ix.mu.RUnlock()
 	st := catalog.Stats{Records: int(ix.mem.live.GetCardinality()), BySource: map[string]int{}}
 	for src, b := range ix.mem.facets[catalog.FacetSource] {

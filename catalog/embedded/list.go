@@ -15,7 +15,9 @@ func (ix *Index) List(ctx context.Context, req catalog.ListRequest) (catalog.Lis
 	if err := ctx.Err(); err != nil {
 		return catalog.ListPage{}, fmt.Errorf("list: %w", err)
 	}
-	ix.mu.RLock()
+	if err := ix.readLock(); err != nil {
+		return catalog.ListPage{}, fmt.Errorf("list: %w", err)
+	}
 	defer ix.mu.RUnlock()
 	m := ix.mem
 	in := m.filter(req.Filter)

@@ -240,7 +240,9 @@ func (ix *Index) Search(ctx context.Context, req catalog.SearchRequest) (catalog
 		return catalog.SearchResult{}, fmt.Errorf("search: %w", err)
 	}
 	words := ix.words(req.Query)
-	ix.mu.RLock()
+	if err := ix.readLock(); err != nil {
+		return catalog.SearchResult{}, fmt.Errorf("search: %w", err)
+	}
 	defer ix.mu.RUnlock()
 	m := ix.mem
 	matched := m.filter(req.Filter)
