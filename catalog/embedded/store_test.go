@@ -24,6 +24,21 @@ func hits(t *testing.T, ix *Index, q string) []string {
 	return ids
 }
 
+// closedWithFixtures writes the conformance fixtures to a new index and closes it.
+func closedWithFixtures(t *testing.T) (string, []catalog.Record) {
+	t.Helper()
+	dir := t.TempDir()
+	ix := open(t, dir)
+	recs := catalogtest.Fixtures()
+	if err := ix.Upsert(t.Context(), recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dir, recs
+}
+
 // Writes that replace and delete records leave the same index after reopening as before, and
 // the words of a replaced record no longer find it.
 func TestReopenReplaysReplacementsAndDeletions(t *testing.T) {
@@ -67,15 +82,7 @@ func TestReopenReplaysReplacementsAndDeletions(t *testing.T) {
 
 // A write cut short by a crash ends the log: Open drops it and keeps every whole write before it.
 func TestOpenCutsTornTail(t *testing.T) {
-	dir := t.TempDir()
-	ix := open(t, dir)
-	recs := catalogtest.Fixtures()
-	if err := ix.Upsert(t.Context(), recs); err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.Close(); err != nil {
-		t.Fatal(err)
-	}
+	dir, recs := closedWithFixtures(t)
 	path := filepath.Join(dir, logFile)
 	whole, err := os.Stat(path)
 	if err != nil {
@@ -90,7 +97,7 @@ func TestOpenCutsTornTail(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	ix = open(t, dir)
+	ix := open(t, dir)
 	checkRecords(t, ix, recs)
 	if err := ix.Upsert(t.Context(), []catalog.Record{{ID: "after", Source: "s", Title: "Written after the cut"}}); err != nil {
 		t.Fatal(err)
@@ -144,16 +151,8 @@ func TestLogIsCompacted(t *testing.T) {
 // Open reads the snapshot Close wrote and replays the log written after it, as after a crash;
 // a damaged snapshot is ignored for the log.
 func TestOpenReadsSnapshotAndLaterWrites(t *testing.T) {
-	dir := t.TempDir()
+	dir, recs := closedWithFixtures(t)
 	ix := open(t, dir)
-	recs := catalogtest.Fixtures()
-	if err := ix.Upsert(t.Context(), recs); err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.Close(); err != nil {
-		t.Fatal(err)
-	}
-	ix = open(t, dir)
 	if !ix.fromSnapshot {
 		t.Fatal("second Open did not read the snapshot")
 	}
