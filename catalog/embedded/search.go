@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/orchard-oer/orchard/catalog"
 )
@@ -20,16 +19,6 @@ import (
 // maxExpansions bounds the dictionary words one query word expands to by prefix, and again by
 // typos: the most frequent are kept, so a one-letter prefix costs no more than a long one.
 const maxExpansions = 64
-
-// analyzeText returns the terms a analyzes text into.
-func (ix *Index) analyzeText(a analysis.Analyzer, text string) []string {
-	ts := a.Analyze([]byte(text))
-	out := make([]string, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, string(t.Term))
-	}
-	return out
-}
 
 // alternative is one way a query word matches: the documents matching it that way and its weight.
 type alternative struct {
