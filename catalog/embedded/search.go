@@ -269,12 +269,13 @@ func (ix *Index) Search(ctx context.Context, req catalog.SearchRequest) (catalog
 	page := top(matched, from+req.PerPage, less)
 	page = page[min(from, len(page)):]
 	out := catalog.SearchResult{Total: int(matched.GetCardinality()), Hits: make([]catalog.Hit, 0, len(page))}
+	seen := map[string]bool{}
 	for _, n := range page {
 		r, err := ix.record(m.docs[n])
 		if err != nil {
 			return catalog.SearchResult{}, fmt.Errorf("search: %w", err)
 		}
-		mt := ix.matcher(words, stemLangs(r.Languages))
+		mt := ix.matcher(words, stemLangs(r.Languages), seen)
 		out.Hits = append(out.Hits, catalog.Hit{Record: r, TitleHTML: mt.mark(r.Title), Snippet: mt.snippet(r.Description)})
 	}
 	out.Facets = m.facetCounts(matched, req.Facets)
