@@ -39,6 +39,21 @@ func closedWithFixtures(t *testing.T) (string, []catalog.Record) {
 	return dir, recs
 }
 
+// replaceAndDelete gives the first of recs, all in ix, a new title with a word no other has
+// ("zymurgy"), deletes the second, and returns the first as it is now.
+func replaceAndDelete(t *testing.T, ix *Index, recs []catalog.Record) catalog.Record {
+	t.Helper()
+	changed := recs[0]
+	changed.Title = "Zymurgy for beginners"
+	if err := ix.Upsert(t.Context(), []catalog.Record{changed}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Delete(t.Context(), []string{recs[1].ID}); err != nil {
+		t.Fatal(err)
+	}
+	return changed
+}
+
 // Writes that replace and delete records leave the same index after reopening as before, and
 // the words of a replaced record no longer find it.
 func TestReopenReplaysReplacementsAndDeletions(t *testing.T) {
@@ -48,14 +63,7 @@ func TestReopenReplaysReplacementsAndDeletions(t *testing.T) {
 	if err := ix.Upsert(t.Context(), recs); err != nil {
 		t.Fatal(err)
 	}
-	changed := recs[0]
-	changed.Title = "Zymurgy for beginners"
-	if err := ix.Upsert(t.Context(), []catalog.Record{changed}); err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.Delete(t.Context(), []string{recs[1].ID}); err != nil {
-		t.Fatal(err)
-	}
+	changed := replaceAndDelete(t, ix, recs)
 	check := func(ix *Index) {
 		t.Helper()
 		if got := hits(t, ix, "zymurgy"); len(got) != 1 || got[0] != changed.ID {
@@ -156,14 +164,7 @@ func TestOpenReadsSnapshotAndLaterWrites(t *testing.T) {
 	if !ix.fromSnapshot {
 		t.Fatal("second Open did not read the snapshot")
 	}
-	changed := recs[0]
-	changed.Title = "Zymurgy for beginners"
-	if err := ix.Upsert(t.Context(), []catalog.Record{changed}); err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.Delete(t.Context(), []string{recs[1].ID}); err != nil {
-		t.Fatal(err)
-	}
+	changed := replaceAndDelete(t, ix, recs)
 	// A crash: the log keeps the writes, no new snapshot is written.
 	ix.store.f.Close()
 	ix.unlock()
