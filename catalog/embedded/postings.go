@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -29,9 +30,18 @@ type doc struct {
 	id        string
 	at        entry
 	sortDate  string
+	dateHead  uint64 // the first 8 bytes of sortDate, big-endian: most comparisons end here
 	datestamp string
 	sortTitle string
 	listDate  string
+}
+
+// head packs the first 8 bytes of s into a number that orders as the strings do (a shorter
+// string is padded with zero bytes, which sort first, as its end does).
+func head(s string) uint64 {
+	var b [8]byte
+	copy(b[:], s)
+	return binary.BigEndian.Uint64(b[:])
 }
 
 // flagValues are the record's yes/no fields filters use: hidden, commercial, derivatives, open
@@ -140,6 +150,7 @@ func bitmapOf(m map[string]*roaring.Bitmap, key string) *roaring.Bitmap {
 func (m *memory) add(n uint32, a *analyzed, at entry) {
 	r := &a.rec
 	d := doc{id: r.ID, at: at, sortDate: r.DateKey(), datestamp: r.Datestamp, sortTitle: r.TitleKey(), listDate: r.ListDate()}
+	d.dateHead = head(d.sortDate)
 	for int(n) >= len(m.docs) {
 		m.docs = append(m.docs, doc{})
 	}

@@ -167,6 +167,9 @@ func (m *memory) order(s catalog.Sort, score []float64) (func(a, b uint32) bool,
 		}, nil
 	case catalog.SortNewest:
 		return func(a, b uint32) bool {
+			if d[a].dateHead != d[b].dateHead {
+				return d[a].dateHead > d[b].dateHead
+			}
 			if c := cmp.Compare(d[b].sortDate, d[a].sortDate); c != 0 {
 				return c < 0
 			}

@@ -201,6 +201,7 @@ func readSnapshot(dir string) (*memory, int64, error) {
 		}
 		d := doc{id: s.str(), at: entry{off: int64(s.uint()), n: uint32(s.uint())},
 			sortDate: s.str(), datestamp: s.str(), sortTitle: s.str(), listDate: s.str()}
+		d.dateHead = head(d.sortDate)
 		m.docs = append(m.docs, d)
 		if d.id != "" {
 			m.ids[d.id] = uint32(i)
