@@ -12,12 +12,11 @@ const (
 	MaxQueryBytes = 1000
 	// MaxQueryWords bounds the words of a query: each word is a clause (or several) of the search.
 	MaxQueryWords = 32
-	// MaxFuzzyRunes is the longest word matched with typos. Longer words match exactly: the typo
-	// automaton of a word grows with its length (about 75 KB a letter for two typos in the
-	// embedded index), and few real words are longer.
+	// MaxFuzzyRunes is the longest word matched with typos. Longer words match exactly: the cost
+	// of matching a word with typos grows with its length, and few real words are longer.
 	MaxFuzzyRunes = 20
 	// MaxFuzzyWords is how many words of a query, from the first, may match with typos; the rest
-	// match exactly, by stem or as a prefix. It bounds the automata one search holds.
+	// match exactly, by stem or as a prefix. It bounds the typo matching one search does.
 	MaxFuzzyWords = 4
 )
 

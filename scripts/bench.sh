@@ -18,6 +18,8 @@ searches=${BENCH_SEARCHES:-2000}
 go test -run '^$' -bench 'BulkIndex' -benchtime 1x -count "$count" -timeout 60m ./bench/catalog/
 go test -run '^$' -bench 'Import' -benchtime 1x -count "$count" -timeout 60m ./bench/catalog/
 go test -run '^$' -bench 'Search' -benchtime "${searches}x" -count "$count" -timeout 60m ./bench/catalog/
+# The embedded index through /api/search, after importing ORCHARD_BENCH_RECORDS records into it.
+go test -run '^$' -bench 'EmbeddedAPI' -benchtime "${searches}x" -count "$count" -timeout 60m ./bench/catalog/
 go test -run '^$' -bench 'EndToEnd' -benchtime 1x -count "$count" -timeout 30m ./bench/pipeline/
 # Decoding and normalizing against metha, built from its source outside this module.
 if metha=$(scripts/install-metha.sh); then

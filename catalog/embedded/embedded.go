@@ -1,5 +1,6 @@
-// Package embedded is Orchard's default catalog index: Bleve (scorch segments) in a directory on
-// local disk, so that one process on a laptop needs no search server.
+// Package embedded is Orchard's default catalog index: an in-memory inverted index of roaring
+// bitmaps over an append-only log of the records on local disk, so that one process on a laptop
+// needs no search server.
 package embedded
 
 import (
@@ -10,15 +11,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
-	bolterrors "go.etcd.io/bbolt/errors"
-	"golang.org/x/text/unicode/norm"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/orchard-oer/orchard/catalog"
 )
@@ -30,12 +29,18 @@ type Config struct {
 	Dir string
 }
 
-// Index is a catalog.Index on Bleve. It is safe for concurrent use.
+// Index is a catalog.Index held in memory and kept in a log file. It is safe for concurrent
+// use: searches run together, writes one at a time.
 type Index struct {
-	bleve  bleve.Index
-	log    *slog.Logger
-	folded analysis.Analyzer
-	stems  map[string]analysis.Analyzer
+	log *slog.Logger
+	analyzers
+	unlock func()
+
+	mu           sync.RWMutex
+	mem          *memory
+	store        *store
+	dir          string
+	fromSnapshot bool // the index was read from a snapshot and not written to since
 }
 
 var _ catalog.Index = (*Index)(nil)
@@ -43,14 +48,18 @@ var _ catalog.Index = (*Index)(nil)
 // ErrBusy says another process (usually a running `orchard serve`) has the index open.
 var ErrBusy = errors.New("in use by another process, such as a running orchard serve")
 
+var errClosed = errors.New("index closed")
+
 // lockWait is how long Open waits for another process to let go of the index.
 const lockWait = 2 * time.Second
 
-// indexDir is the Bleve index inside Config.Dir, leaving room beside it for other files.
+// indexDir is the Bleve index of Orchard before layout 5, inside Config.Dir; Open turns it
+// into the log.
 const indexDir = "catalog.bleve"
 
 // Open opens the index in cfg.Dir, creating it when missing. An index of an earlier layout is
-// rebuilt from the records it stores first; one of a later layout is refused.
+// rebuilt from the records it stores first; one of a later layout is refused. The directory
+// stays locked until Close, so that a second process gets ErrBusy.
 func Open(cfg Config, log *slog.Logger) (*Index, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("open embedded index: no directory configured")
@@ -58,7 +67,7 @@ func Open(cfg Config, log *slog.Logger) (*Index, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	path := filepath.Join(cfg.Dir, indexDir)
+	path := filepath.Join(cfg.Dir, logFile)
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open embedded index %s: %w", path, err)
 	}
@@ -66,76 +75,200 @@ func Open(cfg Config, log *slog.Logger) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open embedded index %s: %w", path, err)
 	}
-	defer unlock()
-	if err := settle(path, log); err != nil {
-		return nil, fmt.Errorf("open embedded index %s: %w", path, err)
-	}
-	b, err := openCurrent(path, log)
+	ix, err := openIndex(cfg.Dir, log)
 	if err != nil {
+		unlock()
 		return nil, fmt.Errorf("open embedded index %s: %w", path, err)
 	}
-	ix := &Index{bleve: b, log: log, stems: map[string]analysis.Analyzer{}}
-	im := b.Mapping()
-	ix.folded = im.AnalyzerNamed(foldedAnalyzer)
-	for lang := range stemLanguages {
-		ix.stems[lang] = im.AnalyzerNamed("orchard_stem_" + lang)
-	}
-	if ix.folded == nil || len(ix.stems) != len(stemLanguages) || hasNil(ix.stems) {
-		_ = b.Close()
-		return nil, fmt.Errorf("open embedded index %s: analyzers missing from its mapping", path)
-	}
+	ix.unlock = unlock
 	return ix, nil
 }
 
-// openCurrent opens or creates the index at path in the current layout, rebuilding it when its
-// layout is older.
-func openCurrent(path string, log *slog.Logger) (bleve.Index, error) {
-	if !exists(filepath.Join(path, "index_meta.json")) {
-		return create(path)
-	}
-	b, err := openExisting(path)
+func openIndex(dir string, log *slog.Logger) (*Index, error) {
+	an, err := newAnalyzers()
 	if err != nil {
 		return nil, err
 	}
-	v, err := layoutOf(b)
+	ix := &Index{log: log, analyzers: an, mem: newMemory(), dir: dir}
+	path := filepath.Join(dir, logFile)
+	if err := upgrade(dir, log); err != nil {
+		return nil, err
+	}
+	v, err := readLayout(path)
 	if err == nil && v > layoutVersion {
 		err = fmt.Errorf("layout %d, this Orchard reads up to %d: %w", v, layoutVersion, errNewerLayout)
 	}
 	if err != nil {
-		_ = b.Close()
 		return nil, err
 	}
-	if v == layoutVersion {
-		return b, nil
-	}
-	if err := rebuild(b, path, v, log); err != nil {
-		return nil, fmt.Errorf("rebuild from layout %d: %w", v, err)
-	}
-	return openExisting(path)
-}
-
-// openExisting opens the index at path, waiting briefly for a running server that holds it
-// instead of forever.
-func openExisting(path string) (bleve.Index, error) {
-	b, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": lockWait.String()})
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, ErrBusy
-	}
-	return b, err
-}
-
-func hasNil(m map[string]analysis.Analyzer) bool {
-	for _, a := range m {
-		if a == nil {
-			return true
+	start := time.Now()
+	from := "snapshot"
+	if err := ix.loadSnapshot(dir, path); err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			log.Warn("embedded index: snapshot not used, reading the log", "path", path, "err", err)
+		}
+		from = "log"
+		if err := ix.loadLog(path); err != nil {
+			return nil, err
 		}
 	}
-	return false
+	for _, n := range ix.mem.ids {
+		d := ix.mem.docs[n]
+		ix.store.live += frameSize(d.id, d.at.n)
+	}
+	log.Debug("embedded index: loaded", "from", from, "records", len(ix.mem.ids), "took", time.Since(start).Round(time.Millisecond))
+	return ix, nil
 }
 
-// Close releases the index files.
+// loadSnapshot reads the snapshot and the log written after it.
+func (ix *Index) loadSnapshot(dir, path string) error {
+	m, covered, err := readSnapshot(dir)
+	if err != nil {
+		return err
+	}
+	type op struct {
+		op byte
+		id string
+		at entry
+	}
+	var ops []op
+	s, err := openStore(path, covered, func(o byte, id string, e entry) { ops = append(ops, op{o, id, e}) })
+	if err != nil {
+		return err
+	}
+	ix.mem, ix.store = m, s
+	for _, o := range ops {
+		if err = ix.drop(o.id); err != nil {
+			break
+		}
+		if o.op != opUpsert {
+			continue
+		}
+		var r catalog.Record
+		if r, err = ix.record(doc{id: o.id, at: o.at}); err != nil {
+			break
+		}
+		var a analyzed
+		a.rec = r
+		ix.terms(&r, &a)
+		m.add(uint32(len(m.docs)), &a, o.at)
+	}
+	if err != nil {
+		s.close()
+		ix.mem, ix.store = newMemory(), nil
+		return err
+	}
+	m.settle()
+	ix.fromSnapshot = true
+	return nil
+}
+
+// loadLog indexes every live record of the log at path.
+func (ix *Index) loadLog(path string) error {
+	live := map[string]entry{}
+	var order []string
+	s, err := openStore(path, 0, func(op byte, id string, e entry) {
+		switch op {
+		case opUpsert:
+			live[id] = e
+			order = append(order, id)
+		case opDelete:
+			delete(live, id)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	ix.store = s
+	if err := ix.load(live, order); err != nil {
+		s.close()
+		ix.store = nil
+		return err
+	}
+	return nil
+}
+
+// load indexes the live records of the log in the order of their last writes.
+func (ix *Index) load(live map[string]entry, order []string) error {
+	const chunk = 5000
+	var recs []catalog.Record
+	var at []entry
+	flush := func() error {
+		as, err := ix.analyzeAll(recs)
+		if err != nil {
+			return err
+		}
+		for i := range as {
+			n := uint32(len(ix.mem.docs))
+			ix.mem.add(n, &as[i], at[i])
+		}
+		recs, at = recs[:0], at[:0]
+		return nil
+	}
+	for _, id := range order {
+		e, ok := live[id]
+		if !ok || e.off == -1 {
+			continue // overwritten or deleted later in the log
+		}
+		live[id] = entry{off: -1}
+		js, err := ix.store.read(e)
+		if err != nil {
+			return err
+		}
+		var r catalog.Record
+		if err := json.Unmarshal(js, &r); err != nil {
+			return fmt.Errorf("record %s: %w", id, err)
+		}
+		recs, at = append(recs, r), append(at, e)
+		if len(recs) == chunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	ix.mem.settle()
+	return nil
+}
+
+// analyzeAll analyzes recs on every core.
+func (ix *Index) analyzeAll(recs []catalog.Record) ([]analyzed, error) {
+	out := make([]analyzed, len(recs))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range recs {
+		g.Go(func() error {
+			var err error
+			out[i], err = ix.analyze(&recs[i])
+			return err
+		})
+	}
+	return out, g.Wait()
+}
+
+// Close writes what the index holds to disk and releases it. Unless the index is as it was read
+// from a snapshot, it writes a snapshot for the next Open; failing that costs the next Open time,
+// not records, so it is logged rather than returned.
 func (ix *Index) Close() error {
-	if err := ix.bleve.Close(); err != nil {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.store == nil {
+		return nil
+	}
+	defer ix.unlock()
+	err := ix.store.f.Sync()
+	if err == nil && !ix.fromSnapshot {
+		if serr := writeSnapshot(ix.dir, ix.mem, ix.store.size); serr != nil {
+			ix.log.Warn("embedded index: no snapshot written; the next start reads the whole log", "err", serr)
+		}
+	}
+	if cerr := ix.store.close(); err == nil {
+		err = cerr
+	}
+	ix.store = nil
+	if err != nil {
 		return fmt.Errorf("close embedded index: %w", err)
 	}
 	return nil
@@ -147,82 +280,136 @@ func (ix *Index) Upsert(ctx context.Context, recs []catalog.Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
+	var keep []catalog.Record
+	var gone []string
 	for i := range recs {
 		if err := recs[i].Validate(); err != nil {
 			return fmt.Errorf("upsert: %w", err)
 		}
-	}
-	batch := ix.bleve.NewBatch()
-	for i := range recs {
+		if len(recs[i].ID) > maxIDBytes {
+			return fmt.Errorf("upsert: %w: id longer than %d bytes", catalog.ErrInvalid, maxIDBytes)
+		}
 		if recs[i].Deleted {
-			batch.Delete(recs[i].ID)
-			continue
+			gone = append(gone, recs[i].ID)
+		} else {
+			keep = append(keep, recs[i])
 		}
-		doc, err := document(&recs[i])
-		if err != nil {
-			return fmt.Errorf("upsert %s: %w", recs[i].ID, err)
-		}
-		if err := batch.Index(recs[i].ID, doc); err != nil {
-			return fmt.Errorf("upsert %s: %w", recs[i].ID, err)
-		}
+	}
+	as, err := ix.analyzeAll(keep)
+	if err != nil {
+		return fmt.Errorf("upsert: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("upsert: %w", err)
 	}
-	if err := ix.bleve.Batch(batch); err != nil {
+	if err := ix.write(as, gone); err != nil {
 		return fmt.Errorf("upsert %d records: %w", len(recs), err)
 	}
 	return nil
 }
 
-// document is the Bleve form of a record: folded and stemmed text for matching, keyword fields
-// for filters, facets and sorting, and the record's JSON to give it back.
-func document(r *catalog.Record) (map[string]any, error) {
-	src, err := json.Marshal(r)
+// write appends upserts and deletions to the log in one write, then applies them in memory.
+func (ix *Index) write(as []analyzed, gone []string) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	s := ix.store
+	if s == nil {
+		return errClosed
+	}
+	var buf []byte
+	offs := make([]int64, len(as))
+	for i := range as {
+		buf = frame(buf, opUpsert, as[i].rec.ID, as[i].json)
+		offs[i] = s.size + int64(len(buf)) - int64(len(as[i].json))
+	}
+	for _, id := range gone {
+		buf = frame(buf, opDelete, id, nil)
+	}
+	if err := s.append(buf); err != nil {
+		return err
+	}
+	ix.fromSnapshot = false
+	for i := range as {
+		if err := ix.drop(as[i].rec.ID); err != nil {
+			return err
+		}
+		ix.mem.add(uint32(len(ix.mem.docs)), &as[i], entry{off: offs[i], n: uint32(len(as[i].json))})
+		s.live += frameSize(as[i].rec.ID, uint32(len(as[i].json)))
+	}
+	for _, id := range gone {
+		if err := ix.drop(id); err != nil {
+			return err
+		}
+	}
+	ix.mem.settle()
+	if s.wasteful() {
+		return ix.compact()
+	}
+	return nil
+}
+
+// drop takes the record with id, if any, out of the index in memory. The postings to leave are
+// found by analyzing the record again, as it was written, from the log.
+func (ix *Index) drop(id string) error {
+	n, ok := ix.mem.ids[id]
+	if !ok {
+		return nil
+	}
+	d := ix.mem.docs[n]
+	r, err := ix.record(d)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	body := make([]string, 0, 1+len(r.Creators)+len(r.Subjects)+len(r.Keywords))
-	body = append(body, norm.NFC.String(r.Description))
-	for _, list := range [][]string{r.Creators, r.Subjects, r.Keywords} {
-		for _, s := range list {
-			body = append(body, norm.NFC.String(s))
-		}
+	var a analyzed
+	a.rec = r
+	ix.terms(&r, &a)
+	ix.mem.remove(n, &a)
+	ix.store.live -= frameSize(id, d.at.n)
+	return nil
+}
+
+// compact rewrites the log without overwritten and deleted records.
+func (ix *Index) compact() error {
+	m := ix.mem
+	ids := make([]string, 0, len(m.ids))
+	for id := range m.ids {
+		ids = append(ids, id)
 	}
-	title := norm.NFC.String(r.Title)
-	doc := r.IndexFields()
-	// The fields' labels join the body: a field's name finds what is filed under it.
-	if labels, ok := doc[catalog.FieldFieldLabels].([]string); ok {
-		body = append(body, labels...)
-		delete(doc, catalog.FieldFieldLabels)
+	slices.Sort(ids)
+	moved, err := ix.store.compact(ids, func(id string) entry { return m.docs[m.ids[id]].at })
+	if err != nil {
+		return err
 	}
-	doc[fieldTitle] = title
-	doc[fieldBody] = body
-	doc[fieldSource] = string(src)
-	if r.Datestamp != "" {
-		doc[fieldDatestamp] = r.Datestamp
+	for id, e := range moved {
+		m.docs[m.ids[id]].at = e
 	}
-	if d := r.ListDate(); d != "" {
-		doc[fieldListDate] = d
+	return nil
+}
+
+// readLock takes the read lock of an open index; the caller releases it unless there was an error.
+func (ix *Index) readLock() error {
+	ix.mu.RLock()
+	if ix.store == nil {
+		ix.mu.RUnlock()
+		return errClosed
 	}
-	if r.Year != 0 {
-		doc[fieldYear] = float64(r.Year)
+	return nil
+}
+
+// record reads the record of d back from the log.
+func (ix *Index) record(d doc) (catalog.Record, error) {
+	var r catalog.Record
+	if ix.store == nil {
+		return r, errClosed
 	}
-	var all []string
-	for _, f := range catalog.Facets {
-		v, _ := doc[catalog.FacetPrefix+f].([]string)
-		for _, x := range v {
-			all = append(all, f+facetSep+x)
-		}
+	js, err := ix.store.read(d.at)
+	if err != nil {
+		return r, err
 	}
-	if len(all) > 0 {
-		doc[fieldFacets] = all
+	if err := json.Unmarshal(js, &r); err != nil {
+		return r, fmt.Errorf("record %s: %w", d.id, err)
 	}
-	stemmed := append([]string{title}, body...)
-	for _, lang := range stemLangs(r.Languages) {
-		doc[stemField(lang)] = stemmed
-	}
-	return doc, nil
+	return r, nil
 }
 
 // stemLangs maps record languages ("de", "de-AT", "EN") to the stemmed fields they fill.
@@ -254,67 +441,47 @@ func (ix *Index) Delete(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	batch := ix.bleve.NewBatch()
-	for _, id := range ids {
-		batch.Delete(id)
-	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("delete: %w", err)
 	}
-	if err := ix.bleve.Batch(batch); err != nil {
+	if err := ix.write(nil, ids); err != nil {
 		return fmt.Errorf("delete %d records: %w", len(ids), err)
 	}
 	return nil
 }
 
-// deletePage bounds the ids collected per round of DeleteSource.
-const deletePage = 5000
-
 // DeleteSource removes every record of source, hidden ones included.
 func (ix *Index) DeleteSource(ctx context.Context, source string) error {
-	q := keywordQuery(catalog.FacetPrefix+catalog.FacetSource, source)
-	for {
-		req := bleve.NewSearchRequestOptions(q, deletePage, 0, false)
-		req.SortBy([]string{"_id"})
-		res, err := ix.bleve.SearchInContext(ctx, req)
-		if err != nil {
-			return fmt.Errorf("delete source %s: %w", source, err)
-		}
-		if len(res.Hits) == 0 {
-			return nil
-		}
-		ids := make([]string, len(res.Hits))
-		for i, h := range res.Hits {
-			ids[i] = h.ID
-		}
-		if err := ix.Delete(ctx, ids); err != nil {
-			return fmt.Errorf("delete source %s: %w", source, err)
-		}
+	if err := ix.readLock(); err != nil {
+		return fmt.Errorf("delete source %s: %w", source, err)
 	}
+	var ids []string
+	if b := ix.mem.facets[catalog.FacetSource][source]; b != nil {
+		b.Iterate(func(n uint32) bool { ids = append(ids, ix.mem.docs[n].id); return true })
+	}
+	ix.mu.RUnlock()
+	if err := ix.Delete(ctx, ids); err != nil {
+		return fmt.Errorf("delete source %s: %w", source, err)
+	}
+	return nil
 }
 
 // Get returns the record with id, or catalog.ErrNotFound.
 func (ix *Index) Get(ctx context.Context, id string) (catalog.Record, error) {
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
-	req.Fields = []string{fieldSource}
-	res, err := ix.bleve.SearchInContext(ctx, req)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return catalog.Record{}, fmt.Errorf("get %s: %w", id, err)
 	}
-	if len(res.Hits) == 0 {
+	if err := ix.readLock(); err != nil {
+		return catalog.Record{}, fmt.Errorf("get %s: %w", id, err)
+	}
+	defer ix.mu.RUnlock()
+	n, ok := ix.mem.ids[id]
+	if !ok {
 		return catalog.Record{}, fmt.Errorf("get %s: %w", id, catalog.ErrNotFound)
 	}
-	return decode(res.Hits[0])
-}
-
-func decode(h *search.DocumentMatch) (catalog.Record, error) {
-	var r catalog.Record
-	src, ok := h.Fields[fieldSource].(string)
-	if !ok {
-		return r, fmt.Errorf("record %s: stored JSON missing", h.ID)
-	}
-	if err := json.Unmarshal([]byte(src), &r); err != nil {
-		return r, fmt.Errorf("record %s: %w", h.ID, err)
+	r, err := ix.record(ix.mem.docs[n])
+	if err != nil {
+		return r, fmt.Errorf("get %s: %w", id, err)
 	}
 	return r, nil
 }
@@ -322,66 +489,68 @@ func decode(h *search.DocumentMatch) (catalog.Record, error) {
 // eachPage is how many records Each reads per round.
 const eachPage = 500
 
-// Each calls fn for every record matching f in id order.
+// Each calls fn for every record matching f in id order. The ids are taken at the start; a
+// record removed meanwhile is skipped, and fn may write to the index.
 func (ix *Index) Each(ctx context.Context, f catalog.Filter, fn func(catalog.Record) error) error {
-	return pages(ctx, ix.bleve, withFilter(query.NewMatchAllQuery(), f), func(hits search.DocumentMatchCollection) error {
-		for _, h := range hits {
-			r, err := decode(h)
-			if err != nil {
-				return fmt.Errorf("each: %w", err)
-			}
+	if err := ix.readLock(); err != nil {
+		return fmt.Errorf("each: %w", err)
+	}
+	var ids []string
+	ix.mem.filter(f).Iterate(func(n uint32) bool { ids = append(ids, ix.mem.docs[n].id); return true })
+	ix.mu.RUnlock()
+	slices.Sort(ids)
+	for len(ids) > 0 {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("each: %w", err)
+		}
+		chunk := ids[:min(eachPage, len(ids))]
+		ids = ids[len(chunk):]
+		recs, err := ix.records(chunk)
+		if err != nil {
+			return fmt.Errorf("each: %w", err)
+		}
+		for _, r := range recs {
 			if err := fn(r); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
-}
-
-// pages calls fn with the documents of b matching q in id order, eachPage at a time with their
-// stored JSON. Pages are read with search-after on the id, so records added or removed
-// meanwhile never shift a page.
-func pages(ctx context.Context, b bleve.Index, q query.Query, fn func(search.DocumentMatchCollection) error) error {
-	var after []string
-	for {
-		req := bleve.NewSearchRequestOptions(q, eachPage, 0, false)
-		req.Fields = []string{fieldSource}
-		req.SortBy([]string{"_id"})
-		if after != nil {
-			req.SetSearchAfter(after)
-		}
-		res, err := b.SearchInContext(ctx, req)
-		if err != nil {
-			return fmt.Errorf("read records: %w", err)
-		}
-		if len(res.Hits) > 0 {
-			if err := fn(res.Hits); err != nil {
-				return err
-			}
-		}
-		if len(res.Hits) < eachPage {
-			return nil
-		}
-		after = []string{res.Hits[len(res.Hits)-1].ID}
 	}
+	return nil
 }
 
-// maxSources bounds the per-source counts Stats reports.
-const maxSources = 10000
+// records reads the records of ids that the index still holds.
+func (ix *Index) records(ids []string) ([]catalog.Record, error) {
+	if err := ix.readLock(); err != nil {
+		return nil, err
+	}
+	defer ix.mu.RUnlock()
+	out := make([]catalog.Record, 0, len(ids))
+	for _, id := range ids {
+		n, ok := ix.mem.ids[id]
+		if !ok {
+			continue
+		}
+		r, err := ix.record(ix.mem.docs[n])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
 
 // Stats counts all records, hidden ones included, and the records of each source.
 func (ix *Index) Stats(ctx context.Context) (catalog.Stats, error) {
-	req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
-	req.AddFacet(catalog.FacetSource, bleve.NewFacetRequest(catalog.FacetPrefix+catalog.FacetSource, maxSources))
-	res, err := ix.bleve.SearchInContext(ctx, req)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return catalog.Stats{}, fmt.Errorf("stats: %w", err)
 	}
-	st := catalog.Stats{Records: int(res.Total), BySource: map[string]int{}}
-	if fr := res.Facets[catalog.FacetSource]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			st.BySource[t.Term] = t.Count
-		}
+	if err := ix.readLock(); err != nil {
+		return catalog.Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	defer ix.mu.RUnlock()
+	st := catalog.Stats{Records: int(ix.mem.live.GetCardinality()), BySource: map[string]int{}}
+	for src, b := range ix.mem.facets[catalog.FacetSource] {
+		st.BySource[src] = int(b.GetCardinality())
 	}
 	return st, nil
 }

@@ -16,16 +16,31 @@ type matcher struct {
 	ix    *Index
 	words []word
 	langs []string
+	// seen remembers the verdict on each word, by the hit's languages: the hits of one page
+	// repeat most of their words, and analyzing a word is most of what marking costs.
+	seen map[string]bool
+	key  string // the languages, before the word in keys of seen
 }
 
-func (ix *Index) matcher(words []word, langs []string) matcher {
-	return matcher{ix: ix, words: words, langs: langs}
+// matcher returns the matcher of a hit in langs; hits of one search share seen.
+func (ix *Index) matcher(words []word, langs []string, seen map[string]bool) matcher {
+	return matcher{ix: ix, words: words, langs: langs, seen: seen, key: strings.Join(langs, ",") + "\x00"}
 }
 
 func (m matcher) matches(tok []byte) bool {
 	if len(m.words) == 0 {
 		return false
 	}
+	key := m.key + string(tok)
+	hit, ok := m.seen[key]
+	if !ok {
+		hit = m.match(tok)
+		m.seen[key] = hit
+	}
+	return hit
+}
+
+func (m matcher) match(tok []byte) bool {
 	f := m.ix.fold(tok)
 	if f == "" {
 		return false

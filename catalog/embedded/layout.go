@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,18 +20,23 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 )
 
-// layoutVersion is the shape of the index this Orchard writes: its mapping and the fields
-// document derives. Raise it with every change to either, so that Open rebuilds an index of an
-// earlier shape from the records it stores instead of answering from fields that are not there.
+// layoutVersion is the shape of the index this Orchard writes. Raise it with every change to
+// what the index keeps, so that Open rebuilds an index of an earlier shape from the records it
+// stores instead of answering from what is not there.
 //
-//	1: the layout before versions were recorded (flags as hidden, open, commercial, derivatives)
+//	1: the Bleve layout before versions were recorded (flags as hidden, open, commercial, derivatives)
 //	2: derived fields named by catalog.Record.IndexFields (f_hidden, f_open, …)
 //	3: list_date, the order of harvest lists (catalog.Record.ListDate)
 //	4: f_commons and the openness facet (catalog.License.Commons, Openness)
-//	5: ISCED-F fields: the field facet and their labels in the body (catalog.Record.SetFields)
+//	5: the records in a log file, indexed in memory when opened (store.go); layouts 1–4 were
+//	   Bleve indexes in catalog.bleve; an upgrade files their records under ISCED-F
+//	   fields (catalog.Record.SetFields)
 const layoutVersion = 5
 
-// layoutKey holds layoutVersion, in decimal, among the index's internal values.
+// bleveLayouts is the last layout kept in a Bleve index.
+const bleveLayouts = 4
+
+// layoutKey holds the layout version, in decimal, among a Bleve index's internal values.
 var layoutKey = []byte("orchard_layout")
 
 // errNewerLayout refuses an index this Orchard cannot read correctly.
@@ -58,23 +64,6 @@ func lockDir(dir string) (unlock func(), err error) {
 		return nil, err
 	}
 	return func() { _ = db.Close() }, nil
-}
-
-// create makes an empty index at path with the current mapping and layout version.
-func create(path string) (bleve.Index, error) {
-	im, err := newMapping(catalog.Facets)
-	if err != nil {
-		return nil, err
-	}
-	b, err := bleve.New(path, im)
-	if err != nil {
-		return nil, err
-	}
-	if err := b.SetInternal(layoutKey, []byte(strconv.Itoa(layoutVersion))); err != nil {
-		_ = b.Close()
-		return nil, fmt.Errorf("record layout version: %w", err)
-	}
-	return b, nil
 }
 
 // layoutOf reads the layout version of b; an index without one is of layout 1.
@@ -141,63 +130,67 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// rebuild copies every record of old, the index at path with layout version from, into a new
-// index with the current layout and puts that in its place. It closes old. Memory stays bounded
-// by one write batch; disk needs room for both indexes until the old one is removed. A failure
-// before the swap leaves the old index as it was.
-func rebuild(old bleve.Index, path string, from int, log *slog.Logger) error {
-	start := time.Now()
-	fresh := path + rebuildSuffix
-	total, err := old.DocCount()
-	if err == nil {
-		log.Info("embedded index: rebuilding for the current layout", "path", path,
-			"from_layout", from, "to_layout", layoutVersion, "records", total)
-		err = os.RemoveAll(fresh)
+// upgrade leaves dir with a log in the current layout: an empty one for a new index, or one
+// holding the records of the Bleve index of an earlier Orchard, which it then removes. The log
+// takes its place by a rename once complete, so a crash at any point leaves either the Bleve
+// index whole or the log whole.
+func upgrade(dir string, log *slog.Logger) error {
+	path, old := filepath.Join(dir, logFile), filepath.Join(dir, indexDir)
+	if !exists(path) {
+		if err := settle(old, log); err != nil {
+			return err
+		}
+		if !exists(filepath.Join(old, "index_meta.json")) {
+			return createLog(path)
+		}
+		if err := fromBleve(old, path, log); err != nil {
+			return err
+		}
 	}
-	var copied uint64
-	if err == nil {
-		copied, err = copyRecords(old, fresh)
+	// Left behind when a crash followed the rename of the log.
+	for _, stale := range []string{old, old + rebuildSuffix, old + asideSuffix} {
+		if exists(stale) {
+			if err := os.RemoveAll(stale); err != nil {
+				return fmt.Errorf("remove %s: %w", stale, err)
+			}
+		}
 	}
-	if err == nil && copied != total {
-		err = fmt.Errorf("copied %d of %d records", copied, total)
-	}
-	// The old index is closed before the swap, and whatever happened.
-	if cerr := old.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close old index: %w", cerr)
-	}
-	if err != nil {
-		_ = os.RemoveAll(fresh)
-		return err
-	}
-	if err := swap(path); err != nil {
-		return err
-	}
-	log.Info("embedded index: rebuilt", "path", path, "records", copied,
-		"took", time.Since(start).Round(time.Millisecond))
-	return nil
+	return syncDir(dir)
 }
 
-// rebuildBatch is how many records a rebuild writes at once: each write waits for its segment
-// to reach the disk, so larger batches than Each's pages copy faster, at a bounded cost in memory.
-const rebuildBatch = 2 * eachPage
-
-// copyRecords writes the stored records of old into a new index at path.
-func copyRecords(old bleve.Index, path string) (uint64, error) {
-	b, err := create(path)
+// fromBleve writes the records of the Bleve index at old into a new log at path.
+func fromBleve(old, path string, log *slog.Logger) error {
+	start := time.Now()
+	b, err := openExisting(old)
 	if err != nil {
-		return 0, fmt.Errorf("create %s: %w", path, err)
+		return err
+	}
+	defer b.Close()
+	v, err := layoutOf(b)
+	if err == nil && v > bleveLayouts {
+		err = fmt.Errorf("layout %d, this Orchard reads up to %d: %w", v, layoutVersion, errNewerLayout)
+	}
+	var total uint64
+	if err == nil {
+		total, err = b.DocCount()
+	}
+	if err != nil {
+		return err
+	}
+	log.Info("embedded index: rebuilding for the current layout", "path", old,
+		"from_layout", v, "to_layout", layoutVersion, "records", total)
+	tmp := path + rebuildSuffix
+	_ = os.Remove(tmp)
+	if err := createLog(tmp); err != nil {
+		return err
+	}
+	s, err := openStore(tmp, 0, func(byte, string, entry) {})
+	if err != nil {
+		return err
 	}
 	var copied uint64
-	batch := b.NewBatch()
-	flush := func() error {
-		if err := b.Batch(batch); err != nil {
-			return fmt.Errorf("write %d records: %w", batch.Size(), err)
-		}
-		copied += uint64(batch.Size())
-		batch.Reset()
-		return nil
-	}
-	err = pages(context.Background(), old, query.NewMatchAllQuery(), func(hits search.DocumentMatchCollection) error {
+	err = pages(context.Background(), b, query.NewMatchAllQuery(), func(hits search.DocumentMatchCollection) error {
+		var buf []byte
 		for _, h := range hits {
 			r, err := decode(h)
 			if err != nil {
@@ -205,47 +198,77 @@ func copyRecords(old bleve.Index, path string) (uint64, error) {
 			}
 			// Records stored before fields existed, or before the vocabulary grew, get them.
 			r.SetFields()
-			doc, err := document(&r)
+			js, err := json.Marshal(&r)
 			if err != nil {
 				return fmt.Errorf("record %s: %w", h.ID, err)
 			}
-			if err := batch.Index(h.ID, doc); err != nil {
-				return fmt.Errorf("record %s: %w", h.ID, err)
-			}
+			buf = frame(buf, opUpsert, r.ID, js)
 		}
-		if batch.Size() >= rebuildBatch {
-			return flush()
-		}
-		return nil
+		copied += uint64(len(hits))
+		return s.append(buf)
 	})
-	if err == nil && batch.Size() > 0 {
-		err = flush()
+	if err == nil && copied != total {
+		err = fmt.Errorf("copied %d of %d records", copied, total)
 	}
-	if cerr := b.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close %s: %w", path, cerr)
+	if cerr := s.close(); err == nil {
+		err = cerr
 	}
-	return copied, err
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("rebuild from layout %d: %w", v, err)
+	}
+	log.Info("embedded index: rebuilt", "path", path, "records", copied,
+		"took", time.Since(start).Round(time.Millisecond))
+	return syncDir(filepath.Dir(path))
 }
 
-// swap puts the complete index at path+rebuildSuffix in place of the one at path. Each rename
-// is atomic, and settle recovers from a crash between them.
-func swap(path string) error {
-	fresh, aside := path+rebuildSuffix, path+asideSuffix
-	parent := filepath.Dir(path)
-	if err := os.Rename(path, aside); err != nil {
-		return fmt.Errorf("set old index aside: %w", err)
+// openExisting opens the Bleve index at path.
+func openExisting(path string) (bleve.Index, error) {
+	b, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": lockWait.String()})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, ErrBusy
 	}
-	if err := os.Rename(fresh, path); err != nil {
-		if rerr := os.Rename(aside, path); rerr != nil {
-			return fmt.Errorf("put rebuilt index in place: %w (and restoring the old one: %v)", err, rerr)
+	return b, err
+}
+
+// pages calls fn with the documents of b matching q in id order, eachPage at a time with their
+// stored JSON.
+func pages(ctx context.Context, b bleve.Index, q query.Query, fn func(search.DocumentMatchCollection) error) error {
+	var after []string
+	for {
+		req := bleve.NewSearchRequestOptions(q, eachPage, 0, false)
+		req.Fields = []string{fieldSource}
+		req.SortBy([]string{"_id"})
+		if after != nil {
+			req.SetSearchAfter(after)
 		}
-		return fmt.Errorf("put rebuilt index in place: %w", err)
+		res, err := b.SearchInContext(ctx, req)
+		if err != nil {
+			return fmt.Errorf("read records: %w", err)
+		}
+		if len(res.Hits) > 0 {
+			if err := fn(res.Hits); err != nil {
+				return err
+			}
+		}
+		if len(res.Hits) < eachPage {
+			return nil
+		}
+		after = []string{res.Hits[len(res.Hits)-1].ID}
 	}
-	if err := syncDir(parent); err != nil {
-		return err
+}
+
+func decode(h *search.DocumentMatch) (catalog.Record, error) {
+	var r catalog.Record
+	src, ok := h.Fields[fieldSource].(string)
+	if !ok {
+		return r, fmt.Errorf("record %s: stored JSON missing", h.ID)
 	}
-	if err := os.RemoveAll(aside); err != nil {
-		return fmt.Errorf("remove old index: %w", err)
+	if err := json.Unmarshal([]byte(src), &r); err != nil {
+		return r, fmt.Errorf("record %s: %w", h.ID, err)
 	}
-	return nil
+	return r, nil
 }

@@ -49,7 +49,7 @@ func writeIndex(t *testing.T, path string, recs []catalog.Record, layout1 bool) 
 		}
 		b, err = bleve.New(path, im)
 	} else {
-		b, err = create(path)
+		b, err = createBleve(path)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -114,8 +114,14 @@ func checkRecords(t *testing.T, ix *Index, want []catalog.Record) {
 	}
 }
 
-// checkDir fails unless dir holds the index and the lock file only.
+// checkDir fails unless dir holds the log and the lock file only.
 func checkDir(t *testing.T, dir string) {
+	t.Helper()
+	checkNames(t, dir, logFile, lockFile)
+}
+
+// checkNames fails unless dir holds exactly the files names, in order.
+func checkNames(t *testing.T, dir string, want ...string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -125,7 +131,7 @@ func checkDir(t *testing.T, dir string) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if want := []string{indexDir, lockFile}; !slices.Equal(names, want) {
+	if !slices.Equal(names, want) {
 		t.Errorf("directory holds %v, want %v", names, want)
 	}
 }
@@ -180,7 +186,7 @@ func TestOpenRebuildsOlderLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err := layoutOf(ix.bleve); err != nil || v != layoutVersion {
+	if v, err := readLayout(filepath.Join(dir, logFile)); err != nil || v != layoutVersion {
 		t.Errorf("layout after the rebuild = %d (%v), want %d", v, err, layoutVersion)
 	}
 	for _, want := range []string{"from_layout=1", "to_layout=" + strconv.Itoa(layoutVersion), "embedded index: rebuilt", "records=" + strconv.Itoa(len(recs))} {
@@ -214,7 +220,7 @@ func TestOpenRebuildsIndexOfEarlierOrchard(t *testing.T) {
 	}
 	ix := open(t, dir)
 	defer ix.Close()
-	if v, err := layoutOf(ix.bleve); err != nil || v != layoutVersion {
+	if v, err := readLayout(filepath.Join(dir, logFile)); err != nil || v != layoutVersion {
 		t.Errorf("layout after the rebuild = %d (%v), want %d", v, err, layoutVersion)
 	}
 	checkRecords(t, ix, catalogtest.Fixtures())
@@ -256,32 +262,40 @@ func TestOpenSettlesInterruptedRebuild(t *testing.T) {
 }
 
 func TestOpenRefusesNewerLayout(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, indexDir)
-	writeIndex(t, path, catalogtest.Fixtures(), false)
-	newer := []byte(strconv.Itoa(layoutVersion + 1))
-	b, err := bleve.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.SetInternal(layoutKey, newer); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Open(Config{Dir: dir}, nil); !errors.Is(err, errNewerLayout) || !strings.Contains(err.Error(), "newer Orchard") {
-		t.Fatalf("Open = %v, want a refusal naming a newer Orchard", err)
-	}
-	b, err = bleve.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	v, _ := b.GetInternal(layoutKey)
-	if n, _ := b.DocCount(); !bytes.Equal(v, newer) || n != uint64(len(catalogtest.Fixtures())) {
-		t.Errorf("after the refusal: layout %s, %d records; want it untouched", v, n)
-	}
+	t.Run("log", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, logFile)
+		newer := logHeader + strconv.Itoa(layoutVersion+1) + "\n"
+		if err := os.WriteFile(path, []byte(newer), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(Config{Dir: dir}, nil); !errors.Is(err, errNewerLayout) || !strings.Contains(err.Error(), "newer Orchard") {
+			t.Fatalf("Open = %v, want a refusal naming a newer Orchard", err)
+		}
+		if b, err := os.ReadFile(path); err != nil || string(b) != newer {
+			t.Errorf("after the refusal the log holds %q (%v), want it untouched", b, err)
+		}
+	})
+	t.Run("bleve", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, indexDir)
+		writeIndex(t, path, catalogtest.Fixtures(), false)
+		newer := []byte(strconv.Itoa(bleveLayouts + 1))
+		b, err := bleve.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.SetInternal(layoutKey, newer); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(Config{Dir: dir}, nil); !errors.Is(err, errNewerLayout) {
+			t.Fatalf("Open = %v, want a refusal naming a newer Orchard", err)
+		}
+		checkNames(t, dir, indexDir, lockFile)
+	})
 }
 
 // A record that cannot be read back stops the rebuild before anything is replaced.
@@ -302,7 +316,7 @@ func TestFailedRebuildKeepsOldIndex(t *testing.T) {
 	if _, err := Open(Config{Dir: dir}, nil); err == nil || !strings.Contains(err.Error(), "broken") {
 		t.Fatalf("Open = %v, want the rebuild to fail on record broken", err)
 	}
-	checkDir(t, dir)
+	checkNames(t, dir, indexDir, lockFile)
 	b, err = bleve.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -336,13 +350,14 @@ func TestKilledRebuildLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(time.Minute)
-	for !exists(path+rebuildSuffix) && time.Now().Before(deadline) {
+	fresh := filepath.Join(dir, logFile+rebuildSuffix)
+	for !exists(fresh) && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
 	_ = child.Process.Kill()
 	_ = child.Wait()
-	if !exists(path+rebuildSuffix) || exists(path+asideSuffix) {
-		t.Fatal("the child was not killed while it built the new index")
+	if !exists(fresh) || !exists(path) {
+		t.Fatal("the child was not killed while it built the new log")
 	}
 	ix := open(t, dir)
 	defer ix.Close()
