@@ -45,10 +45,11 @@ func head(s string) uint64 {
 	return binary.BigEndian.Uint64(b[:])
 }
 
-// flagValues are the record's yes/no fields filters use: hidden, commercial, derivatives, open
+// flagValues are the record's yes/no fields filters use: withheld (hidden or its link broken),
+// commercial, derivatives, open
 // and commons. The index keeps a bitmap of the records for which each is true.
 func flagValues(r *catalog.Record) [5]bool {
-	return [5]bool{r.Hidden, r.License.Commercial, r.License.Derivatives, r.License.Open, r.License.Commons()}
+	return [5]bool{r.Withheld(), r.License.Commercial, r.License.Derivatives, r.License.Open, r.License.Commons()}
 }
 
 // memory is the searchable state of an index. It is not safe for concurrent use: Index guards it.
