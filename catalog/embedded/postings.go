@@ -45,9 +45,9 @@ func head(s string) uint64 {
 	return binary.BigEndian.Uint64(b[:])
 }
 
-// flagValues are the record's yes/no fields filters use: withheld (hidden or its link broken),
-// commercial, derivatives, open
-// and commons. The index keeps a bitmap of the records for which each is true.
+// flagValues are the record's yes/no fields filters use: withheld (hidden, or its link broken),
+// commercial, derivatives, open and commons. The index keeps a bitmap of the records for which
+// each is true.
 func flagValues(r *catalog.Record) [5]bool {
 	return [5]bool{r.Withheld(), r.License.Commercial, r.License.Derivatives, r.License.Open, r.License.Commons()}
 }
