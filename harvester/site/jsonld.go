@@ -19,6 +19,7 @@ type ldEntity struct {
 	languages, learningTypes     []string
 	types, keywords              []string
 	published, created, modified string
+	images                       []string // thumbnailUrl first, then image
 }
 
 type ldInfo struct {
@@ -134,6 +135,23 @@ func (l *ldInfo) item(m map[string]any, x *extractor) {
 	e.published = ldString(m["datePublished"])
 	e.created = ldString(m["dateCreated"])
 	e.modified = ldString(m["dateModified"])
+	e.images = append(ldImages(m["thumbnailUrl"]), ldImages(m["image"])...)
+}
+
+// ldImages reads pictures: URLs, or ImageObjects with a thumbnail, content or plain URL.
+func ldImages(v any) []string {
+	var out []string
+	for _, e := range ldList(v) {
+		switch t := e.(type) {
+		case string:
+			out = append(out, t)
+		case map[string]any:
+			if u := firstNonEmpty(ldString(t["thumbnailUrl"]), ldString(t["contentUrl"]), ldString(t["url"]), ldString(t["@id"])); u != "" {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
 }
 
 // licenses adds the license statements of an entity and of the entities nested in it. Nested
