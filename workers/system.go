@@ -88,6 +88,8 @@ type Config struct {
 	// MaxBytes, holds at most DocsMaxBytes.
 	Docs         map[string]DocsLimits
 	DocsMaxBytes int64
+	// ThumbsMaxBytes is the most the thumbnail store holds; 0 takes DefaultThumbsMaxBytes.
+	ThumbsMaxBytes int64
 }
 
 // DocsLimits bound one document bucket.
@@ -145,6 +147,9 @@ func (c *Config) defaults() {
 	if c.DocsMaxBytes <= 0 {
 		c.DocsMaxBytes = DefaultDocsMaxBytes
 	}
+	if c.ThumbsMaxBytes <= 0 {
+		c.ThumbsMaxBytes = DefaultThumbsMaxBytes
+	}
 }
 
 // docsLimits returns the bounds of a document bucket, defaults filled in.
@@ -175,6 +180,7 @@ type System struct {
 	leases   jetstream.KeyValue
 	tombs    jetstream.KeyValue
 	workers  jetstream.KeyValue // run leases: which worker holds a running job
+	thumbs   thumbParts
 	registry *Registry
 	// name is this process as runs name their worker: host:pid.
 	name string
@@ -392,7 +398,7 @@ func (s *System) ensure(ctx context.Context) error {
 		}
 		*b.kv = kv
 	}
-	return nil
+	return s.ensureThumbs(ctx)
 }
 
 // Close closes the connection and stops the embedded server, if any.
