@@ -231,16 +231,24 @@ func (s *System) makeThumb(ctx context.Context, t Thumbnailer, j thumbJob) error
 	if err != nil {
 		return s.thumbFailed(ctx, j, err)
 	}
-	meta := jetstream.ObjectMeta{Name: j.ID, Headers: nats.Header{}}
-	meta.Headers.Set(headerSource, j.URL)
-	meta.Headers.Set("Content-Type", img.ContentType)
-	if _, err := s.thumbs.store.Put(ctx, meta, bytes.NewReader(img.Data)); err != nil {
-		return fmt.Errorf("store thumbnail %s: %w", j.ID, err)
-	}
-	if err := s.thumbs.failures.Purge(ctx, j.ID); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
-		return fmt.Errorf("clear thumbnail failure %s: %w", j.ID, err)
+	if err := s.StoreThumbnail(ctx, j.ID, j.URL, img); err != nil {
+		return err
 	}
 	s.metrics.thumbs.WithLabelValues("stored").Inc()
+	return nil
+}
+
+// StoreThumbnail keeps img as the thumbnail of record id, made from the picture at source.
+func (s *System) StoreThumbnail(ctx context.Context, id, source string, img thumbnail.Image) error {
+	meta := jetstream.ObjectMeta{Name: id, Headers: nats.Header{}}
+	meta.Headers.Set(headerSource, source)
+	meta.Headers.Set("Content-Type", img.ContentType)
+	if _, err := s.thumbs.store.Put(ctx, meta, bytes.NewReader(img.Data)); err != nil {
+		return fmt.Errorf("store thumbnail %s: %w", id, err)
+	}
+	if err := s.thumbs.failures.Purge(ctx, id); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("clear thumbnail failure %s: %w", id, err)
+	}
 	return nil
 }
 

@@ -20,6 +20,8 @@ import (
 type harvesters struct {
 	oai *oaipmh.Harvester
 	web *site.Harvester
+	// client is theirs, shared with the thumbnailers so that a host is paced once.
+	client *fetch.Client
 }
 
 // harvesters builds the clients. allowPrivate lets them reach loopback and private addresses:
@@ -32,8 +34,9 @@ func (a *app) harvesters(allowPrivate bool, obs fetch.Observer) harvesters {
 	cfg.Observer = obs
 	client := fetch.New(cfg, a.log)
 	return harvesters{
-		oai: oaipmh.New(oaipmh.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
-		web: site.New(site.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
+		oai:    oaipmh.New(oaipmh.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
+		web:    site.New(site.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
+		client: client,
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/normalizer"
+	"github.com/orchard-oer/orchard/thumbnail"
 	"github.com/orchard-oer/orchard/toolkit"
 	"github.com/orchard-oer/orchard/web"
 	"github.com/orchard-oer/orchard/workers"
@@ -26,7 +27,7 @@ func (a *app) workersConfig(role, listen string) workers.Config {
 		Dir: a.cfg.DataDir, Listen: listen, Replicas: n.Replicas, Name: role,
 		AckWait: w.AckWait, MaxDeliver: w.MaxDeliver, Backoff: w.Backoff, MaxBackoff: w.MaxBackoff,
 		IndexRetry: w.IndexRetry, DrainTimeout: w.DrainTimeout, History: w.History, Rescan: w.Rescan,
-		DocsMaxBytes: n.DocsMaxBytes,
+		DocsMaxBytes: n.DocsMaxBytes, ThumbsMaxBytes: a.cfg.Thumbnails.StoreMaxBytes,
 		Docs: map[string]workers.DocsLimits{
 			toolkit.Bucket: {MaxBytes: a.cfg.Toolkit.MaxBytes, Expire: a.cfg.Toolkit.ExpireAfter},
 		},
@@ -83,6 +84,17 @@ func (a *app) pipeline(hs harvesters, idx catalog.Index, decisions *curation.Sto
 		Harvesters: hs.byType(),
 		Index:      idx,
 		Normalize:  decisions.Normalize(normalizer.Record),
+		Thumbnails: a.cfg.Thumbnails.Enabled,
+	}
+}
+
+// thumbnailer makes the thumbnails of indexed records with the harvesters' client.
+func (a *app) thumbnailer(hs harvesters) workers.Thumbnailer {
+	t := a.cfg.Thumbnails
+	return workers.Thumbnailer{
+		Client:  hs.client,
+		Limits:  thumbnail.Limits{MaxBytes: t.MaxBytes, MaxPixels: t.MaxPixels, Size: t.Size},
+		Workers: t.Workers,
 	}
 }
 
@@ -174,6 +186,11 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		}
 		prober := hs.prober()
 		deps := web.Deps{Index: idx, Workers: sys, Probe: prober.Probe, Detect: prober.Detect, OAI: oai}
+		if a.cfg.Thumbnails.Enabled {
+			if deps.Thumbs, err = sys.Thumbs(ctx); err != nil {
+				return err
+			}
+		}
 		srv, err := web.New(a.webConfig(), a.log, deps)
 		if err != nil {
 			return err
@@ -199,6 +216,10 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 	if nWorkers > 0 {
 		p := a.pipeline(hs, idx, decisions)
 		parts = append(parts, func(ctx context.Context) error { return sys.RunWorkers(ctx, p, nWorkers) })
+		if a.cfg.Thumbnails.Enabled {
+			t := a.thumbnailer(hs)
+			parts = append(parts, func(ctx context.Context) error { return sys.RunThumbnails(ctx, t) })
+		}
 	}
 	return runGroup(ctx, cancel, parts...)
 }
