@@ -3,8 +3,6 @@ package web
 import (
 	"bytes"
 	"image"
-	"image/color"
-	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +15,7 @@ import (
 	"github.com/orchard-oer/orchard/catalog"
 	"github.com/orchard-oer/orchard/catalog/embedded"
 	"github.com/orchard-oer/orchard/thumbnail"
+	"github.com/orchard-oer/orchard/thumbnail/thumbnailtest"
 	"github.com/orchard-oer/orchard/workers"
 )
 
@@ -38,18 +37,8 @@ func storeThumbs(t testing.TB, sys *workers.System, ids ...string) *workers.Thum
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, id := range ids {
-		src := image.NewRGBA(image.Rect(0, 0, 480, 320))
-		for y := range 320 {
-			for x := range 480 {
-				src.Set(x, y, color.RGBA{uint8(x / 2), uint8(40 * i), uint8(y / 2), 255})
-			}
-		}
-		var b bytes.Buffer
-		if err := png.Encode(&b, src); err != nil {
-			t.Fatal(err)
-		}
-		img, err := thumbnail.Make(b.Bytes(), thumbnail.Limits{})
+	for _, id := range ids {
+		img, err := thumbnail.Make(thumbnailtest.PNG(t, thumbnailtest.Gradient(480, 320, false)), thumbnail.Limits{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,15 +3,11 @@ package workers
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"image"
-	"image/color"
 	"image/jpeg"
-	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -23,40 +19,8 @@ import (
 	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
 	"github.com/orchard-oer/orchard/thumbnail"
+	"github.com/orchard-oer/orchard/thumbnail/thumbnailtest"
 )
-
-// picture draws a w×h test image: a gradient, with transparency when alpha is set.
-func picture(w, h int, alpha bool) image.Image {
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			a := uint8(255)
-			if alpha && x < w/2 {
-				a = 100
-			}
-			img.Set(x, y, color.NRGBA{uint8(x * 255 / w), uint8(y * 255 / h), 90, a})
-		}
-	}
-	return img
-}
-
-func pngBytes(t testing.TB, img image.Image) []byte {
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-// bombPNG is a valid PNG of one pixel whose header claims w×h pixels.
-func bombPNG(t testing.TB, w, h uint32) []byte {
-	b := pngBytes(t, picture(1, 1, false))
-	// The IHDR chunk follows the 8-byte signature: length, type, then width and height.
-	binary.BigEndian.PutUint32(b[16:], w)
-	binary.BigEndian.PutUint32(b[20:], h)
-	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
-	return b
-}
 
 // picturesHarvester emits one page of records, each naming one picture.
 type picturesHarvester struct{ urls []string }
@@ -81,12 +45,12 @@ func withThumbnail(source string, r harvester.Record) (catalog.Record, error) {
 // TestThumbnails harvests records naming pictures of every kind a source may serve, and checks
 // that real images become thumbnails and the rest become recorded failures.
 func TestThumbnails(t *testing.T) {
-	photo := pngBytes(t, picture(800, 400, false))
+	photo := thumbnailtest.PNG(t, thumbnailtest.Gradient(800, 400, false))
 	var jpg bytes.Buffer
-	if err := jpeg.Encode(&jpg, picture(200, 300, false), nil); err != nil {
+	if err := jpeg.Encode(&jpg, thumbnailtest.Gradient(200, 300, false), nil); err != nil {
 		t.Fatal(err)
 	}
-	clear := pngBytes(t, picture(100, 1000, true))
+	clear := thumbnailtest.PNG(t, thumbnailtest.Gradient(100, 1000, true))
 	var mu sync.Mutex
 	hits := map[string]int{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -102,14 +66,14 @@ func TestThumbnails(t *testing.T) {
 		case "/clear.png":
 			_, _ = w.Write(clear)
 		case "/huge.png":
-			_, _ = w.Write(append(pngBytes(t, picture(10, 10, false)), make([]byte, 300<<10)...))
+			_, _ = w.Write(append(thumbnailtest.PNG(t, thumbnailtest.Gradient(10, 10, false)), make([]byte, 300<<10)...))
 		case "/notes.txt":
 			_, _ = w.Write([]byte("just some words"))
 		case "/page.png":
 			w.Header().Set("Content-Type", "image/png")
 			_, _ = w.Write([]byte("<!doctype html><html><body>Not a picture</body></html>"))
 		case "/bomb.png":
-			_, _ = w.Write(bombPNG(t, 100_000, 100_000))
+			_, _ = w.Write(thumbnailtest.Bomb(t, 100_000, 100_000))
 		default:
 			http.NotFound(w, r)
 		}
