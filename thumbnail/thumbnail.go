@@ -12,7 +12,6 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-	"net/http"
 
 	"golang.org/x/image/draw"
 	"golang.org/x/image/webp"
@@ -63,7 +62,7 @@ type Image struct {
 	Width, Height int
 }
 
-// decoders by the type the bytes sniff as; the declared Content-Type is never trusted.
+// decoders by the format the bytes' signature names; the declared Content-Type is never trusted.
 var decoders = map[string]struct {
 	decode func(io.Reader) (image.Image, error)
 	config func(io.Reader) (image.Config, error)
@@ -82,10 +81,10 @@ func Make(data []byte, l Limits) (Image, error) {
 	if int64(len(data)) > l.MaxBytes {
 		return Image{}, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(data), l.MaxBytes)
 	}
-	kind := http.DetectContentType(data)
+	kind := sniff(data)
 	dec, ok := decoders[kind]
 	if !ok {
-		return Image{}, fmt.Errorf("%w: the bytes read as %s", ErrNotImage, kind)
+		return Image{}, fmt.Errorf("%w: the bytes begin with none of the signatures of PNG, JPEG, GIF or WebP", ErrNotImage)
 	}
 	cfg, err := dec.config(bytes.NewReader(data))
 	if err != nil {
@@ -102,6 +101,21 @@ func Make(data []byte, l Limits) (Image, error) {
 		return Image{}, fmt.Errorf("%w: decode %s: %v", ErrNotImage, kind, err)
 	}
 	return encode(scale(src, l.Size))
+}
+
+// sniff names the format whose signature data begins with.
+func sniff(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png"
+	case bytes.HasPrefix(data, []byte("\xff\xd8\xff")):
+		return "image/jpeg"
+	case bytes.HasPrefix(data, []byte("GIF87a")), bytes.HasPrefix(data, []byte("GIF89a")):
+		return "image/gif"
+	case len(data) >= 15 && string(data[:4]) == "RIFF" && string(data[8:15]) == "WEBPVP8":
+		return "image/webp"
+	}
+	return ""
 }
 
 // scale fits src into a size×size box, keeping its proportions; a smaller image is kept as it
