@@ -191,8 +191,11 @@ func (s *System) thumbnail(ctx context.Context, t Thumbnailer, msg jetstream.Msg
 		return
 	}
 	if err != nil {
+		// NATS failed, not the picture: tried again a little later, at most MaxDeliver times.
 		s.log.Warn("thumbnail", "record", j.ID, "err", err)
 		s.metrics.thumbs.WithLabelValues("error").Inc()
+		_ = msg.NakWithDelay(time.Minute)
+		return
 	}
 	_ = msg.Ack()
 }
