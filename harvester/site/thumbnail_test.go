@@ -1,8 +1,13 @@
 package site
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/orchard-oer/orchard/internal/testenv"
 )
 
 // TestExtractThumbnails reads a page's pictures from schema.org (JSON-LD and microdata), Open
@@ -50,5 +55,32 @@ func TestExtractThumbnails(t *testing.T) {
 				t.Errorf("thumbnails %q, want %q", r.Thumbnails, tt.want)
 			}
 		})
+	}
+}
+
+// TestCorpusThumbnails reads the pictures of real pages: Open Graph on a blog and an OER portal,
+// JSON-LD image objects before Open Graph on a journal article.
+func TestCorpusThumbnails(t *testing.T) {
+	corpus := testenv.Corpus(t)
+	for _, tt := range []struct {
+		rel, first string
+		n          int
+	}{
+		{"html/creativecommons.org/blog-post.html", "https://creativecommons.org/wp-content/uploads/2016/05/global_affiliates_map.png", 1},
+		{"html/hoou/tutorial-lernen-lernen.html", "https://www.hoou.de/assets/images/HOOU_blau-99b15099ccc345a363a32fd63cc900d5.png", 1},
+		{"html/nature.com/articles-s41586-021-03819-2.html", "https://media.springernature.com/lw1200/springer-static/image/art%3A10.1038%2Fs41586-021-03819-2/MediaObjects/41586_2021_3819_Fig1_HTML.png", 7},
+		{"html/github.com/repo-page.html", "https://opengraph.githubassets.com/269d23b56f85a1ea9bd3cf5b2f34ddbce8cfaff7a74c6561f59d84db67b8efc1/steventroughtonsmith/marzipanify", 1},
+	} {
+		b, err := os.ReadFile(filepath.Join(corpus, tt.rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Extract("https://"+strings.TrimPrefix(tt.rel, "html/"), b, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Thumbnails) != tt.n || r.Thumbnails[0] != tt.first {
+			t.Errorf("%s: thumbnails %q, want %d beginning with %s", tt.rel, r.Thumbnails, tt.n, tt.first)
+		}
 	}
 }

@@ -1,8 +1,13 @@
 package formats
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/orchard-oer/orchard/internal/testenv"
 )
 
 // TestMapThumbnails reads the pictures each format names, as real repositories write them.
@@ -51,5 +56,38 @@ func TestMapThumbnails(t *testing.T) {
 				t.Errorf("thumbnails %q, want %q", rec.Thumbnails, tt.want)
 			}
 		})
+	}
+}
+
+// TestCorpusThumbnails reads the pictures that real repositories name, each in its own way.
+func TestCorpusThumbnails(t *testing.T) {
+	corpus := testenv.Corpus(t)
+	for _, tt := range []struct {
+		file, want string
+	}{
+		{"oai/cyberleninka/ListRecords_oai_dc.xml", "http://cyberleninka.ru/article_covers/"},
+		{"oai/calpoly-digitalcommons/ListRecords_oai_dc_page1.xml", "http://digitalcommons.calpoly.edu/studentnewspaper/"},
+		{"oai/harvard-librarycloud/ListRecords_mods_botanicals.xml", "https://nrs.harvard.edu/urn-3:FMUS.ARN:"},
+		{"oai/montana-repox/GetRecord_mods.xml", "https://scholarworks.umt.edu/goedicke/1008/thumbnail.jpg"},
+		{"oai/north-carolina-contentdm/record_mods.xml", "http://cdm15834.contentdm.oclc.org/utils/getthumbnail/"},
+	} {
+		f, err := os.Open(filepath.Join(corpus, tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := walkRecords(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", tt.file, err)
+		}
+		with := 0
+		for _, r := range recs {
+			if len(r.rec.Thumbnails) > 0 && strings.HasPrefix(r.rec.Thumbnails[0], tt.want) {
+				with++
+			}
+		}
+		if with == 0 || with < len(recs)/2 {
+			t.Errorf("%s: %d of %d records name a picture at %s", tt.file, with, len(recs), tt.want)
+		}
 	}
 }
