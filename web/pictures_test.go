@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"io"
 	"log/slog"
@@ -196,6 +197,30 @@ func TestLicenseIcons(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tt.family, got, tt.want)
 		}
 	}
+}
+
+// benchThumbs is a thumbnail store holding pictures of a tenth of the benchmark's records, so
+// that search pages show both thumbnails and type icons.
+func benchThumbs(b *testing.B) *workers.Thumbs {
+	sys, err := workers.Open(b.Context(), workers.Config{Dir: b.TempDir()}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { sys.Close() })
+	img, err := thumbnail.Make(thumbnailtest.PNG(b, thumbnailtest.Gradient(480, 320, false)), thumbnail.Limits{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < benchRecords; i += 10 {
+		if err := sys.StoreThumbnail(b.Context(), fmt.Sprintf("rec-%06d", i), "https://pictures.example/", img); err != nil {
+			b.Fatal(err)
+		}
+	}
+	th, err := sys.Thumbs(b.Context())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return th
 }
 
 // BenchmarkThumbServe measures serving a cached thumbnail (handler time): a browser's first

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/harvester"
 	"github.com/orchard-oer/orchard/harvester/fetch"
 	"github.com/orchard-oer/orchard/thumbnail"
 	"github.com/orchard-oer/orchard/weburl"
@@ -146,11 +147,17 @@ type ThumbnailFailure struct {
 	URL    string    `json:"url"`
 	Reason string    `json:"reason"`
 	At     time.Time `json:"at"`
+	// Transient failures (a host down, timeouts) may be tried again after thumbRetryAfter, when
+	// the record is harvested again; the others only once the record names another picture.
+	Transient bool `json:"transient,omitempty"`
 }
+
+// thumbRetryAfter is how long a transient failure stands.
+const thumbRetryAfter = 24 * time.Hour
 
 // RunThumbnails makes thumbnails until ctx is done. A picture that cannot be had (refused,
 // too large, not an image) is recorded as a failure and not tried again until the record
-// names another one.
+// names another one; one whose host failed is tried again a day later at the earliest.
 func (s *System) RunThumbnails(ctx context.Context, t Thumbnailer) error {
 	if t.Client == nil {
 		return errors.New("thumbnails need a fetch client")
@@ -216,8 +223,9 @@ func (s *System) makeThumb(ctx context.Context, t Thumbnailer, j thumbJob) error
 	if info, err := s.thumbs.store.GetInfo(ctx, j.ID); err == nil && info.Headers.Get(headerSource) == j.URL {
 		return nil // made already
 	}
-	if f, _, err := getJSON[ThumbnailFailure](ctx, s.thumbs.failures, j.ID); err == nil && f.URL == j.URL {
-		return nil // failed already: not tried again until the record names another picture
+	if f, _, err := getJSON[ThumbnailFailure](ctx, s.thumbs.failures, j.ID); err == nil && f.URL == j.URL &&
+		(!f.Transient || time.Since(f.At) < thumbRetryAfter) {
+		return nil // failed already
 	}
 	resp, err := t.Client.Do(ctx, fetch.Request{
 		URL:     j.URL,
@@ -257,7 +265,8 @@ func (s *System) StoreThumbnail(ctx context.Context, id, source string, img thum
 
 func (s *System) thumbFailed(ctx context.Context, j thumbJob, cause error) error {
 	s.metrics.thumbs.WithLabelValues("refused").Inc()
-	f := ThumbnailFailure{URL: j.URL, Reason: weburl.Redact(cause.Error()), At: time.Now().UTC()}
+	f := ThumbnailFailure{URL: j.URL, Reason: weburl.Redact(cause.Error()), At: time.Now().UTC(),
+		Transient: harvester.KindOf(cause) == harvester.KindTransient}
 	if _, err := putJSON(ctx, s.thumbs.failures, j.ID, f, anyRevision); err != nil {
 		return fmt.Errorf("record thumbnail failure %s: %w", j.ID, err)
 	}

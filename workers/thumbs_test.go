@@ -72,6 +72,8 @@ func TestThumbnails(t *testing.T) {
 		case "/page.png":
 			w.Header().Set("Content-Type", "image/png")
 			_, _ = w.Write([]byte("<!doctype html><html><body>Not a picture</body></html>"))
+		case "/down.png":
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 		case "/bomb.png":
 			_, _ = w.Write(thumbnailtest.Bomb(t, 100_000, 100_000))
 		default:
@@ -83,7 +85,7 @@ func TestThumbnails(t *testing.T) {
 	s := openSystem(t, fastConfig(t.TempDir()))
 	ix := openIndex(t, t.TempDir())
 	ctx := t.Context()
-	paths := []string{"/photo.png", "/small.jpg", "/clear.png", "/huge.png", "/notes.txt", "/page.png", "/bomb.png", "/gone.png"}
+	paths := []string{"/photo.png", "/small.jpg", "/clear.png", "/huge.png", "/notes.txt", "/page.png", "/bomb.png", "/gone.png", "/down.png"}
 	var urls []string
 	for _, p := range paths {
 		urls = append(urls, srv.URL+p)
@@ -123,6 +125,7 @@ func TestThumbnails(t *testing.T) {
 		"/page.png":  "not an image",
 		"/bomb.png":  "100000×100000 pixels",
 		"/gone.png":  "404",
+		"/down.png":  "503",
 	}
 	for i, path := range paths {
 		if want, ok := wantStored[path]; ok {
@@ -167,6 +170,32 @@ func TestThumbnails(t *testing.T) {
 		t.Errorf("a failed picture was fetched again")
 	}
 	mu.Unlock()
+
+	// A host that was down is asked again once a day has passed, not before.
+	down := id(8)
+	f, err := s.ThumbnailFailed(ctx, down)
+	if err != nil || !f.Transient {
+		t.Fatalf("failure of a host that was down: %+v, %v", f, err)
+	}
+	again := func() int {
+		t.Helper()
+		if err := s.makeThumb(ctx, tn, thumbJob{ID: down, URL: f.URL}); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return hits["/down.png"]
+	}
+	if n := again(); n != 1 {
+		t.Errorf("a host that was down was asked %d times within the day", n)
+	}
+	f.At = f.At.Add(-thumbRetryAfter)
+	if _, err := putJSON(ctx, s.thumbs.failures, down, f, anyRevision); err != nil {
+		t.Fatal(err)
+	}
+	if n := again(); n != 2 {
+		t.Errorf("a host that was down a day ago was asked %d times in all, want 2", n)
+	}
 
 	// Without AllowPrivate the shared client's guard refuses the loopback server.
 	guarded := Thumbnailer{Client: fetch.New(fetch.Config{Pace: time.Millisecond, MaxRetries: -1}, testLog(t)), Limits: limits}
