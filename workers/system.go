@@ -180,7 +180,8 @@ type System struct {
 	leases   jetstream.KeyValue
 	tombs    jetstream.KeyValue
 	workers  jetstream.KeyValue // run leases: which worker holds a running job
-	thumbs   thumbParts
+	thumbs   thumbParts         // provisioned on first use, under thumbsMu
+	thumbsMu sync.Mutex
 	registry *Registry
 	// name is this process as runs name their worker: host:pid.
 	name string
@@ -398,7 +399,7 @@ func (s *System) ensure(ctx context.Context) error {
 		}
 		*b.kv = kv
 	}
-	return s.ensureThumbs(ctx)
+	return nil
 }
 
 // Close closes the connection and stops the embedded server, if any.

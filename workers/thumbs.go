@@ -48,6 +48,22 @@ type thumbParts struct {
 	failures jetstream.KeyValue
 }
 
+// thumbParts provisions the thumbnail stream, store and bucket on first use, so that processes
+// that neither make nor serve thumbnails (CLI commands, pipelines without them) leave a cluster
+// with no more streams than they need. Every use of s.thumbs calls it first.
+func (s *System) thumbParts(ctx context.Context) error {
+	s.thumbsMu.Lock()
+	defer s.thumbsMu.Unlock()
+	if s.thumbs.failures != nil { // the last part ensureThumbs makes
+		return nil
+	}
+	if err := s.ensureThumbs(ctx); err != nil {
+		s.thumbs = thumbParts{}
+		return fmt.Errorf("provision thumbnails: %w", err)
+	}
+	return nil
+}
+
 func (s *System) ensureThumbs(ctx context.Context) error {
 	r, err := s.replicas(ctx, thumbsStream)
 	if err != nil {
@@ -163,6 +179,9 @@ func (s *System) RunThumbnails(ctx context.Context, t Thumbnailer) error {
 		return errors.New("thumbnails need a fetch client")
 	}
 	t.Limits = t.Limits.WithDefaults()
+	if err := s.thumbParts(ctx); err != nil {
+		return err
+	}
 	cons, err := s.thumbs.stream.Consumer(ctx, thumbsConsumer)
 	if err != nil {
 		return fmt.Errorf("thumbnail consumer: %w", err)
@@ -251,6 +270,9 @@ func (s *System) makeThumb(ctx context.Context, t Thumbnailer, j thumbJob) error
 
 // StoreThumbnail keeps img as the thumbnail of record id, made from the picture at source.
 func (s *System) StoreThumbnail(ctx context.Context, id, source string, img thumbnail.Image) error {
+	if err := s.thumbParts(ctx); err != nil {
+		return err
+	}
 	meta := jetstream.ObjectMeta{Name: id, Headers: nats.Header{}}
 	meta.Headers.Set(headerSource, source)
 	meta.Headers.Set("Content-Type", img.ContentType)
@@ -275,6 +297,9 @@ func (s *System) thumbFailed(ctx context.Context, j thumbJob, cause error) error
 
 // ThumbnailFailed returns why a record's picture gave no thumbnail, or ErrNotFound.
 func (s *System) ThumbnailFailed(ctx context.Context, id string) (ThumbnailFailure, error) {
+	if err := s.thumbParts(ctx); err != nil {
+		return ThumbnailFailure{}, err
+	}
 	f, _, err := getJSON[ThumbnailFailure](ctx, s.thumbs.failures, id)
 	return f, err
 }
@@ -312,6 +337,9 @@ const thumbCacheBytes = 64 << 20
 // Thumbs follows the thumbnail store until ctx is done. It returns once the stored thumbnails
 // are known.
 func (s *System) Thumbs(ctx context.Context) (*Thumbs, error) {
+	if err := s.thumbParts(ctx); err != nil {
+		return nil, err
+	}
 	w, err := s.thumbs.store.Watch(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("watch thumbnails: %w", err)
