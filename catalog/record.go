@@ -32,6 +32,9 @@ type Record struct {
 	Year          int      `json:"year,omitempty"`
 	License       License  `json:"license"`
 	Attribution   string   `json:"attribution"`
+	// Thumbnail is the address of the resource's picture at its source; Orchard fetches it
+	// once and serves its own small copy, so browsers never ask the source.
+	Thumbnail string `json:"thumbnail,omitempty"`
 	// Hidden records stay in the index for librarians but never reach learners.
 	Hidden bool `json:"hidden,omitempty"`
 	// Broken is set while the link checker finds the record's landing page gone; such a

@@ -62,6 +62,9 @@ type Record struct {
 	Types        []string `json:"types,omitempty"`
 	Dates        []string `json:"dates,omitempty"` // issued or created first, as written
 	Rights       []Rights `json:"rights,omitempty"`
+	// Thumbnails are pictures of the resource the source names, best first, as written (a
+	// web page's are resolved against the page).
+	Thumbnails []string `json:"thumbnails,omitempty"`
 }
 
 // Scope says what a rights statement is about.

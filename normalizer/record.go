@@ -60,6 +60,7 @@ func Record(source string, raw harvester.Record) (catalog.Record, error) {
 		}
 	}
 	rec.URL = landingURL(raw, origin)
+	rec.Thumbnail = Thumbnail(raw.Thumbnails, rec.URL)
 	rec.License, _ = License(raw.Rights)
 	bound(&rec)
 	rec.SetFields()

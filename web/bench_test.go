@@ -86,7 +86,7 @@ func BenchmarkSearchPage(b *testing.B) {
 			batch = batch[:0]
 		}
 	}
-	srv, err := New(Config{SearchRate: 1e9, SearchBurst: 1e9}, slog.New(slog.DiscardHandler), Deps{Index: ix})
+	srv, err := New(Config{SearchRate: 1e9, SearchBurst: 1e9}, slog.New(slog.DiscardHandler), Deps{Index: ix, Thumbs: benchThumbs(b)})
 	if err != nil {
 		b.Fatal(err)
 	}

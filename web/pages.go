@@ -11,6 +11,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/orchard-oer/orchard/catalog"
@@ -33,6 +34,7 @@ var staticFS embed.FS
 type pages struct {
 	catalog *locale.Catalog
 	langs   map[string]*langPages
+	store   atomic.Value // the ThumbStore thumbnails are looked up in (pictures.go)
 }
 
 type langPages struct {
@@ -59,11 +61,11 @@ func parsePages() (*pages, error) {
 // set is the template set of a page in a language; a nil set is no such page.
 func (p *pages) set(name, code string) (*template.Template, error) {
 	lp := p.langs[code]
-	lp.once.Do(func() { lp.sets, lp.err = parseSets(p.catalog.For(code)) })
+	lp.once.Do(func() { lp.sets, lp.err = p.parseSets(p.catalog.For(code)) })
 	return lp.sets[name], lp.err
 }
 
-func parseSets(l *locale.Localizer) (map[string]*template.Template, error) {
+func (p *pages) parseSets(l *locale.Localizer) (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
@@ -74,7 +76,7 @@ func parseSets(l *locale.Localizer) (map[string]*template.Template, error) {
 		if base == "layout" {
 			continue
 		}
-		t, err := template.New(base).Funcs(funcs).Funcs(localFuncs(l)).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New(base).Funcs(funcs).Funcs(pictureFuncs).Funcs(template.FuncMap{"thumb": p.thumb}).Funcs(localFuncs(l)).ParseFS(templateFS, "templates/layout.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", n, err)
 		}

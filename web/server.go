@@ -124,6 +124,8 @@ type Deps struct {
 	Detect DetectFunc
 	// OAI serves the catalog at /oai; nil answers 404 there.
 	OAI OAIRepository
+	// Thumbs serves records' thumbnails at /thumbs/{id}; nil shows type icons only.
+	Thumbs ThumbStore
 }
 
 // Document buckets the server keeps in Workers.Docs.
@@ -142,6 +144,7 @@ type Server struct {
 	probe   ProbeFunc
 	detect  DetectFunc
 	oaiRepo OAIRepository
+	thumbs  ThumbStore
 	mux     *http.ServeMux
 	metrics *metrics
 	pages   *pages
@@ -177,8 +180,9 @@ func New(cfg Config, log *slog.Logger, deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	pg.bindPictures(deps.Thumbs)
 	s := &Server{
-		cfg: cfg, log: log, index: deps.Index, workers: deps.Workers, probe: deps.Probe, detect: deps.Detect, oaiRepo: deps.OAI,
+		cfg: cfg, log: log, index: deps.Index, workers: deps.Workers, probe: deps.Probe, detect: deps.Detect, oaiRepo: deps.OAI, thumbs: deps.Thumbs,
 		mux: http.NewServeMux(), metrics: newMetrics(), pages: pg,
 		limits: newLimiter(cfg.SearchRate, cfg.SearchBurst), writes: newLimiter(cfg.WriteRate, cfg.WriteBurst), failures: newLimiter(authFailureRate, authFailureBurst),
 		stopping: make(chan struct{}),
@@ -306,6 +310,7 @@ func (s *Server) routeAll() {
 	s.route("GET /api/search", s.limited(s.apiSearch))
 	s.route("GET /api/records/{id}", s.apiRecord)
 	s.route("GET /api/records/{id}/license", s.apiRecordLicense)
+	s.route("GET /thumbs/{id}", s.thumb)
 	s.route("GET /api/remix", s.apiRemix)
 	s.route("POST /api/attribution/check", s.limited(s.apiAttributionCheck))
 	s.route("POST /api/toolkits", s.needDocs(s.anonWrite(s.apiToolkitCreate)))

@@ -26,6 +26,7 @@ type metrics struct {
 	requests    *prometheus.CounterVec
 	bytes       *prometheus.CounterVec
 	requestTime prometheus.Histogram
+	thumbs      *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -49,6 +50,8 @@ func newMetrics() *metrics {
 		lag: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "orchard_checkpoint_lag_pages", Help: "Pages sent to the catalog whose checkpoint is not stored yet.",
 		}),
+		thumbs: counterVec("orchard_thumbnails_total",
+			"Thumbnail jobs, by result (stored, refused: the picture could not be had, error: NATS failed).", "result"),
 		linkChecks: counterVec("orchard_link_checks_total",
 			"Record links checked, by result.", "result"),
 		requests: counterVec("orchard_harvest_requests_total",
@@ -77,7 +80,7 @@ func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
 // deployment (queue depth, dead letters, each source's last success) on reg.
 func (s *System) RegisterMetrics(reg prometheus.Registerer) error {
 	m := s.metrics
-	for _, c := range []prometheus.Collector{m.records, m.pages, m.errors, m.runs, m.redelivered, m.deadLetters, m.lag, m.linkChecks, m.requests, m.bytes, m.requestTime, stateCollector{s}} {
+	for _, c := range []prometheus.Collector{m.records, m.pages, m.errors, m.runs, m.redelivered, m.deadLetters, m.lag, m.linkChecks, m.requests, m.bytes, m.requestTime, m.thumbs, stateCollector{s}} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}

@@ -37,6 +37,8 @@ type Pipeline struct {
 	// confirmed. An index without AsyncWriter confirms each page before the next.
 	InFlight        int
 	InFlightRecords int
+	// Thumbnails queues a thumbnail job for every indexed record that names a picture.
+	Thumbnails bool
 
 	writer catalog.AsyncWriter
 	window int // pages in flight after a page was sent
@@ -549,6 +551,9 @@ func (a *attempt) advance(ctx context.Context) error {
 		return err
 	}
 	a.handled += sp.records
+	if a.p.Thumbnails {
+		a.s.queueThumbs(sp.ups, sp.dels)
+	}
 	a.run.Stats = a.state.Stats.keepErrors(a.run.Stats)
 	if err := a.save(ctx); err != nil {
 		a.s.log.Warn("save run progress", "run", a.run.ID, "err", err)

@@ -41,6 +41,11 @@ func (s *System) RunWorkers(ctx context.Context, p Pipeline, n int) error {
 	if n < 1 {
 		n = 1
 	}
+	if p.Thumbnails {
+		if err := s.thumbParts(ctx); err != nil { // queueThumbs publishes to its stream
+			return err
+		}
+	}
 	cons, err := s.jobs.Consumer(ctx, jobsConsumer)
 	if err != nil {
 		return fmt.Errorf("job consumer: %w", err)

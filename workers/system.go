@@ -95,6 +95,8 @@ type Config struct {
 	// MaxBytes, holds at most DocsMaxBytes.
 	Docs         map[string]DocsLimits
 	DocsMaxBytes int64
+	// ThumbsMaxBytes is the most the thumbnail store holds; 0 takes DefaultThumbsMaxBytes.
+	ThumbsMaxBytes int64
 }
 
 // DocsLimits bound one document bucket.
@@ -158,6 +160,9 @@ func (c *Config) defaults() {
 	if c.SweepMinShare <= 0 {
 		c.SweepMinShare = 0.5
 	}
+	if c.ThumbsMaxBytes <= 0 {
+		c.ThumbsMaxBytes = DefaultThumbsMaxBytes
+	}
 }
 
 // docsLimits returns the bounds of a document bucket, defaults filled in.
@@ -190,6 +195,8 @@ type System struct {
 	workers  jetstream.KeyValue // run leases: which worker holds a running job
 	pace     jetstream.KeyValue // next request slot of each host
 	pacer    *Pacer
+	thumbs   thumbParts // provisioned on first use, under thumbsMu
+	thumbsMu sync.Mutex
 	registry *Registry
 
 	// resources maps resource keys to catalog entries (resources.go).

@@ -399,6 +399,7 @@ func testUpsert(t *testing.T, ix catalog.Index) {
 	changed := Fixtures()[0]
 	changed.Title = "Respiration in Animals"
 	changed.Subjects = []string{"Zoology"}
+	changed.Thumbnail = "https://alpha.example/1/lungs.png"
 	if err := ix.Upsert(ctx, []catalog.Record{changed}); err != nil {
 		t.Fatal(err)
 	}

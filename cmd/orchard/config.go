@@ -15,6 +15,7 @@ import (
 
 	"github.com/orchard-oer/orchard/catalog/meili"
 	"github.com/orchard-oer/orchard/harvester/fetch"
+	"github.com/orchard-oer/orchard/thumbnail"
 	"github.com/orchard-oer/orchard/web"
 	"github.com/orchard-oer/orchard/workers"
 )
@@ -120,6 +121,15 @@ type Config struct {
 		BrokenRecheck time.Duration `mapstructure:"broken_recheck" help:"how often a broken link is checked again"`
 		MaxBytes      int64         `mapstructure:"max_bytes" help:"bytes the link state bucket may hold"`
 	} `mapstructure:"links"`
+	// Thumbnails are records' pictures, fetched after indexing and served by Orchard itself.
+	Thumbnails struct {
+		Enabled       bool  `mapstructure:"enabled" help:"fetch records' pictures and show them as thumbnails"`
+		MaxBytes      int64 `mapstructure:"max_bytes" help:"largest picture fetched, in bytes"`
+		MaxPixels     int64 `mapstructure:"max_pixels" help:"most pixels (width × height) a picture may declare; larger ones are not decoded"`
+		Size          int   `mapstructure:"size" help:"longest side of a thumbnail in pixels"`
+		Workers       int   `mapstructure:"workers" help:"pictures fetched at once by a process with workers"`
+		StoreMaxBytes int64 `mapstructure:"store_max_bytes" help:"bytes the thumbnail store may hold"`
+	} `mapstructure:"thumbnails"`
 	OAI struct {
 		// AdminEmail is the OAI-PMH repository's contact, which the protocol requires: without
 		// it /oai is not served.
@@ -172,6 +182,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("links.span", links.Policy.Span)
 	v.SetDefault("links.broken_recheck", links.Policy.BrokenRecheck)
 	v.SetDefault("links.max_bytes", 16<<20)
+	v.SetDefault("thumbnails.enabled", true)
+	v.SetDefault("thumbnails.workers", 2)
+	v.SetDefault("thumbnails.store_max_bytes", workers.DefaultThumbsMaxBytes)
 	// The rest come from the packages that apply them, so that `config show` and --help tell
 	// the values in force instead of 0.
 	for prefix, defaults := range map[string]any{
@@ -180,6 +193,7 @@ func setDefaults(v *viper.Viper) {
 		"workers.":             workers.DefaultConfig(),
 		"harvest.":             fetch.DefaultConfig(),
 		"catalog.meilisearch.": meili.DefaultConfig(),
+		"thumbnails.":          thumbnail.Limits{}.WithDefaults(),
 	} {
 		packageDefaults(v, prefix, reflect.ValueOf(defaults))
 	}

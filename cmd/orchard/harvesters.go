@@ -22,6 +22,8 @@ type harvesters struct {
 	oai   *oaipmh.Harvester
 	web   *site.Harvester
 	links *linkcheck.Checker
+	// client is theirs, shared with the thumbnailers so that a host is paced once.
+	client *fetch.Client
 }
 
 // harvesters builds the clients. allowPrivate lets them reach loopback and private addresses:
@@ -35,9 +37,10 @@ func (a *app) harvesters(allowPrivate bool, obs fetch.Observer, shared fetch.Sha
 	cfg.Observer, cfg.Shared = obs, shared
 	client := fetch.New(cfg, a.log)
 	return harvesters{
-		oai:   oaipmh.New(oaipmh.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
-		web:   site.New(site.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
-		links: linkcheck.New(client, linkcheck.Config{}),
+		oai:    oaipmh.New(oaipmh.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
+		web:    site.New(site.Config{Client: client, MaxPages: a.cfg.Harvest.MaxPages}, a.log),
+		links:  linkcheck.New(client, linkcheck.Config{}),
+		client: client,
 	}
 }
 

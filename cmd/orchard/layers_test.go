@@ -50,10 +50,10 @@ func TestLayers(t *testing.T) {
 }
 
 // pure names the packages that do no I/O: the normalizer and its parts, the record model, the
-// raw-record types, the URL parser, the JSON-LD writer and the vocabularies.
+// raw-record types, the URL parser, the JSON-LD writer, the vocabularies and the thumbnail maker.
 func pure(name string) bool {
 	return name == "normalizer" || strings.HasPrefix(name, "normalizer/") || strings.HasPrefix(name, "vocab/") ||
-		slices.Contains([]string{"catalog", "harvester", "weburl", "amb"}, name)
+		slices.Contains([]string{"catalog", "harvester", "weburl", "amb", "thumbnail"}, name)
 }
 
 func isNATS(dep string) bool { return strings.HasPrefix(dep, "github.com/nats-io/") }

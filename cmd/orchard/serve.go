@@ -13,6 +13,7 @@ import (
 	"github.com/orchard-oer/orchard/curation"
 	"github.com/orchard-oer/orchard/harvester/linkcheck"
 	"github.com/orchard-oer/orchard/normalizer"
+	"github.com/orchard-oer/orchard/thumbnail"
 	"github.com/orchard-oer/orchard/toolkit"
 	"github.com/orchard-oer/orchard/web"
 	"github.com/orchard-oer/orchard/workers"
@@ -28,7 +29,7 @@ func (a *app) workersConfig(role, listen string) workers.Config {
 		AckWait: w.AckWait, MaxDeliver: w.MaxDeliver, Backoff: w.Backoff, MaxBackoff: w.MaxBackoff,
 		IndexRetry: w.IndexRetry, DrainTimeout: w.DrainTimeout, History: w.History, Rescan: w.Rescan,
 		FullEvery: w.FullEvery, SweepMinShare: w.SweepMinShare,
-		DocsMaxBytes: n.DocsMaxBytes,
+		DocsMaxBytes: n.DocsMaxBytes, ThumbsMaxBytes: a.cfg.Thumbnails.StoreMaxBytes,
 		Docs: map[string]workers.DocsLimits{
 			toolkit.Bucket:      {MaxBytes: a.cfg.Toolkit.MaxBytes, Expire: a.cfg.Toolkit.ExpireAfter},
 			workers.LinksBucket: {MaxBytes: a.cfg.Links.MaxBytes},
@@ -91,7 +92,8 @@ func (a *app) pipeline(ctx context.Context, sys *workers.System, hs harvesters, 
 	if err != nil {
 		return workers.Pipeline{}, err
 	}
-	return workers.Pipeline{Harvesters: hs.byType(), Index: idx, Normalize: normalize, Decide: decisions.Decide}, nil
+	return workers.Pipeline{Harvesters: hs.byType(), Index: idx, Normalize: normalize, Decide: decisions.Decide,
+		Thumbnails: a.cfg.Thumbnails.Enabled}, nil
 }
 
 // linkConfig is the link checker's part of the configuration.
@@ -100,6 +102,16 @@ func (a *app) linkConfig() workers.LinkConfig {
 	return workers.LinkConfig{
 		Interval: l.Interval, Batch: l.Batch, Recheck: l.Recheck,
 		Policy: linkcheck.Policy{Failures: l.Failures, Span: l.Span, BrokenRecheck: l.BrokenRecheck},
+	}
+}
+
+// thumbnailer makes the thumbnails of indexed records with the harvesters' client.
+func (a *app) thumbnailer(hs harvesters) workers.Thumbnailer {
+	t := a.cfg.Thumbnails
+	return workers.Thumbnailer{
+		Client:  hs.client,
+		Limits:  thumbnail.Limits{MaxBytes: t.MaxBytes, MaxPixels: t.MaxPixels, Size: t.Size},
+		Workers: t.Workers,
 	}
 }
 
@@ -192,6 +204,11 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		}
 		prober := hs.prober()
 		deps := web.Deps{Index: idx, Workers: sys, Probe: prober.Probe, Detect: prober.Detect, OAI: oai}
+		if a.cfg.Thumbnails.Enabled {
+			if deps.Thumbs, err = sys.Thumbs(ctx); err != nil {
+				return err
+			}
+		}
 		srv, err := web.New(a.webConfig(), a.log, deps)
 		if err != nil {
 			return err
@@ -219,6 +236,10 @@ func (a *app) serve(ctx context.Context, nWorkers int, http bool) error {
 		if a.cfg.Links.Enabled {
 			// Processes with workers take turns at the rounds, one process per round.
 			parts = append(parts, func(ctx context.Context) error { return sys.RunLinkChecker(ctx, idx, hs.links, a.linkConfig()) })
+		}
+		if a.cfg.Thumbnails.Enabled {
+			t := a.thumbnailer(hs)
+			parts = append(parts, func(ctx context.Context) error { return sys.RunThumbnails(ctx, t) })
 		}
 	}
 	return runGroup(ctx, cancel, parts...)

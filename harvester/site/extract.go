@@ -104,6 +104,7 @@ type extractor struct {
 	htmlLang, title, h1 string
 	og, meta            map[string]string // og:/article: properties; lower-cased meta names
 	canonical           string
+	images              []string // microdata image and thumbnailUrl, resolved
 	ld                  ldInfo
 	ccLinkParents       map[*html.Node]bool
 	textCandidates      []textCandidate
@@ -302,9 +303,18 @@ func (x *extractor) metaTag(n *html.Node) {
 	}
 }
 
-// microdata reads itemprop="license".
+// microdata reads itemprop="license", and itemprop="image" or "thumbnailUrl" as pictures.
 func (x *extractor) microdata(n *html.Node, c ctx) bool {
-	if !tokens(attr(n, "itemprop"))["license"] {
+	props := tokens(attr(n, "itemprop"))
+	if props["thumbnailurl"] || props["image"] {
+		for _, k := range []string{"src", "href", "content"} {
+			if u := x.resolve(attr(n, k)); u != "" {
+				x.images = append(x.images, u)
+				break
+			}
+		}
+	}
+	if !props["license"] {
 		return false
 	}
 	x.add(harvester.Rights{From: FromMicrodata, Value: x.propValue(n), Scope: scopeOf(c.region, harvester.ScopeResource)})
@@ -492,9 +502,24 @@ func (x *extractor) record(pageURL string) harvester.Record {
 	r.Languages = fields(append([]string{x.htmlLang}, append(ld.languages, x.meta["content-language"], x.meta["dc.language"], x.meta["dcterms.language"])...)...)
 	r.Types = fields(append(ld.learningTypes, ld.types...)...)
 	r.Keywords = fields(append(splitList(x.meta["keywords"], ","), ld.keywords...)...)
+	r.Thumbnails = x.thumbnails()
 	r.Dates = fields(ld.published, ld.created, x.og["article:published_time"], x.meta["dc.date"], x.meta["dcterms.issued"],
 		x.meta["dcterms.created"], x.meta["dcterms.date"], ld.modified, x.og["article:modified_time"])
 	return r
+}
+
+// thumbnails lists the page's pictures, resolved against it: schema.org's first, then Open
+// Graph's and Twitter's, then microdata's, whichever attribute (name or property) a page put them in.
+func (x *extractor) thumbnails() []string {
+	var out []string
+	for _, u := range x.ld.main.images {
+		out = append(out, x.resolve(u))
+	}
+	for _, k := range []string{"og:image:secure_url", "og:image", "og:image:url", "twitter:image", "twitter:image:src"} {
+		out = append(out, x.resolve(x.og[k]), x.resolve(x.meta[k]))
+	}
+	// Microdata last: itemprop="image" also marks authors' and publishers' pictures.
+	return fields(append(out, x.images...)...)
 }
 
 // fields cleans values and drops empty and repeated ones, keeping their order.

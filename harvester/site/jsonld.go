@@ -19,6 +19,7 @@ type ldEntity struct {
 	languages, learningTypes     []string
 	types, keywords              []string
 	published, created, modified string
+	images                       []string // thumbnailUrl first, then image
 }
 
 type ldInfo struct {
@@ -134,6 +135,14 @@ func (l *ldInfo) item(m map[string]any, x *extractor) {
 	e.published = ldString(m["datePublished"])
 	e.created = ldString(m["dateCreated"])
 	e.modified = ldString(m["dateModified"])
+	e.images = append(ldImages(m["thumbnailUrl"]), ldImages(m["image"])...)
+}
+
+// ldImages reads pictures: URLs, or ImageObjects with a thumbnail, content or plain URL.
+func ldImages(v any) []string {
+	return ldValues(v, func(t map[string]any) string {
+		return firstNonEmpty(ldString(t["thumbnailUrl"]), ldString(t["contentUrl"]), ldString(t["url"]), ldString(t["@id"]))
+	})
 }
 
 // licenses adds the license statements of an entity and of the entities nested in it. Nested
@@ -218,17 +227,24 @@ func ldStrings(v any) []string {
 // ldNames reads people, organisations, languages and concepts: strings, or objects with a
 // name, a SKOS prefLabel or an id.
 func ldNames(v any) []string {
+	return ldValues(v, func(t map[string]any) string {
+		return firstNonEmpty(ldString(t["name"]), prefLabel(t["prefLabel"]),
+			strings.TrimSpace(ldString(t["givenName"])+" "+ldString(t["familyName"])),
+			ldString(t["alternateName"]), ldString(t["@id"]), ldString(t["id"]))
+	})
+}
+
+// ldValues reads a string, an object or a list of them: strings as they are, objects through
+// pick, which returns "" for one that says nothing.
+func ldValues(v any, pick func(map[string]any) string) []string {
 	var out []string
 	for _, e := range ldList(v) {
 		switch t := e.(type) {
 		case string:
 			out = append(out, t)
 		case map[string]any:
-			name := firstNonEmpty(ldString(t["name"]), prefLabel(t["prefLabel"]),
-				strings.TrimSpace(ldString(t["givenName"])+" "+ldString(t["familyName"])),
-				ldString(t["alternateName"]), ldString(t["@id"]), ldString(t["id"]))
-			if name != "" {
-				out = append(out, name)
+			if s := pick(t); s != "" {
+				out = append(out, s)
 			}
 		}
 	}

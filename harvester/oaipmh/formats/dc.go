@@ -108,6 +108,9 @@ func (r *reader) field(rec *harvester.Record, f field, t xml.StartElement, later
 	case fTitle:
 		add(&rec.Titles, v)
 	case fDescription:
+		if thumbnailLink(v) {
+			addID(&rec.Thumbnails, v)
+		}
 		add(&rec.Descriptions, v)
 	case fCreator:
 		add(&rec.Creators, v)
@@ -126,6 +129,10 @@ func (r *reader) field(rec *harvester.Record, f field, t xml.StartElement, later
 	case fDateLater:
 		add(later, v)
 	case fIdentifier:
+		if lower(attr(t, "linktype")) == "thumbnail" {
+			addID(&rec.Thumbnails, v)
+			break
+		}
 		addID(&rec.Identifiers, v)
 	case fURL:
 		if u := attr(t, "resource"); u != "" {
@@ -134,6 +141,13 @@ func (r *reader) field(rec *harvester.Record, f field, t xml.StartElement, later
 		setURL(rec, strings.TrimSpace(v))
 	}
 	return nil
+}
+
+// thumbnailLink reports a value that is nothing but the URL of a thumbnail, which Digital
+// Commons repositories write into a description.
+func thumbnailLink(v string) bool {
+	v = strings.TrimSpace(v)
+	return !strings.ContainsAny(v, " \t\n") && strings.HasPrefix(lower(v), "http") && strings.Contains(lower(v), "thumbnail")
 }
 
 func isDC(f *format) bool {

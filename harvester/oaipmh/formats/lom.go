@@ -49,9 +49,17 @@ func mapLOM(r *reader, _ xml.StartElement, rec *harvester.Record) error {
 			v, err := r.text()
 			setURL(rec, v)
 			return true, err
+		case section == "technical" && n == "thumbnail":
+			vs, err := r.leafValues(lomEntry)
+			for _, v := range vs {
+				addID(&rec.Thumbnails, v)
+			}
+			return true, err
+		case section == "relation" && len(path) == 0:
+			return true, r.lomRelation(rec)
 		case section == "classification" && (n == "keyword" || n == "entry" && len(path) > 1 && path[len(path)-1] == "taxon"):
 			return true, r.lomInto(&rec.Subjects, lomStrings)
-		case section == "metametadata" || section == "annotation" || section == "relation":
+		case section == "metametadata" || section == "annotation":
 			return true, r.skip()
 		}
 		return false, nil
@@ -88,6 +96,34 @@ func (r *reader) lomGeneral(rec *harvester.Record, n string, t xml.StartElement)
 		return true, r.lomInto(&rec.Types, lomVocab)
 	}
 	return false, nil
+}
+
+// lomRelation reads one relation, keeping the resource it names when its kind says that it is
+// a picture of the record ("hasthumbnail", "thumbnail"); other relations name other resources.
+func (r *reader) lomRelation(rec *harvester.Record) error {
+	var kind string
+	var targets []string
+	err := r.walk(func(_ []string, t xml.StartElement) (bool, error) {
+		var err error
+		var vs []string
+		switch lomName(t.Name.Local) {
+		case "kind":
+			vs, err = r.leafValues(lomVocab)
+			kind += " " + strings.Join(vs, " ")
+		case "entry", "location":
+			vs, err = r.leafValues(nil)
+			targets = append(targets, vs...)
+		default:
+			return false, nil
+		}
+		return true, err
+	})
+	if strings.Contains(lower(kind), "thumbnail") {
+		for _, v := range targets {
+			addID(&rec.Thumbnails, v)
+		}
+	}
+	return err
 }
 
 // lomContribute reads one lifeCycle contribution: authors become creators, publishers

@@ -161,7 +161,7 @@ func (r *reader) modsOrigin(rec *harvester.Record, later *[]string) error {
 }
 
 // modsLocation reads location/url: the one shown in context (or marked as primary display) is
-// the landing page; previews are left out.
+// the landing page; a preview is the record's thumbnail.
 func (r *reader) modsLocation(rec *harvester.Record) error {
 	return r.walk(func(_ []string, c xml.StartElement) (bool, error) {
 		if lower(c.Name.Local) != "url" {
@@ -171,6 +171,7 @@ func (r *reader) modsLocation(rec *harvester.Record) error {
 		access := lower(attr(c, "access"))
 		switch {
 		case access == "preview":
+			addID(&rec.Thumbnails, v)
 		case access == "object in context" || lower(attr(c, "usage")) == "primary display":
 			if u := strings.TrimSpace(v); u != "" {
 				rec.URL = u

@@ -41,6 +41,7 @@ func mapUNTL(r *reader, _ xml.StartElement, rec *harvester.Record) error {
 			case "itemurl":
 				setURL(rec, v)
 			case "thumbnailurl":
+				addID(&rec.Thumbnails, v)
 			default:
 				addID(&rec.Identifiers, v)
 			}
