@@ -17,7 +17,7 @@ import (
 
 // notPages are the GET routes that answer something other than an HTML page: the API, files,
 // feeds, downloads and the live progress stream.
-var notPages = []string{"/api/", "/static/", "/metrics", "/healthz", "/charts/", "/sitemap", "/oai", "/export", "/csv", "/progress"}
+var notPages = []string{"/api/", "/static/", "/thumbs/", "/metrics", "/healthz", "/charts/", "/sitemap", "/oai", "/export", "/csv", "/progress"}
 
 // TestAccessibility runs axe-core in Chromium on every page Orchard serves, as a visitor, a
 // learner in a class and a librarian, and fails on any serious or critical violation. A page

@@ -338,6 +338,9 @@ func (a *app) waitRun(ctx context.Context, w io.Writer, source, runID string) er
 				return a.reportRun(ctx, w, runID)
 			}
 		case err := <-errc:
+			if errors.Is(err, errNoProgress) {
+				return a.pollRun(ctx, w, runID)
+			}
 			if err != nil && !errors.Is(err, context.Canceled) {
 				return err
 			}
@@ -358,6 +361,26 @@ func progressLine(p web.Progress) string {
 		}
 	}
 	return line + "   "
+}
+
+// pollRun waits for a run whose source has no progress to follow, asking every half second.
+func (a *app) pollRun(ctx context.Context, w io.Writer, runID string) error {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var r web.Run
+		if err := a.api(ctx, http.MethodGet, "/api/admin/runs/"+url.PathEscape(runID), nil, &r); err != nil {
+			return err
+		}
+		if r.Status.Final() {
+			return a.reportRun(ctx, w, runID)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
 }
 
 func (a *app) reportRun(ctx context.Context, w io.Writer, runID string) error {

@@ -127,6 +127,10 @@ func (a *app) request(ctx context.Context, method, path string, body io.Reader) 
 	return req, nil
 }
 
+// errNoProgress is followProgress's answer for a source that is gone, as one being removed is
+// once its records are.
+var errNoProgress = errors.New("no progress to follow: the source is gone")
+
 // followProgress reads the server-sent progress events of a source.
 func (a *app) followProgress(ctx context.Context, source string, events chan<- web.Progress) error {
 	req, err := a.request(ctx, http.MethodGet, "/api/admin/sources/"+url.PathEscape(source)+"/progress", nil)
@@ -139,6 +143,9 @@ func (a *app) followProgress(ctx context.Context, source string, events chan<- w
 		return fmt.Errorf("follow progress: %w", err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return errNoProgress
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("follow progress: %s", resp.Status)
 	}
