@@ -140,4 +140,3 @@ func tokens(g repo) []string {
 	}
 	return qs
 }
-
