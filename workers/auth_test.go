@@ -3,6 +3,8 @@ package workers
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,5 +176,18 @@ func TestConnectsWithUserAndPassword(t *testing.T) {
 	s := openSystem(t, Config{URL: srv.ClientURL(), User: "orchard", Password: "s3cret-password"})
 	if _, err := s.Sources().List(ctx); err != nil {
 		t.Fatalf("list sources as orchard: %v", err)
+	}
+}
+
+// TestListenInUse refuses at once, saying why, to start where another process listens.
+func TestListenInUse(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, err = Open(t.Context(), Config{Dir: t.TempDir(), Listen: l.Addr().String()}, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "is another Orchard using it? set nats.listen") {
+		t.Fatalf("open on a port in use: %v", err)
 	}
 }

@@ -276,6 +276,11 @@ func (s *System) startEmbedded() error {
 		}
 		if opts.Port == 0 {
 			opts.Port = server.RANDOM_PORT // nats-server reads 0 as its default port
+		} else if l, err := net.Listen("tcp", s.cfg.Listen); err != nil {
+			// Said at once: nats-server would only log it and time out as not ready.
+			return fmt.Errorf("start embedded nats: listen on %s: %w (is another Orchard using it? set nats.listen)", s.cfg.Listen, err)
+		} else {
+			_ = l.Close()
 		}
 	}
 	srv, err := server.NewServer(opts)
