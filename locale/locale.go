@@ -229,6 +229,7 @@ func (l *Localizer) Known(english string) string {
 	if id, ok := l.cat.kb[english]; ok {
 		return l.T(id)
 	}
+patterns:
 	for _, p := range l.cat.patterns {
 		m := p.re.FindStringSubmatch(english)
 		if m == nil {
@@ -238,6 +239,14 @@ func (l *Localizer) Known(english string) string {
 		for i, name := range p.names {
 			v := m[i+1]
 			switch {
+			case name == "Element" || name == "State":
+				// A line such as "Title: missing" only fits when its words are an element's
+				// name and state.
+				id := "check." + strings.ToLower(name) + "." + strings.ToLower(v)
+				if !l.cat.Has(id) {
+					continue patterns
+				}
+				v = l.T(id)
 			case name == "Country":
 				v = l.country(v)
 			case strings.HasPrefix(name, "Sentence"):

@@ -176,6 +176,10 @@ func TestKnown(t *testing.T) {
 		{"fr", "This version is adapted to the law of Korea.", "Cette version est adaptée au droit de ce pays : Corée du Sud."},
 		{"es", "This version is adapted to the law of Macedonia.", "Esta versión está adaptada a la legislación de Macedonia."},
 		{"de", "This version is adapted to the law of IGO.", "Diese Version ist an das Recht von zwischenstaatlichen Organisationen (IGO) angepasst."},
+		{"de", "Title: missing (the title is missing: name the work, \"Zelle\")", "Titel: fehlt (der Titel fehlt: nennen Sie das Werk, „Zelle“)"},
+		{"de", "License: correct", "Lizenz: korrekt"},
+		{"de", "questions[2].records: a find question names no record: the learner finds one", "questions[2].records: eine Suchaufgabe nennt keinen Datensatz: die Lernenden finden einen"},
+		{"de", "questions[1].kind: must be one of license, may, attribution, combine, find", "questions[1].kind: muss license, may, attribution, combine oder find sein"},
 		{"en", "Find a resource in the catalog that is a video, in German. Give its id or the address of its page.", "Find a resource in the catalog that is a video, in German. Give its id or the address of its page."},
 	} {
 		if got := c.For(tc.code).Known(tc.english); got != tc.want {
