@@ -40,6 +40,11 @@ func TestGoTextInGerman(t *testing.T) {
 	_, check, _ := learner.post("/records/en-photo/attribution", url.Values{"csrf": {csrf},
 		"text": {`"Photosynthesis in Green Plants" by Ada Lovelace (https://alpha.example/1), CC BY 3.0 (https://creativecommons.org/licenses/by/3.0/)`}})
 	_, param, _ := learner.get("/?facets=nonsense")
+	_, record, _ := learner.get("/records/en-photo")
+	german := "„Photosynthesis in Green Plants“ (https://alpha.example/1) von Ada Lovelace ist lizenziert unter CC BY 4.0. " +
+		"Eine Kopie dieser Lizenz finden Sie unter https://creativecommons.org/licenses/by/4.0/"
+	_, own, _ := learner.post("/records/en-photo/attribution", url.Values{"csrf": {csrf}, "text": {german}})
+	_, api, _ := h.do("GET", "/api/records/en-photo/license", "", nil)
 
 	for _, tc := range []struct {
 		page, body string
@@ -54,6 +59,9 @@ func TestGoTextInGerman(t *testing.T) {
 			"✓ im Katalog sichtbar", "Titel: korrekt", "Lizenz: falsch (falsche Lizenzversion: CC BY 3.0 statt CC BY 4.0",
 		}, []string{"Find a resource", "not in German", "visible in the catalog", "Title: ", "wrong license version"}},
 		{"record check", check, []string{"falsche Lizenzversion: CC BY 3.0 statt CC BY 4.0; das Werk steht unter CC BY 4.0"}, []string{"wrong license version", "instead of"}},
+		{"record", record, []string{german}, []string{"is licensed under", "To view a copy"}},
+		{"own attribution checked", own, []string{"Korrekt."}, []string{"Noch nicht korrekt."}},
+		{"API", string(api), []string{"is licensed under CC BY 4.0"}, []string{"lizenziert"}},
 		{"parameter", param, []string{"muss einer dieser Werte sein: "}, []string{"must be among"}},
 	} {
 		checkPage(t, tc.page, tc.body, tc.has, tc.not)
