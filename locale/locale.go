@@ -278,6 +278,15 @@ patterns:
 	return english
 }
 
+// KnownClauses translates clauses written in English and joined by commas, "in German, under
+// CC BY", one by one.
+func (l *Localizer) KnownClauses(english string) string {
+	if l.Code == Codes[0] {
+		return english
+	}
+	return l.each(english, ", ", "", l.sentence)
+}
+
 // listNames are the placeholders that hold lists written in English, "A, B and C".
 var listNames = map[string]bool{"Licenses": true, "Items": true, "Titles": true, "Names": true}
 
