@@ -273,6 +273,10 @@ patterns:
 			}
 			args = append(args, name, v)
 		}
+		// A number named Count picks the plural form.
+		if i := slices.Index(p.names, "Count"); i >= 0 {
+			args = append([]any{m[i+1]}, slices.Delete(args, 2*i, 2*i+2)...)
+		}
 		return l.T(p.id, args...)
 	}
 	return english

@@ -161,6 +161,8 @@ func TestKnown(t *testing.T) {
 		{"de", "OAI-PMH endpoint of the repository answers Identify. Problems: unreadable record r1: no title No answer in time: ListRecords.",
 			"Der OAI-PMH-Endpunkt von dem Repository beantwortet Identify. Probleme: unlesbarer Datensatz r1: no title Keine Antwort in der Zeit: ListRecords."},
 		{"de", "Harvestable: robots.txt allows it and the sitemaps list 12 pages.", "Abrufbar: Die robots.txt erlaubt es, und die Sitemaps nennen 12 Seiten."},
+		{"de", "Harvestable: robots.txt allows it and the sitemaps list 1 pages.", "Abrufbar: Die robots.txt erlaubt es, und die Sitemaps nennen 1 Seite."},
+		{"fr", "Harvestable: robots.txt allows it and the sitemaps list 2 pages.", "Moissonnable : robots.txt l'autorise et les plans de site indiquent 2 pages."},
 		{"de", "Find a resource in the catalog that is a video or audio, in German or fr, under CC BY-SA, that you may adapt and use commercially. Give its id or the address of its page.",
 			"Finden Sie im Katalog eine Ressource: vom Typ Video oder Audio, auf Deutsch oder Französisch, unter CC BY-SA, die Sie bearbeiten und kommerziell nutzen dürfen. Geben Sie ihre ID oder die Adresse ihrer Seite an."},
 		{"fr", "Find a resource in the catalog that is a video, in German. Give its id or the address of its page.",
