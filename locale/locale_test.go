@@ -182,6 +182,9 @@ func TestKnown(t *testing.T) {
 		{"de", "License: correct", "Lizenz: korrekt"},
 		{"de", "questions[2].records: a find question names no record: the learner finds one", "questions[2].records: eine Suchaufgabe nennt keinen Datensatz: die Lernenden finden einen"},
 		{"de", "questions[1].kind: must be one of license, may, attribution, combine, find", "questions[1].kind: muss license, may, attribution, combine oder find sein"},
+		{"de", "dc:rights: not recognised as a license statement", "dc:rights: nicht als Lizenzangabe erkannt"},
+		{"fr", "the text says CC-BY-4.0 but the URL says CC-BY-SA-4.0; the URL wins", "le texte indique CC-BY-4.0 mais l'URL indique CC-BY-SA-4.0 ; l'URL l'emporte"},
+		{"es", "CC BY-NC 2.0 has no port XX", "CC BY-NC 2.0 no tiene la adaptación XX"},
 		{"en", "Find a resource in the catalog that is a video, in German. Give its id or the address of its page.", "Find a resource in the catalog that is a video, in German. Give its id or the address of its page."},
 	} {
 		if got := c.For(tc.code).Known(tc.english); got != tc.want {
