@@ -266,7 +266,7 @@ patterns:
 				v = l.each(v, " or ", "word.or", l.typeName)
 			case name == "Actions":
 				v = l.each(v, " and ", "word.and", l.sentence)
-			case name == "Clauses":
+			case strings.HasPrefix(name, "Clauses"):
 				v = l.each(v, ", ", "", l.sentence)
 			case name == "Failures":
 				v = l.each(v, "; ", "", l.sentence)

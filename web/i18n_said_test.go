@@ -28,6 +28,9 @@ func TestGoTextInGerman(t *testing.T) {
 	_, detect, _ := staff.post("/admin/sources/new", form)
 	form.Set("action", "probe")
 	_, probe, _ := staff.post("/admin/sources/new", form)
+	form.Set("action", "save")
+	form.Set("type", "oai-pmh")
+	_, wrongType, _ := staff.post("/admin/sources/new", form)
 	_, setErr, _ := staff.post("/lab/sets", url.Values{"csrf": form["csrf"], "title": {"x"}, "q1-kind": {"combine"}, "q1-records": {"de-zelle"}})
 
 	learner := h.browser()
@@ -52,6 +55,8 @@ func TestGoTextInGerman(t *testing.T) {
 	}{
 		{"detect", detect, []string{"Erkannt: " + ts.URL + "/robots.txt ist eine robots.txt: Typ web, Modus sitemap"}, []string{"Detected", "is a robots.txt"}},
 		{"probe", probe, []string{"Abrufbar: Die robots.txt erlaubt es"}, []string{"Harvestable", "robots.txt allows"}},
+		{"wrong type", wrongType, []string{"Parameter type: falscher Quellentyp: " + ts.URL + "/robots.txt ist eine robots.txt, die mit Typ oai-pmh nicht abgerufen werden kann: verwenden Sie Typ web, Modus sitemap"},
+			[]string{"wrong source type", "cannot harvest"}},
 		{"set form", setErr, []string{"questions[1].records: eine Frage der Art combine bezieht sich auf 2 bis"}, []string{"question works on"}},
 		{"lab", labPage, []string{
 			"Finden Sie im Katalog eine Ressource: auf Deutsch, die Sie bearbeiten dürfen.",
