@@ -19,6 +19,8 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 	"golang.org/x/text/message"
+
+	"github.com/orchard-oer/orchard/normalizer/lang"
 )
 
 //go:embed messages/*.toml
@@ -221,9 +223,13 @@ func (l *Localizer) TOr(id, fallback string) string {
 // Known translates a sentence Orchard's knowledge base wrote in English; a sentence with no
 // message stays as it is.
 func (l *Localizer) Known(english string) string {
+	if l.Code == Codes[0] {
+		return english
+	}
 	if id, ok := l.cat.kb[english]; ok {
 		return l.T(id)
 	}
+patterns:
 	for _, p := range l.cat.patterns {
 		m := p.re.FindStringSubmatch(english)
 		if m == nil {
@@ -233,22 +239,82 @@ func (l *Localizer) Known(english string) string {
 		for i, name := range p.names {
 			v := m[i+1]
 			switch {
+			case name == "Element" || name == "State":
+				// A line such as "Title: missing" only fits when its words are an element's
+				// name and state.
+				id := "check." + strings.ToLower(name) + "." + strings.ToLower(v)
+				if !l.cat.Has(id) {
+					continue patterns
+				}
+				v = l.T(id)
 			case name == "Country":
 				v = l.country(v)
 			case strings.HasPrefix(name, "Sentence"):
 				v = l.sentence(v)
 			case listNames[name]:
 				v = strings.ReplaceAll(v, " and ", " "+l.T("word.and")+" ")
+			case strings.HasPrefix(name, "Languages"):
+				v = l.each(v, " or ", "word.or", func(s string) string {
+					if code, ok := lang.Normalize(s); ok {
+						if n := l.LanguageName(code); n != "" {
+							return n
+						}
+					}
+					return s
+				})
+			case strings.HasPrefix(name, "Types"):
+				v = l.each(v, " or ", "word.or", l.typeName)
+			case name == "Actions":
+				v = l.each(v, " and ", "word.and", l.sentence)
+			case strings.HasPrefix(name, "Clauses"):
+				v = l.each(v, ", ", "", l.sentence)
+			case name == "Failures":
+				v = l.each(v, "; ", "", l.sentence)
 			}
 			args = append(args, name, v)
+		}
+		// A number named Count picks the plural form.
+		if i := slices.Index(p.names, "Count"); i >= 0 {
+			args = append([]any{m[i+1]}, slices.Delete(args, 2*i, 2*i+2)...)
 		}
 		return l.T(p.id, args...)
 	}
 	return english
 }
 
+// KnownClauses translates clauses written in English and joined by commas, "in German, under
+// CC BY", one by one.
+func (l *Localizer) KnownClauses(english string) string {
+	if l.Code == Codes[0] {
+		return english
+	}
+	return l.each(english, ", ", "", l.sentence)
+}
+
 // listNames are the placeholders that hold lists written in English, "A, B and C".
 var listNames = map[string]bool{"Licenses": true, "Items": true, "Titles": true, "Names": true}
+
+// each translates the parts of a list written in English, "A or B", one by one, and joins
+// them with the language's word for the separator (the message id join), or with sep itself.
+func (l *Localizer) each(list, sep, join string, translate func(string) string) string {
+	parts := strings.Split(list, sep)
+	for i, p := range parts {
+		parts[i] = translate(p)
+	}
+	if join != "" {
+		sep = " " + l.T(join) + " "
+	}
+	return strings.Join(parts, sep)
+}
+
+// typeName names a resource type inside a sentence: French and Spanish write it in lower case.
+func (l *Localizer) typeName(id string) string {
+	n := l.TOr("type."+id, id)
+	if l.Code == "fr" || l.Code == "es" {
+		return strings.ToLower(n)
+	}
+	return n
+}
 
 // sentence translates a sentence set inside another, which may have lost its capital letter.
 func (l *Localizer) sentence(english string) string {
@@ -347,11 +413,18 @@ var regions = func() map[string]language.Region {
 	return out
 }()
 
-// country names a country, given by its English name, in this localizer's language.
+// portRegions are the regions Creative Commons' ports name otherwise than CLDR does.
+var portRegions = map[string]string{"Czech Republic": "CZ", "Korea": "KR", "Macedonia": "MK"}
+
+// country names a country, given by its English name, in this localizer's language; a port
+// that is no country ("IGO", "UK: Scotland") has a message of its own.
 func (l *Localizer) country(english string) string {
 	r, ok := regions[english]
+	if code, alias := portRegions[english]; alias {
+		r, ok = language.MustParseRegion(code), true
+	}
 	if !ok {
-		return english
+		return l.Known(english)
 	}
 	if n := display.Regions(language.MustParse(l.Code)).Name(r); n != "" {
 		return n

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -106,12 +107,52 @@ func TestAccessibility(t *testing.T) {
 	}
 }
 
-// accessible loads a page, runs axe-core on it and reports each serious or critical violation.
+// accessible loads a page in English and in German, runs axe-core on it and reports each
+// serious or critical violation, and any common English word the German page shows.
 func accessible(t *testing.T, ctx context.Context, axe, base, path string) {
 	t.Helper()
-	for _, v := range violations(t, ctx, axe, base+path) {
-		t.Errorf("%s: %s", path, v)
+	for _, code := range []string{"en", "de"} {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		for _, v := range violations(t, ctx, axe, base+path+sep+"locale="+code) {
+			t.Errorf("%s (%s): %s", path, code, v)
+		}
+		if code == "de" {
+			if words := englishWords(t, ctx); len(words) > 0 {
+				t.Errorf("%s in German shows English: %q", path, words)
+			}
+		}
 	}
+}
+
+// english are common English words that German text does not use.
+var english = []string{"the", "and", "of", "with", "for", "is", "are", "this", "that", "you", "your", "not",
+	"from", "which", "search", "found", "record", "records", "resources", "page", "show", "add", "save", "may",
+	"must", "about", "than", "has", "have", "been", "yet", "here", "there", "what", "when", "how", "all", "none"}
+
+// englishWords finds the common English words in the loaded page's visible text, leaving out
+// what a page quotes from its data (marked translate="no": titles, names, descriptions), code
+// and form fields.
+func englishWords(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	text := value(t, ctx, "visible text", chromedp.Evaluate[string](`(() => {
+		const body = document.body.cloneNode(true);
+		body.querySelectorAll('[translate="no"], [lang], code, pre, kbd, samp, script, style, textarea, select, [hidden], .visually-hidden-data').forEach(e => e.remove());
+		return body.textContent;
+	})()`))
+	// Each word found is reported in the words around it, to show where it is.
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' })
+	var found []string
+	seen := map[string]bool{}
+	for i, w := range words {
+		if w = strings.ToLower(w); slices.Contains(english, w) && !seen[w] {
+			seen[w] = true
+			found = append(found, strings.Join(words[max(0, i-4):min(len(words), i+5)], " "))
+		}
+	}
+	return found
 }
 
 // violations loads a page and answers axe-core's serious and critical violations on it, each

@@ -206,6 +206,15 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("404 page heading %q", h1)
 		}
 		shot(t, ctx, "error")
+		do(t, ctx, "the error page in German",
+			chromedp.Navigate(base+"/no/such/page?locale=de"),
+			chromedp.WaitVisible(css(`html[lang="de"] .error-page`)),
+		)
+		if h1 := value(t, ctx, "heading", chromedp.Text(css(`.error-page h1`))); h1 == "Not found" {
+			t.Errorf("German 404 page heading %q", h1)
+		}
+		shot(t, ctx, "error-de")
+		do(t, ctx, "back to English", chromedp.Navigate(base+"/no/such/page?locale=en"), chromedp.WaitVisible(css(`html[lang="en"] .error-page`)))
 		do(t, ctx, "the error page leads back to search",
 			chromedp.SendKeys(css(`.error-page #q`), "zebra"),
 			chromedp.Submit(css(`.error-page #q`)),
@@ -367,6 +376,12 @@ func TestBrowserEmptyCatalog(t *testing.T) {
 		chromedp.WaitVisible(css(`.welcome a[href="/admin/sources/new"]`)),
 	)
 	shot(t, ctx, "empty")
+	do(t, ctx, "the greeting in German",
+		chromedp.Navigate(base+"/?locale=de"),
+		chromedp.WaitVisible(css(`html[lang="de"] .welcome a[href="/admin/sources/new"]`)),
+	)
+	shot(t, ctx, "empty-de")
+	do(t, ctx, "back to English", chromedp.Navigate(base+"/?locale=en"), chromedp.WaitVisible(css(`html[lang="en"] .welcome`)))
 	src := workers.Source{Source: harvester.Source{Name: "open-biology", Type: harvester.TypeOAIPMH, URL: "http://127.0.0.1:1/oai"},
 		Title: "Open Biology Library"}
 	if _, err := h.sys.Sources().Add(t.Context(), src); err != nil {
@@ -381,6 +396,11 @@ func TestBrowserEmptyCatalog(t *testing.T) {
 		t.Errorf("checklist steps %v, want done todo todo", steps)
 	}
 	shot(t, ctx, "checklist")
+	do(t, ctx, "the checklist in German",
+		chromedp.Navigate(base+"/admin/?locale=de"),
+		chromedp.WaitVisible(css(`html[lang="de"] .checklist li.done`)),
+	)
+	shot(t, ctx, "checklist-de")
 }
 
 // waitRun polls a run until it ends successfully.

@@ -19,6 +19,7 @@ type chart = template.HTML
 
 // bar is one value of a chart.
 type bar struct {
+	ID    string // the license's, which may have a message naming it
 	Label string
 	Value int
 	Color string
@@ -45,7 +46,7 @@ func licenseBars(counts map[string]int, total int) []bar {
 		if t, ok := license.Lookup(id); ok && t.Label != "" {
 			label = t.Label
 		}
-		bars = append(bars, bar{Label: label, Value: counts[id], Color: palette[i%len(palette)]})
+		bars = append(bars, bar{ID: id, Label: label, Value: counts[id], Color: palette[i%len(palette)]})
 	}
 	if total > known {
 		bars = append(bars, bar{Label: labelUnknown, Value: total - known, Color: colorUnknown})
@@ -76,7 +77,7 @@ func barLabel(l *locale.Localizer, b bar) string {
 	case labelOther:
 		return l.T("chart.other")
 	}
-	return b.Label
+	return l.TOr("label."+b.ID, b.Label)
 }
 
 // The labels of the bars that are not one license.

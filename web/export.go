@@ -30,7 +30,7 @@ func (s *Server) exportToolkit(w http.ResponseWriter, r *http.Request, id, forma
 		s.toolkitError(w, r, err)
 		return
 	}
-	entries := s.entries(r.Context(), t)
+	entries := s.entries(r.Context(), t, s.pages.catalog.For("en"))
 	body, err := renderExport(format, t, entries, planViewOf(nil, entries))
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)

@@ -19,7 +19,7 @@ func TestExportHostile(t *testing.T) {
 	for i, h := range mdtest.Hostile {
 		rec := catalog.Record{ID: "r" + string(rune('a'+i)), Title: h, URL: h, Creators: []string{h, "Ada"},
 			License: catalog.License{ID: "LicenseRef-x", Label: h, URL: h}}
-		entries = append(entries, toolkitEntry{Item: toolkit.Item{Record: rec.ID, Note: h}, Rec: &rec, Attr: attributionOf(&rec)})
+		entries = append(entries, toolkitEntry{Item: toolkit.Item{Record: rec.ID, Note: h}, Rec: &rec, Attr: attributionOf(&rec, "en", "and")})
 		entries = append(entries, toolkitEntry{Item: toolkit.Item{Record: h, Note: h}, Missing: true})
 	}
 	tk := &toolkit.Toolkit{ID: "t1", Title: mdtest.Hostile[2]}

@@ -92,6 +92,8 @@ func localFuncs(l *locale.Localizer) template.FuncMap {
 		"t":   l.T,
 		"tOr": l.TOr,
 		"kb":  l.Known,
+		// kbClauses translates a list of clauses, "in German, that you may adapt".
+		"kbClauses": l.KnownClauses,
 		"when": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
@@ -114,6 +116,9 @@ func localFuncs(l *locale.Localizer) template.FuncMap {
 					return tr
 				}
 			}
+			if s := l.TOr("label."+id, ""); s != "" {
+				return s
+			}
 			return l.Known(english)
 		},
 	}
@@ -128,6 +133,7 @@ var funcs = template.FuncMap{
 	},
 	"curateArgs":  curateArgs,
 	"add":         func(a, b int) int { return a + b },
+	"list":        func(s ...string) []string { return s },
 	"sourceTitle": sourceTitle,
 }
 

@@ -301,7 +301,7 @@ func TestStartToolkit(t *testing.T) {
 	if code != http.StatusSeeOther || !strings.HasPrefix(hd.Get("Location"), "/toolkits/") {
 		t.Fatalf("start: %d %v", code, hd)
 	}
-	if code, body, _ := b.get(hd.Get("Location")); code != 200 || !strings.Contains(body, "<h1>Physics</h1>") {
+	if code, body, _ := b.get(hd.Get("Location")); code != 200 || !strings.Contains(body, `<h1 translate="no">Physics</h1>`) {
 		t.Errorf("new toolkit: %d", code)
 	}
 	if code, _, _ := b.get("/toolkits/unknown000000000000000"); code != 404 {

@@ -22,25 +22,27 @@ type attribution struct {
 	Markdown string `json:"markdown"`
 }
 
-func attributionOf(rec *catalog.Record) attribution {
-	w := license.Work{Title: rec.Title, Author: joinNames(rec.Creators), SourceURL: rec.URL}
+// attributionOf writes the credit line in a language, the creators joined with its word for
+// "and"; the API and the exports keep English.
+func attributionOf(rec *catalog.Record, lang, and string) attribution {
+	w := license.Work{Title: rec.Title, Author: joinNames(rec.Creators, and), SourceURL: rec.URL}
 	t := normalizer.Tool(rec.License)
 	return attribution{
-		Text:     license.Attribute(w, t, license.FormatText),
-		HTML:     license.Attribute(w, t, license.FormatHTML),
-		Markdown: license.Attribute(w, t, license.FormatMarkdown),
+		Text:     license.AttributeIn(w, t, license.FormatText, lang),
+		HTML:     license.AttributeIn(w, t, license.FormatHTML, lang),
+		Markdown: license.AttributeIn(w, t, license.FormatMarkdown, lang),
 	}
 }
 
 // joinNames writes "A", "A and B" or "A, B and C".
-func joinNames(names []string) string {
+func joinNames(names []string, and string) string {
 	switch len(names) {
 	case 0:
 		return ""
 	case 1:
 		return names[0]
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return strings.Join(names[:len(names)-1], ", ") + " " + and + " " + names[len(names)-1]
 }
 
 // getVisible reads a record learners may see: hidden records are only for staff.
@@ -92,7 +94,7 @@ type licenseInfo struct {
 func licenseInfoOf(rec *catalog.Record) licenseInfo {
 	return licenseInfo{
 		ID: rec.License.ID, Label: rec.License.Label, URL: rec.License.URL, Status: string(rec.License.Status()),
-		Explanation: explain(rec.License), Attribution: attributionOf(rec),
+		Explanation: explain(rec.License), Attribution: attributionOf(rec, "en", "and"),
 	}
 }
 
@@ -178,11 +180,11 @@ type permission struct {
 	Source   string   // where the work is published
 }
 
-func permissionOf(rec *catalog.Record) *permission {
+func permissionOf(rec *catalog.Record, and string) *permission {
 	if rec.License.Status() == catalog.StatusConflict || !normalizer.Tool(rec.License).NeedsPermission() {
 		return nil
 	}
-	p := &permission{Creators: joinNames(rec.Creators), Source: rec.URL}
+	p := &permission{Creators: joinNames(rec.Creators, and), Source: rec.URL}
 	for _, e := range rec.License.Evidence {
 		low := strings.ToLower(e.Value)
 		if (strings.Contains(low, "©") || strings.Contains(low, "copyright") || strings.Contains(low, "(c)")) &&
@@ -211,11 +213,13 @@ func (s *Server) showRecord(w http.ResponseWriter, r *http.Request, status int, 
 		s.fail(w, r, statusOf(err), err)
 		return
 	}
+	l := s.localizer(r)
 	view := recordView{
 		Rec: rec, Info: licenseInfoOf(&rec), JSONLD: amb.Describe(s.site(r), &rec), Choices: remixChoices(),
 		Permalink: "/records/" + rec.ID, Evidence: rec.License.Evidence, StatusText: normalizer.Standing(rec.License),
-		Permission: permissionOf(&rec),
+		Permission: permissionOf(&rec, l.T("word.and")),
 	}
+	view.Info.Attribution = attributionOf(&rec, l.Code, l.T("word.and"))
 	view.Source.Name = rec.Source
 	if s.workers != nil {
 		if src, err := s.workers.Sources().Get(r.Context(), rec.Source); err == nil {

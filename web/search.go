@@ -400,8 +400,11 @@ func langOf(name, val string) string {
 
 // msgOf is the message id of a resource type's name.
 func msgOf(name, val string) string {
-	if name == catalog.FacetType {
+	switch name {
+	case catalog.FacetType:
 		return "type." + val
+	case catalog.FacetLicense:
+		return "label." + val
 	}
 	return ""
 }

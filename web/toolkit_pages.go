@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/orchard-oer/orchard/catalog"
+	"github.com/orchard-oer/orchard/locale"
 	"github.com/orchard-oer/orchard/toolkit"
 	"github.com/orchard-oer/orchard/workers"
 )
@@ -23,7 +24,8 @@ type toolkitEntry struct {
 	Attr    attribution
 }
 
-func (s *Server) entries(ctx context.Context, t *toolkit.Toolkit) []toolkitEntry {
+// entries are a toolkit's items with their records, credited in a language ("en" for exports).
+func (s *Server) entries(ctx context.Context, t *toolkit.Toolkit, l *locale.Localizer) []toolkitEntry {
 	out := make([]toolkitEntry, 0, len(t.Items))
 	for _, it := range t.Items {
 		e := toolkitEntry{Item: it}
@@ -32,7 +34,7 @@ func (s *Server) entries(ctx context.Context, t *toolkit.Toolkit) []toolkitEntry
 			e.Missing = true
 		} else {
 			e.Rec = &rec
-			e.Attr = attributionOf(&rec)
+			e.Attr = attributionOf(&rec, l.Code, l.T("word.and"))
 		}
 		out = append(out, e)
 	}
@@ -60,7 +62,7 @@ func (s *Server) toolkitView(w http.ResponseWriter, r *http.Request) {
 		s.toolkitError(w, r, err)
 		return
 	}
-	entries := s.entries(r.Context(), t)
+	entries := s.entries(r.Context(), t, s.localizer(r))
 	s.render(w, r, http.StatusOK, "toolkit", toolkitView{Toolkit: t, Entries: entries, Share: "/toolkits/" + t.ID, Plan: planViewOf(r.URL.Query(), entries),
 		Sources: s.sourcesByName(r.Context())})
 }
@@ -102,7 +104,7 @@ func (s *Server) toolkitEdit(w http.ResponseWriter, r *http.Request) {
 	// The key is in this page's URL: keep it out of Referer headers.
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	s.rememberToolkit(w, r, id, key)
-	entries := s.entries(r.Context(), t)
+	entries := s.entries(r.Context(), t, s.localizer(r))
 	s.render(w, r, http.StatusOK, "toolkit", toolkitView{
 		Toolkit: t, Entries: entries, Key: key,
 		Share: "/toolkits/" + t.ID, Edit: "/toolkits/" + t.ID + "/" + key, Plan: planViewOf(r.URL.Query(), entries),

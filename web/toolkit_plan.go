@@ -51,7 +51,7 @@ func planOf(entries []toolkitEntry) (items []remix.Item, ids []string, p remix.P
 		if e.Rec == nil {
 			continue
 		}
-		items = append(items, remix.Item{Title: e.Rec.Title, Author: joinNames(e.Rec.Creators), SourceURL: e.Rec.URL, License: e.Rec.License.ID})
+		items = append(items, remix.Item{Title: e.Rec.Title, Author: joinNames(e.Rec.Creators, "and"), SourceURL: e.Rec.URL, License: e.Rec.License.ID})
 		ids = append(ids, e.Rec.ID)
 	}
 	return items, ids, remix.New(items)
@@ -117,7 +117,7 @@ func (s *Server) apiToolkitPlan(w http.ResponseWriter, r *http.Request) {
 		s.toolkitError(w, r, err)
 		return
 	}
-	items, ids, p := planOf(s.entries(r.Context(), t))
+	items, ids, p := planOf(s.entries(r.Context(), t, s.pages.catalog.For("en")))
 	out := planJSONOf(p, ids)
 	own, f, ok, err := ownWork(r.URL.Query())
 	if err != nil {

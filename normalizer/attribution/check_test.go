@@ -116,12 +116,19 @@ func TestOwnAttributionsPass(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s not in the knowledge base", id)
 		}
-		for _, f := range []license.Format{license.FormatText, license.FormatHTML, license.FormatMarkdown} {
-			w := license.Work{Title: "Die Zelle: Aufbau und Funktion", Author: "Jana Müller", SourceURL: "https://oer.example.de/zelle?id=7"}
-			text := license.Attribute(w, tool, f)
-			res, err := Check(Expected{Title: w.Title, Authors: []string{"Müller, Jana"}, SourceURL: w.SourceURL, License: id}, text)
-			if err != nil || !res.OK || res.Format != Format(f) {
-				t.Errorf("%s as %s: ok %v format %s err %v, problems %q\n%s", id, f, res.OK, res.Format, err, res.Problems, text)
+		for _, lang := range []string{"en", "de", "fr", "es"} {
+			for _, change := range []string{"", license.ChangeTranslated} {
+				if change != "" && !tool.Derivatives {
+					continue
+				}
+				for _, f := range []license.Format{license.FormatText, license.FormatHTML, license.FormatMarkdown} {
+					w := license.Work{Title: "Die Zelle: Aufbau und Funktion", Author: "Jana Müller", SourceURL: "https://oer.example.de/zelle?id=7", Change: change}
+					text := license.AttributeIn(w, tool, f, lang)
+					res, err := Check(Expected{Title: w.Title, Authors: []string{"Müller, Jana"}, SourceURL: w.SourceURL, License: id, Adapted: change != ""}, text)
+					if err != nil || !res.OK || res.Format != Format(f) {
+						t.Errorf("%s %s %q as %s: ok %v format %s err %v, problems %q\n%s", id, lang, change, f, res.OK, res.Format, err, res.Problems, text)
+					}
+				}
 			}
 		}
 	}

@@ -36,157 +36,176 @@ const (
 	FormatMarkdown Format = "markdown"
 )
 
-// Attribute writes an attribution for w under t: title, author, source and license, with the
-// license URL whenever the tool has one. The HTML form carries the ccREL/RDFa markup of the
-// Creative Commons license chooser. Public-domain tools are not licenses: the Public Domain Mark
-// "marks" a work and CC0 "dedicates" it.
-func Attribute(w Work, t Tool, f Format) string {
+// Attribute writes an attribution for w under t in English: title, author, source and license,
+// with the license URL whenever the tool has one. The HTML form carries the ccREL/RDFa markup of
+// the Creative Commons license chooser. Public-domain tools are not licenses: the Public Domain
+// Mark "marks" a work and CC0 "dedicates" it.
+func Attribute(w Work, t Tool, f Format) string { return AttributeIn(w, t, f, "en") }
+
+// AttributeIn is Attribute in a language ("en", "de", "fr", "es"; English for others), in the
+// words of Creative Commons' own deeds in that language.
+func AttributeIn(w Work, t Tool, f Format, lang string) string {
 	// An attribution is one line; the URLs, the tool's too (an unknown license's URL comes
 	// from the record), are http(s) only.
 	w.Title, w.Author = oneLine(w.Title), oneLine(w.Author)
 	w.Change = strings.ToLower(oneLine(w.Change))
 	w.AuthorURL, w.SourceURL, t.URL = safeURL(w.AuthorURL), safeURL(w.SourceURL), safeURL(t.URL)
+	a := attribution{Work: w, t: t, p: wordingOf(lang)}
 	switch f {
 	case FormatHTML:
-		return attributeHTML(w, t)
+		return a.html()
 	case FormatMarkdown:
-		return attributeMarkdown(w, t)
+		return a.markdown()
 	}
-	return attributeText(w, t)
+	return a.text()
 }
 
-// verb is how the sentence joins the work to its tool.
-func verb(t Tool) string {
-	switch t.ID {
-	case idPDM:
-		return "is marked with"
-	case idCC0:
-		return "is dedicated to the public domain under"
-	case idPublicDomain:
-		return "is in the"
-	case idReserved:
-		return "is protected by copyright:"
+// attribution is one work's credit line being written in one language.
+type attribution struct {
+	Work
+	t Tool
+	p *wording
+}
+
+// verb is how the sentence joins the work to its tool: the words before the tool's name, and
+// those after it that some languages need ("ist mit CC0 1.0 der Gemeinfreiheit gewidmet").
+func (a attribution) verb() (before, after string) {
+	v := a.p.verbs
+	if a.Change != "" {
+		v = a.p.clauses // a modification notice speaks of the original in a clause
 	}
-	if t.Kind == KindRightsStatement {
-		return "carries the rights statement"
+	key := "licensed"
+	switch {
+	case a.t.ID == idPDM:
+		key = "marked"
+	case a.t.ID == idCC0:
+		key = "dedicated"
+	case a.t.ID == idPublicDomain:
+		key = "public"
+	case a.t.ID == idReserved:
+		key = "reserved"
+	case a.t.Kind == KindRightsStatement:
+		key = "statement"
 	}
-	return "is licensed under"
+	before, after, _ = strings.Cut(v[key], "%s")
+	return before, after
 }
 
 // lead begins a modification notice ("Adapted from "), "" for an unchanged work.
-func (w Work) lead() string {
-	if w.Change == "" {
+func (a attribution) lead() string {
+	if a.Change == "" {
 		return ""
 	}
-	return strings.ToUpper(w.Change[:1]) + w.Change[1:] + " from "
+	if l, ok := a.p.leads[a.Change]; ok {
+		return l
+	}
+	if a.p == &english {
+		return strings.ToUpper(a.Change[:1]) + a.Change[1:] + " from "
+	}
+	return a.p.leads[ChangeAdapted]
 }
 
 // untitled names a work without a title.
-func (w Work) untitled() string {
-	if w.Change != "" {
-		return "this work"
+func (a attribution) untitled() string {
+	if a.Change != "" {
+		return a.p.thisWorkInClause
 	}
-	return "This work"
+	return a.p.thisWork
 }
 
-// join links the work to the verb: a modification notice speaks of the original in a clause.
-func (w Work) join(t Tool) string {
-	if w.Change != "" {
-		return ", which " + verb(t) + " "
-	}
-	return " " + verb(t) + " "
-}
-
-func toolName(t Tool) string {
+func (a attribution) toolName() string {
 	switch {
-	case t.ID == "":
-		return "an unknown license"
-	case t.ID == idPublicDomain:
-		return "public domain"
-	case t.ID == idReserved:
-		return "all rights reserved"
-	case t.Kind == KindRightsStatement:
-		return t.Title
+	case a.t.ID == "":
+		return a.p.unknown
+	case a.t.ID == idPublicDomain:
+		return a.p.publicDomain
+	case a.t.ID == idReserved:
+		return a.p.reserved
+	case a.t.Kind == KindRightsStatement:
+		return a.t.Title
 	}
-	return t.Label
+	return a.t.Label
 }
 
-func attributeText(w Work, t Tool) string {
+func (a attribution) text() string {
 	var b strings.Builder
-	b.WriteString(w.lead())
-	if w.Title != "" {
-		b.WriteString("\"" + w.Title + "\"")
+	b.WriteString(a.lead())
+	if a.Title != "" {
+		b.WriteString(a.p.open + a.Title + a.p.close)
 	} else {
-		b.WriteString(w.untitled())
+		b.WriteString(a.untitled())
 	}
-	if w.SourceURL != "" {
-		b.WriteString(" (" + w.SourceURL + ")")
+	if a.SourceURL != "" {
+		b.WriteString(" (" + a.SourceURL + ")")
 	}
-	if w.Author != "" {
-		b.WriteString(" by " + w.Author)
+	if a.Author != "" {
+		b.WriteString(a.p.by + a.Author)
 	}
-	b.WriteString(w.join(t) + toolName(t) + ".")
+	before, after := a.verb()
+	b.WriteString(before + a.toolName() + after + ".")
 	switch {
-	case t.URL == "":
-	case t.Kind == KindCC || t.Kind == KindSoftware:
-		b.WriteString(" To view a copy of this license, visit " + t.URL)
+	case a.t.URL == "":
+	case a.t.Kind == KindCC || a.t.Kind == KindSoftware:
+		b.WriteString(a.p.view + a.t.URL)
 	default:
-		b.WriteString(" See " + t.URL)
+		b.WriteString(a.p.see + a.t.URL)
 	}
 	return b.String()
 }
 
-func attributeHTML(w Work, t Tool) string {
+func (a attribution) html() string {
 	e := html.EscapeString
 	var b strings.Builder
 	b.WriteString(`<p xmlns:cc="http://creativecommons.org/ns#" xmlns:dct="http://purl.org/dc/terms/">`)
-	b.WriteString(e(w.lead()))
+	b.WriteString(e(a.lead()))
 	switch {
-	case w.Title != "" && w.SourceURL != "":
-		b.WriteString(`<a property="dct:title" rel="cc:attributionURL" href="` + e(w.SourceURL) + `">` + e(w.Title) + `</a>`)
-	case w.Title != "":
-		b.WriteString(`<span property="dct:title">` + e(w.Title) + `</span>`)
-	case w.SourceURL != "":
-		b.WriteString(`<a rel="cc:attributionURL" href="` + e(w.SourceURL) + `">` + w.untitled() + `</a>`)
+	case a.Title != "" && a.SourceURL != "":
+		b.WriteString(`<a property="dct:title" rel="cc:attributionURL" href="` + e(a.SourceURL) + `">` + e(a.Title) + `</a>`)
+	case a.Title != "":
+		b.WriteString(`<span property="dct:title">` + e(a.Title) + `</span>`)
+	case a.SourceURL != "":
+		b.WriteString(`<a rel="cc:attributionURL" href="` + e(a.SourceURL) + `">` + e(a.untitled()) + `</a>`)
 	default:
-		b.WriteString(w.untitled())
+		b.WriteString(e(a.untitled()))
 	}
-	if w.Author != "" {
-		b.WriteString(" by ")
-		if w.AuthorURL != "" {
+	if a.Author != "" {
+		b.WriteString(e(a.p.by))
+		if a.AuthorURL != "" {
 			b.WriteString(`<a rel="cc:attributionURL dct:creator" property="cc:attributionName" href="` +
-				e(w.AuthorURL) + `">` + e(w.Author) + `</a>`)
+				e(a.AuthorURL) + `">` + e(a.Author) + `</a>`)
 		} else {
-			b.WriteString(`<span property="cc:attributionName">` + e(w.Author) + `</span>`)
+			b.WriteString(`<span property="cc:attributionName">` + e(a.Author) + `</span>`)
 		}
 	}
-	b.WriteString(e(w.join(t)))
-	if t.URL != "" {
-		b.WriteString(`<a href="` + e(t.URL) + `" target="_blank" rel="license noopener noreferrer" style="display:inline-block;">` +
-			e(toolName(t)) + `</a>`)
+	before, after := a.verb()
+	b.WriteString(e(before))
+	if a.t.URL != "" {
+		b.WriteString(`<a href="` + e(a.t.URL) + `" target="_blank" rel="license noopener noreferrer" style="display:inline-block;">` +
+			e(a.toolName()) + `</a>`)
 	} else {
-		b.WriteString(e(toolName(t)))
+		b.WriteString(e(a.toolName()))
 	}
-	b.WriteString("</p>")
+	b.WriteString(e(after) + "</p>")
 	return b.String()
 }
 
-// attributeMarkdown links only to http(s) URLs (markdown.Link writes a URL that is not one as
-// its text alone) and writes every name as literal text on one line.
-func attributeMarkdown(w Work, t Tool) string {
+// markdown links only to http(s) URLs (markdown.Link writes a URL that is not one as its text
+// alone) and writes every name as literal text on one line.
+func (a attribution) markdown() string {
 	var b strings.Builder
-	if lead := w.lead(); lead != "" {
+	if lead := a.lead(); lead != "" {
 		b.WriteString(markdown.Text(lead) + " ")
 	}
-	title := w.Title
+	title := a.Title
 	if title == "" {
-		title = w.untitled()
+		title = a.untitled()
 	}
-	b.WriteString(markdown.Link(title, w.SourceURL))
-	if w.Author != "" {
-		b.WriteString(" by " + markdown.Link(w.Author, w.AuthorURL))
+	b.WriteString(markdown.Link(title, a.SourceURL))
+	if a.Author != "" {
+		b.WriteString(a.p.by + markdown.Link(a.Author, a.AuthorURL))
 	}
-	b.WriteString(w.join(t) + markdown.Link(toolName(t), t.URL))
+	before, after := a.verb()
+	b.WriteString(before + markdown.Link(a.toolName(), a.t.URL) + after)
 	return b.String()
 }
 

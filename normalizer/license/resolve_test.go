@@ -182,3 +182,28 @@ func TestExplain(t *testing.T) {
 		}
 	}
 }
+
+func TestAttributeIn(t *testing.T) {
+	by, _ := Lookup("CC-BY-4.0")
+	cc0, _ := Lookup("CC0-1.0")
+	w := Work{Title: "Zelle", Author: "Jana Müller", SourceURL: "https://oer.example/z"}
+	tests := []struct {
+		lang string
+		w    Work
+		t    Tool
+		f    Format
+		want string
+	}{
+		{"de", w, by, FormatText, `„Zelle“ (https://oer.example/z) von Jana Müller ist lizenziert unter CC BY 4.0. Eine Kopie dieser Lizenz finden Sie unter https://creativecommons.org/licenses/by/4.0/`},
+		{"de", Work{Title: "Zelle", Change: ChangeTranslated}, by, FormatMarkdown, `Übersetzt aus Zelle, lizenziert unter [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/)`},
+		{"de", Work{Title: "Karte"}, cc0, FormatHTML, `<p xmlns:cc="http://creativecommons.org/ns#" xmlns:dct="http://purl.org/dc/terms/"><span property="dct:title">Karte</span> ist mit <a href="https://creativecommons.org/publicdomain/zero/1.0/" target="_blank" rel="license noopener noreferrer" style="display:inline-block;">CC0 1.0</a> der Gemeinfreiheit gewidmet</p>`},
+		{"fr", w, by, FormatText, `« Zelle » (https://oer.example/z) par Jana Müller est diffusé sous CC BY 4.0. Pour voir une copie de cette licence, visitez https://creativecommons.org/licenses/by/4.0/`},
+		{"es", Work{}, Tool{}, FormatText, `Esta obra está bajo una licencia desconocida.`},
+		{"ja", Work{Title: "Map"}, by, FormatText, `"Map" is licensed under CC BY 4.0. To view a copy of this license, visit https://creativecommons.org/licenses/by/4.0/`},
+	}
+	for _, tt := range tests {
+		if got := AttributeIn(tt.w, tt.t, tt.f, tt.lang); got != tt.want {
+			t.Errorf("%s %s:\ngot  %s\nwant %s", tt.lang, tt.f, got, tt.want)
+		}
+	}
+}

@@ -54,7 +54,10 @@
         location.reload();
         return;
       }
-      if (status) { status.textContent = p.status; }
+      // The page gives the words in its language: data-status-queued, data-counts with {r}, {u}, ….
+      var said = live.dataset["status" + p.status.charAt(0).toUpperCase() + p.status.slice(1)] || p.status;
+      var fill = function (s, v) { return s.replace(/\{(\w)\}/g, function (m, k) { return k in v ? v[k] : m; }); };
+      if (status) { status.textContent = said; }
       live.dataset.status = p.status;
       live.dataset.records = p.records;
       if (bar) {
@@ -63,9 +66,9 @@
         else { bar.removeAttribute("value"); }
       }
       if (counts) {
-        var t = p.records + " records" + (p.expected ? " of " + p.expected : "") +
-          ", " + p.upserted + " indexed, " + p.deleted + " deleted (" + p.status + ")";
-        if (p.rate) { t += ", " + p.rate.toFixed(1) + " records/s"; }
+        var v = { r: p.records, e: p.expected, u: p.upserted, d: p.deleted, s: said, x: p.rate ? p.rate.toFixed(1) : "" };
+        var t = fill(p.expected ? live.dataset.countsExpected : live.dataset.counts, v);
+        if (p.rate) { t += fill(live.dataset.rate, v); }
         counts.textContent = t;
       }
     });
