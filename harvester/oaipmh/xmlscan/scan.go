@@ -354,20 +354,19 @@ func (d *Decoder) bang() (xml.Token, error) {
 			return nil, d.fail("invalid sequence <!- not part of <!--")
 		}
 		d.pos++
+		// The first "--" must end the comment.
 		start := d.pos
-		for {
-			i := bytes.Index(d.b[d.pos:], []byte("--"))
-			if i < 0 || d.pos+i+2 >= len(d.b) {
-				d.pos = len(d.b)
-				return nil, d.fail("unexpected EOF")
-			}
-			d.pos += i + 2
-			if d.b[d.pos] != '>' {
-				return nil, d.fail(`invalid sequence "--" not allowed in comments`)
-			}
-			d.pos++
-			return xml.Comment(d.b[start : d.pos-3]), nil
+		i := bytes.Index(d.b[d.pos:], []byte("--"))
+		if i < 0 || d.pos+i+2 >= len(d.b) {
+			d.pos = len(d.b)
+			return nil, d.fail("unexpected EOF")
 		}
+		d.pos += i + 2
+		if d.b[d.pos] != '>' {
+			return nil, d.fail(`invalid sequence "--" not allowed in comments`)
+		}
+		d.pos++
+		return xml.Comment(d.b[start : d.pos-3]), nil
 	case '[':
 		d.pos++
 		if len(d.b)-d.pos < len("CDATA[") {
