@@ -45,4 +45,3 @@ func sorted(m map[string]struct{}) []string {
 	slices.Sort(out)
 	return out
 }
-
