@@ -44,6 +44,9 @@ func hasApostrophe(input []byte) bool {
 // the token filters that make a folded word its stem.
 type analyzers struct {
 	folded      analysis.Analyzer
+	fold        analysis.CharFilter
+	tokenizer   analysis.Tokenizer
+	lower       analysis.TokenFilter
 	stems       map[string]analysis.Analyzer
 	stemFilters map[string][]analysis.TokenFilter
 	stemCache   map[string]*stemCache
@@ -75,6 +78,9 @@ func newAnalyzers() (analyzers, error) {
 	}
 	a := analyzers{
 		folded:      &analysis.DefaultAnalyzer{CharFilters: chars, Tokenizer: tok, TokenFilters: []analysis.TokenFilter{lower}},
+		fold:        fold,
+		tokenizer:   tok,
+		lower:       lower,
 		stems:       map[string]analysis.Analyzer{},
 		stemFilters: map[string][]analysis.TokenFilter{},
 		stemCache:   map[string]*stemCache{},
@@ -95,12 +101,94 @@ func newAnalyzers() (analyzers, error) {
 	return a, nil
 }
 
-// words adds the distinct folded words of text to seen.
+// words adds the distinct folded words of text to seen, as the folded analyzer splits them.
+// Most catalog text is ASCII, or becomes ASCII once folded: such text is split by asciiWords
+// rather than the Unicode word segmenter, which is most of the cost of analyzing a record.
 func (a analyzers) words(text string, seen map[string]struct{}) {
-	for _, t := range a.folded.Analyze([]byte(text)) {
+	b := apostropheFilter{}.Filter([]byte(text))
+	if !isASCII(b) {
+		b = a.fold.Filter(b)
+	}
+	// An underscore joins whatever it touches; such text is rare and left to the segmenter.
+	if isASCII(b) && bytes.IndexByte(b, '_') < 0 {
+		asciiWords(b, seen)
+		return
+	}
+	for _, t := range a.lower.Filter(a.tokenizer.Tokenize(b)) {
 		if _, ok := seen[string(t.Term)]; !ok {
 			seen[string(t.Term)] = struct{}{}
 		}
+	}
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiWords adds the words of ASCII text to seen in lower case, split by the Unicode word
+// rules as they apply to ASCII: a word is a run of letters and digits, and it goes on across
+// one '.' between two letters or two digits, one ':' between two letters, and one ',' or ';'
+// between two digits. text has no underscore.
+func asciiWords(text []byte, seen map[string]struct{}) {
+	for i := 0; i < len(text); {
+		if !isAlnum(text[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(text) {
+			if isAlnum(text[j]) {
+				j++
+			} else if j+1 < len(text) && joins(text[j-1], text[j], text[j+1]) {
+				j += 2
+			} else {
+				break
+			}
+		}
+		lowerASCII(text[i:j], seen)
+		i = j
+	}
+}
+
+// joins says whether mid between prev and next keeps them in one word.
+func joins(prev, mid, next byte) bool {
+	letters := isLetter(prev) && isLetter(next)
+	digits := isDigit(prev) && isDigit(next)
+	switch mid {
+	case '.':
+		return letters || digits
+	case ':':
+		return letters
+	case ',', ';':
+		return digits
+	}
+	return false
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+func isAlnum(c byte) bool  { return isLetter(c) || isDigit(c) }
+
+// lowerASCII adds w in lower case to seen, allocating only for a word not seen yet.
+func lowerASCII(w []byte, seen map[string]struct{}) {
+	var buf [64]byte
+	lw := buf[:0]
+	if len(w) > len(buf) {
+		lw = make([]byte, 0, len(w))
+	}
+	for _, c := range w {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lw = append(lw, c)
+	}
+	if _, ok := seen[string(lw)]; !ok {
+		seen[string(lw)] = struct{}{}
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"golang.org/x/text/unicode/norm"
@@ -64,6 +66,8 @@ type memory struct {
 	stems  map[string]map[string]*roaring.Bitmap
 	facets map[string]map[string]*roaring.Bitmap
 	flags  [5]*roaring.Bitmap // by flagValues
+	ranks  atomic.Pointer[idRanks]
+	rankMu sync.Mutex // held while ranks is rebuilt
 }
 
 func newMemory() *memory {

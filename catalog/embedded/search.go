@@ -156,14 +156,14 @@ func top(set *roaring.Bitmap, k int, less func(a, b uint32) bool) []uint32 {
 // order returns how s orders documents, each with a final tie-break on the id so that pages
 // never overlap. Without scores (an empty query) relevance is the order of ids.
 func (m *memory) order(s catalog.Sort, score []float64) (func(a, b uint32) bool, error) {
-	d := m.docs
+	d, byID := m.docs, m.idLess()
 	switch s {
 	case catalog.SortRelevance:
 		return func(a, b uint32) bool {
 			if score != nil && score[a] != score[b] {
 				return score[a] > score[b]
 			}
-			return d[a].id < d[b].id
+			return byID(a, b)
 		}, nil
 	case catalog.SortNewest:
 		return func(a, b uint32) bool {
@@ -176,14 +176,14 @@ func (m *memory) order(s catalog.Sort, score []float64) (func(a, b uint32) bool,
 			if c := cmp.Compare(d[b].datestamp, d[a].datestamp); c != 0 {
 				return c < 0
 			}
-			return d[a].id < d[b].id
+			return byID(a, b)
 		}, nil
 	case catalog.SortTitle:
 		return func(a, b uint32) bool {
 			if c := cmp.Compare(d[a].sortTitle, d[b].sortTitle); c != 0 {
 				return c < 0
 			}
-			return d[a].id < d[b].id
+			return byID(a, b)
 		}, nil
 	}
 	return nil, fmt.Errorf("%w: unknown sort %q", catalog.ErrInvalid, s)
