@@ -21,6 +21,17 @@ go test -run '^$' -bench 'Search' -benchtime "${searches}x" -count "$count" -tim
 # The embedded index through /api/search, after importing ORCHARD_BENCH_RECORDS records into it.
 go test -run '^$' -bench 'EmbeddedAPI' -benchtime "${searches}x" -count "$count" -timeout 60m ./bench/catalog/
 go test -run '^$' -bench 'EndToEnd' -benchtime 1x -count "$count" -timeout 30m ./bench/pipeline/
+# The same with Orchard and Meilisearch on a core each, as when Meilisearch has a host of its own,
+# so that the harvester's work does not take Meilisearch's CPU in the comparison with a raw load.
+if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ] && [ -n "${ORCHARD_MEILISEARCH:-}" ]; then
+  pinned=$(mktemp)
+  printf '#!/bin/sh\nexec taskset -c 1 %s "$@"\n' "$ORCHARD_MEILISEARCH" > "$pinned"
+  chmod +x "$pinned"
+  go test -c -o "$pinned.test" ./bench/pipeline/
+  (cd bench/pipeline && env -u MEILI_URL -u MEILI_MASTER_KEY ORCHARD_MEILISEARCH="$pinned" taskset -c 0 "$pinned.test" -test.run '^$' \
+    -test.bench 'EndToEnd/index=meilisearch/(raw|workers=1|workers=2)$' -test.benchtime 1x -test.count 5 -test.timeout 30m)
+  rm -f "$pinned" "$pinned.test"
+fi
 # Decoding and normalizing against metha, built from its source outside this module.
 if metha=$(scripts/install-metha.sh); then
   ORCHARD_METHA=$metha go test -run '^$' -bench 'VsMetha' -benchtime 7x -count "$count" -timeout 30m ./bench/pipeline/

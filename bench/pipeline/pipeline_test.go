@@ -105,7 +105,11 @@ func openMeili(b *testing.B, name string) *meili.Index {
 // are searchable. Each iteration fills an empty index. meili-raw posts the same normalized
 // documents straight to Meilisearch (all batches sent, then waited for) for comparison.
 func BenchmarkEndToEnd(b *testing.B) {
-	srv := httptest.NewServer(repo{size: perSource, page: pageSize})
+	names := make([]string, sources)
+	for i := range names {
+		names[i] = sourceName(i)
+	}
+	srv := httptest.NewServer(prerendered(b, repo{size: perSource, page: pageSize}, names...))
 	b.Cleanup(srv.Close)
 	// The raw load runs first, after an untimed one, so that neither side pays for a cold
 	// Meilisearch and every ratio compares like with like.
