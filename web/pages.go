@@ -34,7 +34,7 @@ var staticFS embed.FS
 type pages struct {
 	catalog *locale.Catalog
 	langs   map[string]*langPages
-	store   atomic.Value // the ThumbStore thumbnails are looked up in (pictures.go)
+	store   atomic.Pointer[ThumbStore] // where thumbnails are looked up (pictures.go)
 }
 
 type langPages struct {

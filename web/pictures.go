@@ -34,7 +34,7 @@ func (p *pages) bindPictures(store ThumbStore) {
 // thumb is the URL of a record's thumbnail, versioned so that browsers may keep it for good, or
 // "" when Orchard holds none.
 func (p *pages) thumb(id string) string {
-	store, _ := p.store.Load().(*ThumbStore)
+	store := p.store.Load()
 	if store == nil || *store == nil {
 		return ""
 	}

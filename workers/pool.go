@@ -104,11 +104,10 @@ func (w *pool) loop(ctx context.Context) {
 			}
 			continue
 		}
-		var once sync.Once
 		harvested, ended := make(chan struct{}), make(chan struct{})
 		go func() {
 			defer close(ended)
-			w.handle(ctx, msg, func() { once.Do(func() { close(harvested) }) })
+			w.handle(ctx, msg, func() { close(harvested) })
 		}()
 		select {
 		case <-harvested:
@@ -121,8 +120,8 @@ func (w *pool) loop(ctx context.Context) {
 	}
 }
 
-// handle runs one delivered job and settles its message; harvested is called when only the
-// index's confirmations of the job remain.
+// handle runs one delivered job and settles its message; harvested is called, at most once,
+// when only the index's confirmations of the job remain.
 func (w *pool) handle(stop context.Context, msg jetstream.Msg, harvested func()) {
 	s := w.s
 	var j job

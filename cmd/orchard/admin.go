@@ -368,12 +368,12 @@ func (a *app) pollRun(ctx context.Context, w io.Writer, runID string) error {
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		var r web.Run
-		if err := a.api(ctx, http.MethodGet, "/api/admin/runs/"+url.PathEscape(runID), nil, &r); err != nil {
+		r, err := a.getRun(ctx, runID)
+		if err != nil {
 			return err
 		}
 		if r.Status.Final() {
-			return a.reportRun(ctx, w, runID)
+			return report(w, r)
 		}
 		select {
 		case <-ctx.Done():
@@ -384,10 +384,21 @@ func (a *app) pollRun(ctx context.Context, w io.Writer, runID string) error {
 }
 
 func (a *app) reportRun(ctx context.Context, w io.Writer, runID string) error {
-	var r web.Run
-	if err := a.api(ctx, http.MethodGet, "/api/admin/runs/"+url.PathEscape(runID), nil, &r); err != nil {
+	r, err := a.getRun(ctx, runID)
+	if err != nil {
 		return err
 	}
+	return report(w, r)
+}
+
+func (a *app) getRun(ctx context.Context, runID string) (web.Run, error) {
+	var r web.Run
+	err := a.api(ctx, http.MethodGet, "/api/admin/runs/"+url.PathEscape(runID), nil, &r)
+	return r, err
+}
+
+// report prints a run's outcome, an error unless it succeeded.
+func report(w io.Writer, r web.Run) error {
 	fmt.Fprintf(w, "run %s %s: %d pages, %d upserted, %d deleted, %d quarantined, %d unknown and %d conflicting licenses\n",
 		r.ID, r.Status, r.Pages, r.Upserted, r.Deleted, r.Quarantined, r.Unknown, r.Conflicting)
 	if r.Status != workers.StatusSucceeded {
